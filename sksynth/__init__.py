@@ -1,0 +1,8 @@
+"""sksynth: synthetic tables and time series as scikit-learn estimators."""
+
+from .base import BaseSampler
+from .timegan import TimeGANSampler
+
+__version__ = "0.1.0"
+
+__all__ = ["BaseSampler", "TimeGANSampler", "__version__"]

@@ -1,0 +1,436 @@
+"""BaseSampler: the fit/sample template shared by every sksynth sampler.
+
+The base class owns everything that is not a model: device selection, seeding
+without touching global random state, progress and loss history, pickling that
+survives a move between machines, and pickle-free ``save``/``load``.
+"""
+
+import copy
+import json
+import math
+import numbers
+import warnings
+from abc import ABCMeta, abstractmethod
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
+
+_SAVE_FORMAT = "sksynth"
+_SAVE_FORMAT_VERSION = 1
+
+
+def resolve_device(device):
+    """Turn a ``device`` parameter into an available :class:`torch.device`.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        ``"auto"`` (CUDA, then MPS, then CPU), ``"cpu"``, ``"cuda"``,
+        ``"cuda:N"`` or ``"mps"``.
+
+    Returns
+    -------
+    torch.device
+
+    Raises
+    ------
+    ValueError
+        If the string names no device, or a device this machine does not have.
+    """
+    if str(device) == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda", torch.cuda.current_device())
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError):
+        resolved = None
+    if resolved is None or resolved.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(
+            f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}."
+        )
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} was requested but CUDA is not available on "
+                "this machine; use device='auto' or device='cpu'."
+            )
+        index = 0 if resolved.index is None else resolved.index
+        if index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} was requested but this machine has "
+                f"{torch.cuda.device_count()} CUDA device(s)."
+            )
+        return torch.device("cuda", index)
+    if resolved.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but MPS is not available on this "
+            "machine; use device='auto' or device='cpu'."
+        )
+    return resolved
+
+
+def _device_available(device):
+    try:
+        resolve_device(device)
+    except ValueError:
+        return False
+    return True
+
+
+def seed_from_random_state(random_state):
+    """Draw a torch seed from a ``random_state`` parameter.
+
+    ``None`` gives a fresh seed from the operating system's entropy (so the
+    global NumPy state is not consumed), an int is used as is, and a
+    ``RandomState`` or ``Generator`` instance is drawn from.
+    """
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(2**32 - 1))
+    return int(check_random_state(random_state).randint(2**32 - 1))
+
+
+@contextmanager
+def seeded_torch(seed, device):
+    """Seed torch's default generators for a block, restoring them afterwards.
+
+    Module initialisation and dropout draw from torch's global generators; this
+    forks them (``torch.random.fork_rng``) so that seeding a fit leaves the
+    caller's random state exactly as it was.
+    """
+    if device.type == "cuda":
+        fork = torch.random.fork_rng(
+            devices=list(range(torch.cuda.device_count())), device_type="cuda"
+        )
+    elif device.type == "mps":
+        fork = torch.random.fork_rng(device_type="mps")
+    else:
+        fork = torch.random.fork_rng(devices=[])
+    with fork:
+        torch.random.manual_seed(seed)
+        yield
+
+
+class TrainingLog:
+    """Loss history, progress bars and divergence checks of a training run.
+
+    Parameters
+    ----------
+    verbose : int
+        0 silent, 1 a progress bar per phase, 2 also one printed line per
+        logged step.
+    log_every : int
+        Losses are recorded (and checked for NaN) every ``log_every`` steps and
+        at the last step of each phase.
+    """
+
+    def __init__(self, verbose, log_every=10):
+        self.verbose = verbose
+        self.log_every = log_every
+        self.history = []
+
+    @contextmanager
+    def phase(self, name, n_steps):
+        """Open a progress bar for one training phase; yields a ``record`` callback.
+
+        ``record(step, losses)`` takes the 0-based step and a dict of scalar loss
+        tensors or floats; it stores a history row every ``log_every`` steps.
+        """
+        bar = tqdm(total=n_steps, desc=name, disable=self.verbose < 1, leave=True)
+
+        def record(step, losses):
+            bar.update(1)
+            if (step + 1) % self.log_every and step + 1 != n_steps:
+                return
+            row = {name_: float(value) for name_, value in losses.items()}
+            for loss_name, value in row.items():
+                if not math.isfinite(value):
+                    raise FloatingPointError(
+                        f"Training diverged: loss {loss_name!r} became {value} "
+                        f"at step {step + 1} of phase {name!r}. Try a lower "
+                        "learning_rate."
+                    )
+            self.history.append({"phase": name, "step": step + 1, **row})
+            bar.set_postfix({k: f"{v:.4g}" for k, v in row.items()}, refresh=False)
+            if self.verbose >= 2:
+                losses_text = " ".join(f"{k}={v:.5g}" for k, v in row.items())
+                tqdm.write(f"[{name}] step {step + 1}/{n_steps} {losses_text}")
+
+        try:
+            yield record
+        finally:
+            bar.close()
+
+
+def _to_json_value(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, torch.device):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+class BaseSampler(BaseEstimator, metaclass=ABCMeta):
+    """Base class of sksynth's samplers.
+
+    Subclasses implement ``_fit(X, y, device, seed)``, which returns a dict of
+    fitted attributes, ``_sample(n_samples, y, generator)``, and
+    ``_build_modules()``, which recreates the fitted torch modules' architecture
+    from the other fitted attributes (used by :meth:`load`).
+
+    ``fit`` publishes the fitted attributes only when training succeeded: a
+    failed ``fit`` leaves the estimator exactly as it was before the call.
+    """
+
+    _parameter_constraints: dict = {
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    @abstractmethod
+    def _fit(self, X, y, device, seed):
+        """Validate X (and y), train, and return the fitted attributes as a dict."""
+
+    @abstractmethod
+    def _sample(self, n_samples, y, generator):
+        """Return ``n_samples`` draws; noise comes from the CPU ``generator``."""
+
+    @abstractmethod
+    def _build_modules(self):
+        """Return a dict of untrained torch modules shaped like the fitted ones."""
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the sampler to X.
+
+        Parameters
+        ----------
+        X : array-like
+            Training data; see the subclass for the accepted layouts.
+        y : array-like of shape (n_samples,), default=None
+            Class labels; where supported, they make the sampler conditional.
+
+        Returns
+        -------
+        self : object
+            The fitted sampler.
+        """
+        previous_state = self.__dict__.copy()
+        try:
+            device = resolve_device(self.device)
+            seed = seed_from_random_state(self.random_state)
+            with seeded_torch(seed, device):
+                fitted = self._fit(X, y, device=device, seed=seed)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(previous_state)
+            raise
+        self.__dict__.update(fitted)
+        self.device_ = device
+        return self
+
+    def sample(self, n_samples=1, *, y=None, random_state=None):
+        """Generate synthetic samples.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples (rows or sequences) to generate.
+        y : label or array-like of shape (n_samples,), default=None
+            Labels to generate, for a sampler fitted with ``y``.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the noise, drawn on the CPU so that an int gives the same draws
+            on any device. None gives fresh draws at every call.
+
+        Returns
+        -------
+        X : same container kind as the data given to ``fit``
+            The synthetic samples. A sampler fitted with ``y`` returns
+            ``(X, y)``.
+        """
+        check_is_fitted(self)
+        if (
+            not isinstance(n_samples, numbers.Integral)
+            or isinstance(n_samples, bool)
+            or n_samples < 1
+        ):
+            raise ValueError(
+                f"n_samples must be a positive integer, got {n_samples!r}."
+            )
+        generator = torch.Generator().manual_seed(seed_from_random_state(random_state))
+        modules = self._fitted_modules()
+        for module in modules.values():
+            module.eval()
+        with torch.no_grad():
+            return self._sample(int(n_samples), y=y, generator=generator)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "device_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = str(self.device) != "cpu" and not (
+            str(self.device) == "auto" and resolve_device("auto").type == "cpu"
+        )
+        return tags
+
+    def _fitted_modules(self):
+        return {
+            name: value
+            for name, value in vars(self).items()
+            if isinstance(value, torch.nn.Module)
+        }
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # Pickles hold CPU copies, so they load on machines without the GPU.
+        for name, value in state.items():
+            if isinstance(value, torch.nn.Module):
+                state[name] = copy.deepcopy(value).cpu()
+            elif isinstance(value, torch.Tensor):
+                state[name] = value.cpu()
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if hasattr(self, "device_"):
+            self._move_to_fitted_device()
+
+    def _move_to_fitted_device(self):
+        if not _device_available(self.device_):
+            warnings.warn(
+                f"This sampler was fitted on {self.device_}, which this machine "
+                "does not have; it will run on the CPU.",
+                UserWarning,
+                stacklevel=3,
+            )
+            self.device_ = torch.device("cpu")
+        for name, value in vars(self).items():
+            if isinstance(value, (torch.nn.Module, torch.Tensor)):
+                setattr(self, name, value.to(self.device_))
+
+    def save(self, path):
+        """Save the fitted sampler to ``path`` without pickle.
+
+        The file holds the constructor parameters and fitted attributes as JSON
+        and the networks as ``state_dict`` tensors, written with ``torch.save``
+        and read back with ``torch.load(weights_only=True)``, so loading a file
+        from someone else cannot run code.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file.
+        """
+        check_is_fitted(self)
+        params = self.get_params(deep=False)
+        try:
+            params_json = json.dumps(params, default=_to_json_value)
+        except TypeError as exc:
+            raise ValueError(
+                "save() needs JSON-serializable parameters (random_state must be "
+                f"an int or None): {exc}"
+            ) from None
+        modules, arrays, attributes = {}, {}, {}
+        for name, value in vars(self).items():
+            if not name.endswith("_") or name == "device_":
+                continue
+            if isinstance(value, torch.nn.Module):
+                modules[name] = {k: v.cpu() for k, v in value.state_dict().items()}
+            elif isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+                arrays[name] = torch.from_numpy(np.ascontiguousarray(value))
+            else:
+                attributes[name] = value
+        torch.save(
+            {
+                "format": _SAVE_FORMAT,
+                "format_version": _SAVE_FORMAT_VERSION,
+                "estimator": type(self).__name__,
+                "params": params_json,
+                "attributes": json.dumps(attributes, default=_to_json_value),
+                "object_arrays": json.dumps(
+                    [n for n, v in attributes.items() if isinstance(v, np.ndarray)]
+                ),
+                "arrays": arrays,
+                "modules": modules,
+            },
+            path,
+        )
+
+    @classmethod
+    def load(cls, path, *, device=None):
+        """Load a sampler written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File written by :meth:`save`.
+        device : str, default=None
+            Device to load onto; None uses the saved ``device`` parameter, and
+            falls back to the CPU with a warning where it is not available.
+
+        Returns
+        -------
+        sampler : BaseSampler
+            The fitted sampler. Called on :class:`BaseSampler` itself, the class
+            stored in the file is used.
+        """
+        try:
+            payload = torch.load(path, weights_only=True, map_location="cpu")
+        except OSError:
+            raise
+        except Exception as exc:  # torch raises several types for foreign files
+            raise ValueError(f"{path} is not a sksynth model file: {exc}") from None
+        if not isinstance(payload, dict) or payload.get("format") != _SAVE_FORMAT:
+            raise ValueError(f"{path} is not a sksynth model file.")
+        stored = payload["estimator"]
+        target = cls._subclass_named(stored)
+        if target is None or (cls is not BaseSampler and target is not cls):
+            raise ValueError(
+                f"{path} holds a {stored}, not a {cls.__name__}; load it with "
+                f"{stored}.load or BaseSampler.load."
+            )
+        sampler = target(**json.loads(payload["params"]))
+        attributes = json.loads(payload["attributes"])
+        for name in json.loads(payload["object_arrays"]):
+            attributes[name] = np.asarray(attributes[name], dtype=object)
+        for name, tensor in payload["arrays"].items():
+            attributes[name] = tensor.numpy()
+        sampler.__dict__.update(attributes)
+        for name, module in sampler._build_modules().items():
+            module.load_state_dict(payload["modules"][name])
+            setattr(sampler, name, module)
+        if device is not None:
+            sampler.device_ = resolve_device(device)
+        elif str(sampler.device) == "auto":
+            sampler.device_ = resolve_device("auto")
+        else:
+            # The saved device was valid where the model was fitted; if this
+            # machine lacks it, the move below warns and falls back to the CPU.
+            sampler.device_ = torch.device(sampler.device)
+        sampler._move_to_fitted_device()
+        return sampler
+
+    @classmethod
+    def _subclass_named(cls, name):
+        pending = [BaseSampler]
+        while pending:
+            klass = pending.pop()
+            if klass.__name__ == name:
+                return klass
+            pending.extend(klass.__subclasses__())
+        return None

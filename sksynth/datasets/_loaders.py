@@ -1,0 +1,147 @@
+"""Benchmark data sets of the TimeGAN and CTGAN papers, shipped with the package."""
+
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import check_random_state
+
+_DATA_PACKAGE = "sksynth.datasets.data"
+
+
+def _read_csv(filename, **kwargs):
+    with resources.as_file(resources.files(_DATA_PACKAGE) / filename) as path:
+        return pd.read_csv(path, **kwargs)
+
+
+def _check_seq_len(seq_len, n_timepoints):
+    if not isinstance(seq_len, (int, np.integer)) or isinstance(seq_len, bool):
+        raise ValueError(f"seq_len must be an integer, got {seq_len!r}.")
+    if not 1 <= seq_len <= n_timepoints:
+        raise ValueError(
+            f"seq_len must be between 1 and the series length {n_timepoints}, "
+            f"got {seq_len}."
+        )
+
+
+def _minmax_windows(frame, seq_len):
+    """Min-max scale each column to [0, 1], then cut stride-1 windows.
+
+    Returns a numpy3D array (n_windows, n_channels, seq_len), oldest window first.
+    """
+    values = frame.to_numpy(dtype=np.float64)
+    _check_seq_len(seq_len, len(values))
+    low, high = values.min(axis=0), values.max(axis=0)
+    scaled = (values - low) / np.where(high > low, high - low, 1.0)
+    # (n_windows, n_channels, seq_len) views, copied so callers may write to them.
+    windows = np.lib.stride_tricks.sliding_window_view(scaled, seq_len, axis=0)
+    return np.ascontiguousarray(windows)
+
+
+def make_sines(n_samples=10_000, *, seq_len=24, n_channels=5, random_state=None):
+    """Generate the TimeGAN paper's sine data set.
+
+    For each sequence and channel, a frequency and a phase are drawn from
+    U(0, 0.1); the channel is ``x_t = sin(freq * t + phase)`` for
+    ``t = 0 .. seq_len - 1``, mapped to [0, 1] by ``(x + 1) / 2``. These are the
+    ranges of the TimeGAN code behind every published Sines number.
+
+    Parameters
+    ----------
+    n_samples : int, default=10_000
+        Number of sequences.
+    seq_len : int, default=24
+        Number of time points per sequence.
+    n_channels : int, default=5
+        Number of channels (features) per sequence.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the frequencies and phases.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_channels, seq_len)
+        Sequences in sktime's numpy3D layout, values in [0, 1].
+    """
+    for name, value in [
+        ("n_samples", n_samples),
+        ("seq_len", seq_len),
+        ("n_channels", n_channels),
+    ]:
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value}.")
+    rng = check_random_state(random_state)
+    freq = rng.uniform(0, 0.1, size=(n_samples, n_channels, 1))
+    phase = rng.uniform(0, 0.1, size=(n_samples, n_channels, 1))
+    t = np.arange(seq_len)
+    return (np.sin(freq * t + phase) + 1) / 2
+
+
+def load_stocks(*, seq_len=24, as_frame=False):
+    """Load the TimeGAN paper's Stocks data (daily Google prices, 2004-2019).
+
+    Six columns (Open, High, Low, Close, Adj_Close, Volume), 3,685 days, oldest
+    first. Each column is min-max scaled to [0, 1] and cut into stride-1
+    windows. Unlike the original TimeGAN loader, the series is not reversed.
+
+    Parameters
+    ----------
+    seq_len : int, default=24
+        Window length.
+    as_frame : bool, default=False
+        If True, return the raw daily prices as a DataFrame instead of windows.
+
+    Returns
+    -------
+    X : ndarray of shape (3,685 - seq_len + 1, 6, seq_len) or DataFrame
+        Scaled windows in sktime's numpy3D layout, or the raw series.
+    """
+    frame = _read_csv("stock_data.csv.gz")
+    return frame if as_frame else _minmax_windows(frame, seq_len)
+
+
+def load_energy(*, seq_len=24, as_frame=False):
+    """Load the TimeGAN paper's Energy data (UCI appliances energy prediction).
+
+    28 columns read every 10 minutes, 19,735 rows, oldest first. The last two
+    columns, ``rv1`` and ``rv2``, are the same random noise, so a next-step
+    predictor of the last column cannot beat about 0.25 MAE. Each column is
+    min-max scaled to [0, 1] and cut into stride-1 windows.
+
+    Parameters
+    ----------
+    seq_len : int, default=24
+        Window length.
+    as_frame : bool, default=False
+        If True, return the raw series as a DataFrame instead of windows.
+
+    Returns
+    -------
+    X : ndarray of shape (19,735 - seq_len + 1, 28, seq_len) or DataFrame
+        Scaled windows in sktime's numpy3D layout, or the raw series.
+    """
+    frame = _read_csv("energy_data.csv.gz")
+    return frame if as_frame else _minmax_windows(frame, seq_len)
+
+
+def load_adult(*, return_X_y=False):
+    """Load the UCI Adult (Census Income) table, training and test parts together.
+
+    48,842 rows; six integer columns and nine string columns, the last of which,
+    ``income``, is the usual target (``"<=50K"`` or ``">50K"``). Missing values,
+    written ``?`` in the UCI files, are NaN here.
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        If True, return ``(X, y)`` with ``y`` the ``income`` column.
+
+    Returns
+    -------
+    data : DataFrame of shape (48842, 15), or tuple of (DataFrame, Series)
+    """
+    frame = _read_csv("adult.csv.gz", na_values="?", keep_default_na=False)
+    if return_X_y:
+        return frame.drop(columns="income"), frame["income"]
+    return frame

@@ -1,0 +1,5 @@
+import torch
+
+# Tests are tiny; on two-core machines a second intra-op thread under any other
+# load makes small recurrent steps up to 100x slower.
+torch.set_num_threads(1)
