@@ -1,0 +1,30 @@
+"""Scores and plots that compare synthetic data with real data.
+
+Time series follow the TimeGAN paper's protocol (discriminative and predictive
+scores with small post-hoc GRU networks); tables and panels can also be judged
+by training a model on synthetic data and testing it on real data
+(:func:`tstr_score`), and checked for memorized records (:func:`dcr_score`).
+"""
+
+from ._results import ScoreResult
+from .discriminative import discriminative_score
+from .plots import plot_history, plot_marginals, plot_pca, plot_tsne
+from .predictive import predictive_score
+from .privacy import DCRResult, dcr_score
+from .scorer import make_sampler_scorer
+from .tstr import TSTRResult, tstr_score
+
+__all__ = [
+    "DCRResult",
+    "ScoreResult",
+    "TSTRResult",
+    "dcr_score",
+    "discriminative_score",
+    "make_sampler_scorer",
+    "plot_history",
+    "plot_marginals",
+    "plot_pca",
+    "plot_tsne",
+    "predictive_score",
+    "tstr_score",
+]

@@ -1,0 +1,179 @@
+"""Validation of the real and synthetic data given to the evaluation metrics.
+
+The metrics follow the samplers' conventions with one difference: a 2-D array
+or a DataFrame with a plain index is a *table* (one row per record), never a
+long series. Time series are panels: a 3-D ndarray in sktime's numpy3D layout
+(n_instances, n_channels, n_timepoints), or an sktime ``pd-multiindex``,
+``nested_univ`` or ``df-list`` panel.
+"""
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from ..encoding import PANEL_MTYPES, panel_kind, panel_to_numpy3d
+
+
+def is_panel(X):
+    """Whether X is time-series panel data (as opposed to a table)."""
+    return panel_kind(X) in ("numpy3D", *PANEL_MTYPES)
+
+
+def to_numpy3d(X, name, *, metric):
+    """Convert one panel to a float64 numpy3D array; reject tables and NaN/inf."""
+    kind = panel_kind(X)
+    if kind in ("series-array", "series-frame"):
+        raise ValueError(
+            f"{metric} needs time-series panels, but {name} is a 2-D table "
+            f"(shape {np.shape(X)}). Pass a 3-D array (n_instances, n_channels, "
+            "n_timepoints) or an sktime panel; cut a long series into windows first."
+        )
+    if kind == "numpy3D":
+        try:
+            X3 = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} must hold numbers: {exc}") from None
+    else:
+        X3, _ = panel_to_numpy3d(X, kind)
+    if not np.isfinite(X3).all():
+        raise ValueError(
+            f"{name} contains NaN or infinite values; {metric} needs finite data."
+        )
+    return X3
+
+
+def check_panel_pair(X_real, X_synth, *, metric, min_channels=1):
+    """Validate a real and a synthetic panel and return them as numpy3D arrays.
+
+    Raises
+    ------
+    ValueError
+        If either is a table, holds NaN/inf or fewer than 2 sequences, or if the
+        two differ in channel count or sequence length.
+    """
+    real = to_numpy3d(X_real, "X_real", metric=metric)
+    synth = to_numpy3d(X_synth, "X_synth", metric=metric)
+    for name, X3 in (("X_real", real), ("X_synth", synth)):
+        if X3.shape[0] < 2:
+            raise ValueError(
+                f"{metric} needs at least 2 sequences in {name}, got {X3.shape[0]}."
+            )
+    if real.shape[1] != synth.shape[1]:
+        raise ValueError(
+            f"X_real and X_synth must have the same number of channels; got "
+            f"{real.shape[1]} and {synth.shape[1]}."
+        )
+    if real.shape[2] != synth.shape[2]:
+        raise ValueError(
+            f"X_real and X_synth must have the same sequence length; got "
+            f"{real.shape[2]} and {synth.shape[2]} time points."
+        )
+    if real.shape[1] < min_channels:
+        raise ValueError(
+            f"{metric} needs at least {min_channels} channels, got {real.shape[1]}."
+        )
+    return real, synth
+
+
+def to_frame(X, name, *, columns=None):
+    """Return a table as a DataFrame (ndarray columns are named x0, x1, ...)."""
+    if isinstance(X, pd.DataFrame):
+        frame = X
+    else:
+        array = np.asarray(X)
+        if array.ndim != 2:
+            raise ValueError(
+                f"{name} must be a 2-D table, got an array of shape {array.shape}."
+            )
+        names = (
+            columns if columns is not None else [f"x{i}" for i in range(array.shape[1])]
+        )
+        frame = pd.DataFrame(array, columns=names)
+    numeric = frame.select_dtypes(include="number")
+    if numeric.size and np.isinf(numeric.to_numpy(dtype=np.float64)).any():
+        raise ValueError(f"{name} contains infinite values.")
+    return frame
+
+
+def check_table_pair(X_real, X_synth, *, metric):
+    """Validate a real and a synthetic table; return both as DataFrames.
+
+    NaN are allowed (tabular samplers reproduce missing values); the synthetic
+    columns are put in the real table's order.
+    """
+    if isinstance(X_real, pd.DataFrame) != isinstance(X_synth, pd.DataFrame):
+        raise ValueError(
+            "X_real and X_synth must both be DataFrames or both be arrays; got "
+            f"{type(X_real).__name__} and {type(X_synth).__name__}."
+        )
+    real = to_frame(X_real, "X_real")
+    synth = to_frame(X_synth, "X_synth")
+    if list(real.columns) != list(synth.columns):
+        if len(real.columns) != len(synth.columns):
+            raise ValueError(
+                f"X_real and X_synth must have the same number of columns; got "
+                f"{real.shape[1]} and {synth.shape[1]}."
+            )
+        if set(real.columns) != set(synth.columns):
+            only_real = sorted(map(str, set(real.columns) - set(synth.columns)))
+            only_synth = sorted(map(str, set(synth.columns) - set(real.columns)))
+            raise ValueError(
+                "X_real and X_synth must have the same columns; only in X_real: "
+                f"{only_real}, only in X_synth: {only_synth}."
+            )
+        synth = synth[list(real.columns)]
+    for name, frame in (("X_real", real), ("X_synth", synth)):
+        if len(frame) < 2:
+            raise ValueError(
+                f"{metric} needs at least 2 rows in {name}, got {len(frame)}."
+            )
+    return real, synth
+
+
+def categorical_columns(frame):
+    """Names of the columns to treat as categorical (not numeric, or bool)."""
+    return [
+        column
+        for column in frame.columns
+        if frame[column].dtype == bool
+        or not pd.api.types.is_numeric_dtype(frame[column])
+    ]
+
+
+def make_table_encoder(frame):
+    """An unfitted encoder mapping a table to standardized numeric features.
+
+    Numeric columns are median-imputed and standardized; categorical columns
+    are one-hot encoded (NaN is its own category, unseen categories encode to
+    all zeros).
+    """
+    categorical = categorical_columns(frame)
+    numeric = [c for c in frame.columns if c not in categorical]
+    return ColumnTransformer(
+        [
+            (
+                "numeric",
+                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                numeric,
+            ),
+            (
+                "categorical",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                categorical,
+            ),
+        ],
+        sparse_threshold=0.0,
+    )
+
+
+def encode_like(reference, *others):
+    """Encode tables with :func:`make_table_encoder` fitted on ``reference``."""
+    encoder = make_table_encoder(reference).fit(reference)
+    columns = list(reference.columns)
+    return [
+        np.asarray(encoder.transform(frame[columns]), dtype=np.float64)
+        for frame in (reference, *others)
+    ]

@@ -1,0 +1,137 @@
+"""The small recurrent networks of the TimeGAN evaluation protocol, as skorch nets.
+
+Both networks are one GRU layer with ``max(1, n_channels // 2)`` units, trained
+with Adam (learning rate 1e-3) for a fixed number of mini-batch steps. A step
+is one item of a map-style dataset that returns a whole pre-drawn mini-batch,
+so that skorch runs exactly ``n_steps`` optimizer steps in a single epoch and
+the data loader never collates sequences one by one.
+"""
+
+import numpy as np
+import torch
+from skorch import NeuralNetBinaryClassifier, NeuralNetRegressor
+from torch import nn
+
+from ..nn import RecurrentStack
+
+
+def hidden_size(n_channels):
+    """Hidden units of the post-hoc GRU: half the channels, at least one."""
+    return max(1, n_channels // 2)
+
+
+class LastStepClassifier(nn.Module):
+    """A GRU whose last hidden state goes through a linear map to one logit."""
+
+    def __init__(self, n_channels):
+        super().__init__()
+        self.stack = RecurrentStack(
+            n_channels, hidden_size(n_channels), 1, num_layers=1, sigmoid=False
+        )
+
+    def forward(self, x):
+        """Map (batch, time, channels) sequences to logits of shape (batch,)."""
+        return self.stack(x)[:, -1, 0]
+
+
+class NextStepRegressor(nn.Module):
+    """A GRU with a per-step linear map and sigmoid: one prediction per step."""
+
+    def __init__(self, n_inputs, n_channels):
+        super().__init__()
+        self.stack = RecurrentStack(
+            n_inputs, hidden_size(n_channels), 1, num_layers=1, sigmoid=True
+        )
+
+    def forward(self, x):
+        """Map (batch, time, inputs) to predictions of shape (batch, time, 1)."""
+        return self.stack(x)
+
+
+def _draw_batches(rng, n_items, n_steps, batch_size):
+    """Indices of ``n_steps`` mini-batches, each drawn without replacement."""
+    size = min(batch_size, n_items)
+    return np.stack([rng.choice(n_items, size, replace=False) for _ in range(n_steps)])
+
+
+class PairedBatches(torch.utils.data.Dataset):
+    """Balanced mini-batches: ``batch_size`` real then ``batch_size`` synthetic.
+
+    Item ``k`` is the k-th pre-drawn batch ``(X, y)`` with X of shape
+    (2 * batch_size, time, channels) and y = 1 for real, 0 for synthetic.
+    """
+
+    def __init__(self, real, synth, *, n_steps, batch_size, rng):
+        self.real = torch.as_tensor(real, dtype=torch.float32)
+        self.synth = torch.as_tensor(synth, dtype=torch.float32)
+        self.real_index = torch.as_tensor(
+            _draw_batches(rng, len(real), n_steps, batch_size)
+        )
+        self.synth_index = torch.as_tensor(
+            _draw_batches(rng, len(synth), n_steps, batch_size)
+        )
+        self.y = torch.cat(
+            [
+                torch.ones(self.real_index.shape[1]),
+                torch.zeros(self.synth_index.shape[1]),
+            ]
+        )
+
+    def __len__(self):
+        return len(self.real_index)
+
+    def __getitem__(self, k):
+        X = torch.cat([self.real[self.real_index[k]], self.synth[self.synth_index[k]]])
+        return X, self.y
+
+
+class RandomBatches(torch.utils.data.Dataset):
+    """Mini-batches of ``batch_size`` random (input, target) sequence pairs."""
+
+    def __init__(self, X, y, *, n_steps, batch_size, rng):
+        self.X = torch.as_tensor(X, dtype=torch.float32)
+        self.y = torch.as_tensor(y, dtype=torch.float32)
+        self.index = torch.as_tensor(_draw_batches(rng, len(X), n_steps, batch_size))
+
+    def __len__(self):
+        return len(self.index)
+
+    def __getitem__(self, k):
+        index = self.index[k]
+        return self.X[index], self.y[index]
+
+
+# One epoch over a dataset of whole batches: batch_size=None turns off the data
+# loader's own batching, and no callbacks, validation split or printing run.
+_STEPWISE_FIT = {
+    "max_epochs": 1,
+    "train_split": None,
+    "callbacks": "disable",
+    "optimizer": torch.optim.Adam,
+    "lr": 1e-3,
+    "iterator_train__batch_size": None,
+    "iterator_train__shuffle": False,
+    "iterator_valid__batch_size": 4096,
+}
+
+
+def make_classifier(n_channels, device):
+    """The discriminative score's post-hoc classifier, unfitted."""
+    return NeuralNetBinaryClassifier(
+        LastStepClassifier,
+        module__n_channels=n_channels,
+        device=device,
+        **_STEPWISE_FIT,
+    )
+
+
+def make_regressor(n_inputs, n_channels, device):
+    """The predictive score's post-hoc next-step regressor, unfitted."""
+    return NeuralNetRegressor(
+        NextStepRegressor,
+        module__n_inputs=n_inputs,
+        module__n_channels=n_channels,
+        criterion=nn.L1Loss,
+        device=device,
+        **_STEPWISE_FIT,
+    )

@@ -1,0 +1,213 @@
+"""Discriminative score: how well a classifier tells real from synthetic data."""
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import accuracy_score, roc_auc_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OrdinalEncoder
+
+from ..base import resolve_device, seeded_torch
+from ._inputs import categorical_columns, check_panel_pair, check_table_pair, is_panel
+from ._posthoc import PairedBatches, make_classifier
+from ._results import run_repeats
+
+_METRIC = "discriminative_score"
+# HistGradientBoosting's native categorical support takes up to 255 categories.
+_MAX_NATIVE_CATEGORIES = 255
+
+
+def discriminative_score(
+    X_real,
+    X_synth,
+    *,
+    n_steps=2000,
+    batch_size=128,
+    test_size=0.2,
+    classifier=None,
+    return_roc_auc=False,
+    n_repeats=1,
+    n_jobs=None,
+    random_state=None,
+    device="auto",
+):
+    """Score how well a post-hoc classifier tells synthetic from real data.
+
+    Real and synthetic data are each split at random into a training part
+    (80 % by default) and a test part. A classifier learns to tell the two
+    training parts apart; the score is ``|accuracy - 0.5|`` on the two test
+    parts together. 0 means the classifier does no better than chance
+    (indistinguishable data); 0.5 means it separates them perfectly.
+
+    For time series this is the TimeGAN protocol (Yoon et al., 2019): a
+    one-layer GRU with ``max(1, n_channels // 2)`` units reads each sequence and
+    a linear map of its last hidden state gives the logit; it is trained with
+    Adam (learning rate 1e-3) and binary cross-entropy for ``n_steps``
+    mini-batches of ``batch_size`` random real plus ``batch_size`` random
+    synthetic training sequences, and a sequence is called real when its
+    sigmoid output exceeds 0.5.
+
+    For tables (a 2-D array or a DataFrame) the classifier is a scikit-learn
+    estimator, by default a :class:`~sklearn.ensemble.HistGradientBoostingClassifier`
+    with native support for categorical columns.
+
+    Parameters
+    ----------
+    X_real : array-like
+        Real data: a panel (3-D array of shape (n_instances, n_channels,
+        n_timepoints) or an sktime ``pd-multiindex``, ``nested_univ`` or
+        ``df-list`` panel) or a table (2-D array or DataFrame).
+    X_synth : array-like
+        Synthetic data of the same kind, channels and sequence length (or
+        columns) as ``X_real``. The two sets may differ in size.
+    n_steps : int, default=2000
+        Mini-batch steps of the post-hoc GRU (time series only).
+    batch_size : int, default=128
+        Real sequences, and again synthetic sequences, per mini-batch (time
+        series only).
+    test_size : float, default=0.2
+        Share of each set held out for testing.
+    classifier : estimator, default=None
+        Classifier for tables; it receives the raw table (a DataFrame keeps its
+        dtypes), so it must do its own encoding. None uses gradient boosting
+        with ordinal-encoded categorical columns.
+    return_roc_auc : bool, default=False
+        Also return the ROC AUC of the classifier's real-vs-synthetic
+        probabilities on the test parts (0.5 is chance).
+    n_repeats : int, default=1
+        Independent repeats (new splits, new classifier); above 1 a
+        :class:`ScoreResult` is returned.
+    n_jobs : int, default=None
+        Repeats run in parallel with joblib; None means 1.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the splits, the mini-batches and the classifier.
+    device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
+        Where the post-hoc GRU trains.
+
+    Returns
+    -------
+    score : float or ScoreResult
+        ``|accuracy - 0.5|``; 0 is best.
+    roc_auc : float or ScoreResult
+        Only when ``return_roc_auc=True``; then ``(score, roc_auc)`` is returned.
+
+    Examples
+    --------
+    >>> from sksynth.datasets import make_sines
+    >>> from sksynth.evaluation import discriminative_score
+    >>> real = make_sines(200, random_state=0)
+    >>> synth = make_sines(200, random_state=1)
+    >>> score = discriminative_score(real, synth, n_steps=50, random_state=0,
+    ...                              device="cpu")
+    >>> 0 <= score <= 0.5
+    True
+    """
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must be in (0, 1), got {test_size!r}.")
+    if is_panel(X_real) or is_panel(X_synth):
+        real, synth = check_panel_pair(X_real, X_synth, metric=_METRIC)
+        torch_device = resolve_device(device)
+
+        def score_once(seed):
+            return _gru_discrimination(
+                real, synth, n_steps, batch_size, test_size, seed, torch_device
+            )
+
+    else:
+        real, synth = check_table_pair(X_real, X_synth, metric=_METRIC)
+
+        def score_once(seed):
+            return _table_discrimination(real, synth, classifier, test_size, seed)
+
+    def score_and_auc(seed):
+        score, auc = score_once(seed)
+        return (score, auc) if return_roc_auc else score
+
+    return run_repeats(score_and_auc, random_state, n_repeats, n_jobs)
+
+
+def _split(n, test_size, rng):
+    """Random train and test indices of n items; at least one of each."""
+    order = rng.permutation(n)
+    n_train = min(max(int(n * (1 - test_size)), 1), n - 1)
+    return order[:n_train], order[n_train:]
+
+
+def _scores(y_true, proba_real):
+    accuracy = accuracy_score(y_true, proba_real > 0.5)
+    return abs(accuracy - 0.5), roc_auc_score(y_true, proba_real)
+
+
+def _gru_discrimination(real, synth, n_steps, batch_size, test_size, seed, device):
+    rng = np.random.default_rng(seed)
+    real_train, real_test = _split(len(real), test_size, rng)
+    synth_train, synth_test = _split(len(synth), test_size, rng)
+    # numpy3D (n, channels, time) -> torch layout (n, time, channels)
+    real = np.ascontiguousarray(real.transpose(0, 2, 1), dtype=np.float32)
+    synth = np.ascontiguousarray(synth.transpose(0, 2, 1), dtype=np.float32)
+    batches = PairedBatches(
+        real[real_train],
+        synth[synth_train],
+        n_steps=n_steps,
+        batch_size=batch_size,
+        rng=rng,
+    )
+    with seeded_torch(seed, device):
+        net = make_classifier(real.shape[2], str(device)).fit(batches, None)
+    X_test = np.concatenate([real[real_test], synth[synth_test]])
+    y_test = np.r_[np.ones(len(real_test)), np.zeros(len(synth_test))]
+    return _scores(y_test, net.predict_proba(X_test)[:, 1])
+
+
+def _default_table_classifier(frame, seed):
+    categorical = categorical_columns(frame)
+    booster = HistGradientBoostingClassifier(random_state=seed)
+    if not categorical:
+        return booster
+    native = [c for c in categorical if frame[c].nunique() < _MAX_NATIVE_CATEGORIES]
+    encoder = ColumnTransformer(
+        [
+            (
+                "categorical",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value",
+                    unknown_value=np.nan,
+                    encoded_missing_value=np.nan,
+                ),
+                categorical,
+            )
+        ],
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    )
+    booster.set_params(
+        categorical_features=[c in native for c in categorical]
+        + [False] * (frame.shape[1] - len(categorical))
+    )
+    return Pipeline([("encode", encoder), ("classify", booster)])
+
+
+def _table_discrimination(real, synth, classifier, test_size, seed):
+    rng = np.random.default_rng(seed)
+    real_train, real_test = _split(len(real), test_size, rng)
+    synth_train, synth_test = _split(len(synth), test_size, rng)
+    X_train = pd.concat(
+        [real.iloc[real_train], synth.iloc[synth_train]], ignore_index=True
+    )
+    y_train = np.r_[np.ones(len(real_train)), np.zeros(len(synth_train))].astype(int)
+    X_test = pd.concat(
+        [real.iloc[real_test], synth.iloc[synth_test]], ignore_index=True
+    )
+    y_test = np.r_[np.ones(len(real_test)), np.zeros(len(synth_test))].astype(int)
+    if classifier is None:
+        model = _default_table_classifier(X_train, seed)
+    else:
+        model = clone(classifier)
+        if "random_state" in model.get_params():
+            model.set_params(random_state=seed)
+    model.fit(X_train, y_train)
+    proba = model.predict_proba(X_test)
+    real_column = list(model.classes_).index(1)
+    return _scores(y_test, proba[:, real_column])
