@@ -178,6 +178,9 @@ class TimeGANSampler(BaseSampler):
                 for step in range(self.n_iter):
                     record(step, step_fn())
         for module in modules.values():
+            # Unfreeze: the CPU GRU kernel differs in its last bits with and
+            # without requires_grad, and a loaded model has it set.
+            module.requires_grad_(True)
             module.eval()
         return {
             **modules,

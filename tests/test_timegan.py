@@ -1,0 +1,248 @@
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sampler_checks import SAMPLER_CHECKS, assert_same_samples
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from sktime.datatypes import convert_to
+
+from sksynth import TimeGANSampler
+from sksynth.datasets import make_sines
+
+
+def _small(**params):
+    defaults = dict(
+        seq_len=6,
+        hidden_dim=4,
+        n_iter=3,
+        batch_size=8,
+        device="cpu",
+        random_state=0,
+    )
+    return TimeGANSampler(**{**defaults, **params})
+
+
+@pytest.fixture(scope="module")
+def sines():
+    return make_sines(40, seq_len=6, n_channels=3, random_state=0)
+
+
+@parametrize_with_checks([_small(seq_len=3, n_iter=2)])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("check", SAMPLER_CHECKS, ids=lambda c: c.__name__)
+def test_sampler_contract(check, sines):
+    check(_small(), sines)
+
+
+def test_sampler_contract_on_long_series_frame():
+    frame = pd.DataFrame(make_sines(1, seq_len=60, n_channels=2, random_state=1)[0].T)
+    frame.columns = ["a", "b"]
+    for check in SAMPLER_CHECKS:
+        check(_small(), frame)
+
+
+def test_seeded_fits_are_identical_and_unseeded_fits_differ(sines):
+    a = _small(random_state=0).fit(sines).sample(4, random_state=1)
+    b = _small(random_state=0).fit(sines).sample(4, random_state=1)
+    c = _small(random_state=None).fit(sines).sample(4, random_state=1)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_sample_returns_any_number_of_sequences(sines):
+    sampler = _small().fit(sines)
+    assert sampler.sample(3 * len(sines)).shape == (120, 3, 6)
+
+
+def test_numpy3d_in_numpy3d_out_in_original_units():
+    rng = np.random.default_rng(0)
+    X = 1000 + 50 * rng.standard_normal((30, 2, 6))
+    out = _small().fit(X).sample(10, random_state=0)
+    assert out.shape == (10, 2, 6)
+    assert out.dtype == np.float64
+    low, high = X.min(axis=(0, 2)), X.max(axis=(0, 2))
+    assert (out.min(axis=(0, 2)) >= low).all() and (out.max(axis=(0, 2)) <= high).all()
+    assert 900 < out.mean() < 1100
+
+
+def test_long_series_array_is_windowed_with_stride_one():
+    series = np.arange(40, dtype=float).reshape(20, 2)
+    sampler = _small(seq_len=5).fit(series)
+    assert sampler.n_features_in_ == 2
+    assert sampler.sample(3).shape == (3, 2, 5)
+    assert not hasattr(sampler, "feature_names_in_")
+
+
+def test_long_series_frame_gives_multiindex_panel_with_its_columns():
+    frame = pd.DataFrame(
+        np.random.default_rng(0).random((30, 2)), columns=["price", "volume"]
+    )
+    sampler = _small().fit(frame)
+    np.testing.assert_array_equal(sampler.feature_names_in_, ["price", "volume"])
+    out = sampler.sample(4, random_state=0)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == ["price", "volume"]
+    assert out.index.nlevels == 2
+    assert out.index.get_level_values(0).nunique() == 4
+    assert len(out) == 4 * 6
+
+
+@pytest.mark.parametrize("mtype", ["pd-multiindex", "nested_univ", "df-list"])
+def test_sktime_panels_round_trip(mtype, sines):
+    panel = convert_to(sines, to_type=mtype)
+    out = _small().fit(panel).sample(5, random_state=0)
+    assert type(out) is type(panel)
+    back = convert_to(out, to_type="numpy3D")
+    assert back.shape == (5, 3, 6)
+    columns = (panel[0] if mtype == "df-list" else panel).columns
+    assert list((out[0] if mtype == "df-list" else out).columns) == list(columns)
+
+
+def test_training_lowers_losses_and_samples_stay_in_range():
+    X = make_sines(300, seq_len=12, n_channels=3, random_state=0)
+    sampler = TimeGANSampler(
+        seq_len=12, n_iter=300, device="cpu", random_state=0, batch_size=32
+    ).fit(X)
+    history = pd.DataFrame(sampler.history_)
+    for phase, loss in [
+        ("autoencoder", "reconstruction"),
+        ("supervisor", "supervised"),
+    ]:
+        curve = history.loc[history.phase == phase, loss].to_numpy()
+        assert curve[-3:].mean() < 0.5 * curve[:3].mean(), (phase, curve)
+    joint = history.loc[history.phase == "joint"]
+    assert joint["reconstruction"].iloc[-1] < 0.15
+    joint_losses = joint.drop(columns=["phase", "step"]).dropna(axis=1, how="all")
+    assert joint_losses.shape[1] == 5
+    assert np.isfinite(joint_losses.to_numpy()).all()
+    out = sampler.sample(200, random_state=0)
+    assert out.min() >= X.min() and out.max() <= X.max()
+    assert sampler.n_iter_ == 300
+
+
+def test_history_loads_as_dataframe_and_verbose_prints(sines, capsys):
+    sampler = _small(n_iter=20, verbose=2).fit(sines)
+    history = pd.DataFrame(sampler.history_)
+    assert set(history.phase) == {"autoencoder", "supervisor", "joint"}
+    assert history.groupby("phase").step.max().eq(20).all()
+    printed = capsys.readouterr()
+    assert "[joint] step 20/20" in printed.out + printed.err
+
+
+def test_hidden_dim_auto_is_four_times_channels(sines):
+    sampler = _small(hidden_dim="auto").fit(sines)
+    assert sampler.hidden_dim_ == 12
+    assert sampler.embedder_.head.out_features == 12
+
+
+def test_lstm_cell(sines):
+    sampler = _small(cell="lstm").fit(sines)
+    assert isinstance(sampler.generator_.rnn, torch.nn.LSTM)
+    assert sampler.sample(2).shape == (2, 3, 6)
+
+
+def test_fit_ignores_global_torch_seed(sines):
+    torch.random.manual_seed(123)
+    a = _small().fit(sines).sample(3, random_state=0)
+    torch.random.manual_seed(456)
+    b = _small().fit(sines).sample(3, random_state=0)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.zeros(10), "1 dimension"),
+        (np.zeros((4, 2, 6, 2)), "4 dimension"),
+        (np.full((5, 2, 6), np.nan), "NaN"),
+        (np.full((5, 2, 6), np.inf), "infinity"),
+        (np.zeros((1, 2, 6)), "minimum of 2"),
+        (np.zeros((5, 6)), "seq_len"),
+        (np.zeros((5, 2, 7)), "seq_len"),
+        (pd.Series(np.zeros(20)), "1-D"),
+        (pd.DataFrame({"a": np.arange(20.0), "b": ["x"] * 20}), "numeric"),
+    ],
+)
+def test_bad_input_raises_clear_error(X, match):
+    with pytest.raises(ValueError, match=match):
+        _small().fit(X)
+
+
+def test_variable_length_panel_is_rejected():
+    panel = convert_to(np.zeros((3, 2, 6)), to_type="df-list")
+    panel[1] = panel[1].iloc[:4]
+    with pytest.raises(ValueError, match="equal length"):
+        _small().fit(panel)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"seq_len": 0}, "seq_len"),
+        ({"num_layers": 1}, "num_layers"),
+        ({"cell": "rnn"}, "cell"),
+        ({"hidden_dim": "big"}, "hidden_dim"),
+        ({"learning_rate": -1.0}, "learning_rate"),
+        ({"device": "tpu"}, "device"),
+    ],
+)
+def test_bad_parameters_raise_clear_error(params, match, sines):
+    with pytest.raises(ValueError, match=match):
+        _small(**params).fit(sines)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_unavailable_device_is_a_clear_error(sines):
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        _small(device="cuda").fit(sines)
+
+
+def test_divergence_names_phase_and_step(sines):
+    sampler = _small(learning_rate=1e20, n_iter=20)
+    with pytest.raises(
+        FloatingPointError, match="became nan at step 10 of phase 'joint'"
+    ):
+        sampler.fit(sines)
+    assert not hasattr(sampler, "device_")
+
+
+def test_pickle_from_missing_device_falls_back_to_cpu(sines):
+    import pickle
+
+    sampler = _small().fit(sines)
+    sampler.device_ = torch.device("cuda", 7)
+    with pytest.warns(UserWarning, match="run on the CPU"):
+        restored = pickle.loads(pickle.dumps(sampler))
+    assert restored.device_ == torch.device("cpu")
+    assert restored.sample(2).shape == (2, 3, 6)
+
+
+def test_load_rejects_other_files(tmp_path, sines):
+    path = tmp_path / "not_a_model.pt"
+    torch.save({"weights": torch.zeros(2)}, path)
+    with pytest.raises(ValueError, match="not a sksynth model"):
+        TimeGANSampler.load(path)
+    path.write_text("hello")
+    with pytest.raises(ValueError, match="not a sksynth model"):
+        TimeGANSampler.load(path)
+
+
+def test_clone_of_fitted_sampler_is_unfitted(sines):
+    sampler = _small().fit(sines)
+    assert not hasattr(clone(sampler), "embedder_")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_fit_samples_like_cpu_and_pickles_to_cpu(sines):
+    import pickle
+
+    sampler = _small(device="cuda").fit(sines)
+    assert sampler.device_.type == "cuda"
+    assert sampler.__sklearn_tags__().non_deterministic
+    draws = sampler.sample(4, random_state=0)
+    state = pickle.loads(pickle.dumps(sampler))
+    assert_same_samples(draws, state.sample(4, random_state=0))
