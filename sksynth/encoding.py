@@ -3,7 +3,12 @@
 Time series: sktime panels (``numpy3D``, ``pd-multiindex``, ``nested_univ``,
 ``df-list``) and long series (2-D arrays or DataFrames, one row per time point)
 to and from a numpy3D array of shape (n_instances, n_channels, n_timepoints).
+
+Tables: :class:`TabularEncoder`, mode-specific normalization of numeric columns
+and one-hot encoding of categorical ones, for :class:`~sksynth.GANSampler`.
 """
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -132,3 +137,412 @@ def numpy3d_to_panel(X3, kind, columns):
     else:
         panel.columns = columns
     return panel
+
+
+# ---------------------------------------------------------------------------
+# Tables: mode-specific normalization and one-hot encoding (GANSampler)
+# ---------------------------------------------------------------------------
+#
+# A table is encoded column by column into one float matrix:
+#
+# * a numeric column becomes one scalar, (x - mu_k) / (4 sigma_k) clipped to
+#   +-0.99, followed by a one-hot "mode" span: the mixture component k the value
+#   was drawn from, plus one extra slot when the column has missing values (a
+#   missing value is the extra mode and the scalar 0);
+# * a categorical column becomes one one-hot span over its distinct values, plus
+#   one slot for missing values when it has any.
+#
+# The fitted state is plain JSON-able data (``TabularEncoder.to_dict``) so that
+# samplers can save it without pickle.
+
+# Values per numeric column that the Gaussian mixture is fitted on.
+_MIXTURE_SUBSAMPLE = 5_000
+
+
+def _python_scalar(value):
+    """A category value as a JSON-able Python object (numpy scalars unwrapped)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _dtype_spec(dtype):
+    """Describe a pandas/numpy dtype as JSON-able data for :func:`_make_dtype`."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return {
+            "type": "category",
+            "categories": [_python_scalar(v) for v in dtype.categories.tolist()],
+            "categories_dtype": str(dtype.categories.dtype),
+            "ordered": bool(dtype.ordered),
+        }
+    if isinstance(dtype, pd.StringDtype):
+        na_value = getattr(dtype, "na_value", pd.NA)
+        return {
+            "type": "string",
+            "storage": dtype.storage,
+            "na_is_nan": na_value is not pd.NA,
+        }
+    return {"type": "name", "name": str(dtype)}
+
+
+def _make_dtype(spec):
+    if spec["type"] == "category":
+        categories = pd.Index(
+            spec["categories"],
+            dtype=pd.api.types.pandas_dtype(spec["categories_dtype"]),
+        )
+        return pd.CategoricalDtype(categories, ordered=spec["ordered"])
+    if spec["type"] == "string":
+        na_value = np.nan if spec["na_is_nan"] else pd.NA
+        try:
+            return pd.StringDtype(storage=spec["storage"], na_value=na_value)
+        except TypeError:  # pandas < 2.3 has no na_value argument
+            return pd.StringDtype(storage=spec["storage"])
+    return pd.api.types.pandas_dtype(spec["name"])
+
+
+def _factorize(values):
+    """Integer codes (-1 for missing) and the distinct non-missing values."""
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+    except TypeError:  # values of mixed, unorderable types
+        codes, uniques = pd.factorize(values, sort=False)
+    uniques = [_python_scalar(v) for v in np.asarray(uniques, dtype=object).tolist()]
+    return codes.astype(np.int64), uniques
+
+
+def _fit_modes(values, rng):
+    """Fit a variational Gaussian mixture to a numeric column's values.
+
+    Returns the means, standard deviations and log weights of the modes that
+    keep a weight of at least 0.005 (the weights renormalized over them).
+    """
+    from sklearn.mixture import BayesianGaussianMixture
+
+    if len(values) > _MIXTURE_SUBSAMPLE:
+        values = rng.choice(values, _MIXTURE_SUBSAMPLE, replace=False)
+    n_distinct = len(np.unique(values))
+    scale = max(float(np.std(values)), 1e-3 * max(1.0, float(np.abs(values).max())))
+    if n_distinct < 2:
+        return np.array([values[0]]), np.array([scale]), np.zeros(1)
+    mixture = BayesianGaussianMixture(
+        n_components=min(TabularEncoder.max_modes, n_distinct),
+        weight_concentration_prior_type="dirichlet_process",
+        weight_concentration_prior=1e-3,
+        n_init=1,
+        random_state=int(rng.integers(2**31 - 1)),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning on tiny columns
+        mixture.fit(values.reshape(-1, 1))
+    keep = mixture.weights_ >= TabularEncoder.weight_threshold
+    if not keep.any():
+        keep = mixture.weights_ == mixture.weights_.max()
+    means = mixture.means_[keep, 0]
+    stds = np.sqrt(mixture.covariances_[keep, 0, 0])
+    # A mode narrower than the data's resolution would blow values up.
+    stds = np.maximum(stds, 1e-6 * scale)
+    weights = mixture.weights_[keep] / mixture.weights_[keep].sum()
+    return means, stds, np.log(weights)
+
+
+def _mode_log_posterior(values, column):
+    """Unnormalized log posterior of each mode for each value, (n, n_modes)."""
+    means = np.asarray(column["means"])
+    stds = np.asarray(column["stds"])
+    z = (values[:, None] - means) / stds
+    return np.asarray(column["log_weights"]) - np.log(stds) - 0.5 * z**2
+
+
+class TabularEncoder:
+    """Encode a mixed-type table into the float matrix a tabular GAN trains on.
+
+    Numeric columns get mode-specific normalization: a variational Gaussian
+    mixture (at most :attr:`max_modes` modes; modes with weight below
+    :attr:`weight_threshold` dropped) is fitted on a bounded subsample of the
+    column, each value is assigned a mode drawn from its posterior, and encoded
+    as ``(x - mu_k) / (4 sigma_k)`` clipped to +-0.99 plus a one-hot of ``k``. A
+    missing numeric value is an extra mode. Categorical columns are one-hot
+    encoded, a missing value being its own category. Everything is vectorized
+    over rows.
+
+    The encoder remembers the container (ndarray or DataFrame), column names and
+    dtypes, so that :meth:`inverse_transform` returns data of the kind given to
+    :meth:`fit_transform`. Its fitted state is JSON-able: see :meth:`to_dict`.
+    """
+
+    max_modes = 10
+    weight_threshold = 0.005
+
+    def __init__(self):
+        self.columns = []
+        self.container = None
+
+    # -- fitting ----------------------------------------------------------
+
+    def fit_transform(self, X, categorical, *, max_categories, rng):
+        """Fit the encoding and return the encoded matrix.
+
+        Parameters
+        ----------
+        X : DataFrame or 2-D ndarray
+            Validated data: no all-missing column, no infinite number.
+        categorical : array-like of bool of shape (n_features,)
+            Which columns are categorical.
+        max_categories : int
+            Most distinct values allowed in a categorical column.
+        rng : numpy.random.Generator
+            Draws the mixture subsamples and seeds, and the modes of values.
+
+        Returns
+        -------
+        encoded : ndarray of shape (n_samples, n_encoded), float32
+        discrete_codes : ndarray of shape (n_samples, n_categorical), int64
+            The category index of each row in each categorical column, in the
+            order of :attr:`categorical_columns`.
+        """
+        if isinstance(X, pd.DataFrame):
+            self.container = {"kind": "DataFrame", "columns": list(X.columns)}
+            columns = [X.iloc[:, j] for j in range(X.shape[1])]
+        else:
+            self.container = {"kind": "ndarray", "dtype": str(X.dtype)}
+            columns = [X[:, j] for j in range(X.shape[1])]
+        integer_array = self.container.get("dtype", "").startswith(("int", "uint"))
+
+        self.columns, blocks, discrete = [], [], []
+        for j, (values, is_categorical) in enumerate(
+            zip(columns, categorical, strict=True)
+        ):
+            name = self.container["columns"][j] if "columns" in self.container else j
+            dtype = _dtype_spec(values.dtype) if isinstance(values, pd.Series) else None
+            if is_categorical:
+                column, block, codes = self._fit_categorical(
+                    values, name, max_categories
+                )
+                discrete.append(codes)
+            else:
+                column, block = self._fit_numeric(values, name, rng)
+                column["integer"] = integer_array or (
+                    isinstance(values, pd.Series)
+                    and pd.api.types.is_integer_dtype(values.dtype)
+                )
+            column["dtype"] = dtype
+            self.columns.append(column)
+            blocks.append(block)
+        encoded = np.concatenate(blocks, axis=1).astype(np.float32)
+        n = encoded.shape[0]
+        codes = np.stack(discrete, axis=1) if discrete else np.zeros((n, 0), np.int64)
+        return encoded, codes
+
+    @staticmethod
+    def _fit_categorical(values, name, max_categories):
+        codes, categories = _factorize(values)
+        missing = codes < 0
+        if not categories:
+            raise ValueError(
+                f"Column {name!r} holds only missing values; drop it before fit."
+            )
+        if len(categories) > max_categories:
+            raise ValueError(
+                f"Categorical column {name!r} has {len(categories)} distinct values, "
+                f"more than max_categories={max_categories}. Raise the limit, e.g. "
+                f"max_categories={len(categories)}, treat the column as numeric "
+                "with categorical_features, or drop it."
+            )
+        has_missing = bool(missing.any())
+        missing_is_none = False
+        if has_missing:
+            first_missing = np.asarray(values, dtype=object)[np.argmax(missing)]
+            missing_is_none = first_missing is None
+            codes = np.where(missing, len(categories), codes)
+        size = len(categories) + has_missing
+        block = np.zeros((len(codes), size), dtype=np.float32)
+        block[np.arange(len(codes)), codes] = 1.0
+        column = {
+            "kind": "categorical",
+            "categories": categories,
+            "has_missing": has_missing,
+            "missing_is_none": missing_is_none,
+        }
+        return column, block, codes
+
+    @staticmethod
+    def _fit_numeric(values, name, rng):
+        values = np.asarray(
+            values.to_numpy(dtype=np.float64, na_value=np.nan)
+            if isinstance(values, pd.Series)
+            else values,
+            dtype=np.float64,
+        )
+        missing = np.isnan(values)
+        observed = values[~missing]
+        if not len(observed):
+            raise ValueError(
+                f"Column {name!r} holds only missing values; drop it before fit."
+            )
+        if np.isinf(observed).any():
+            raise ValueError(
+                f"Column {name!r} holds infinite values; GANSampler accepts NaN "
+                "(modelled as missing) but not inf. Replace or drop them."
+            )
+        means, stds, log_weights = _fit_modes(observed, rng)
+        column = {
+            "kind": "numeric",
+            "means": means.tolist(),
+            "stds": stds.tolist(),
+            "log_weights": log_weights.tolist(),
+            "has_missing": bool(missing.any()),
+            "min": float(observed.min()),
+            "max": float(observed.max()),
+        }
+        n, n_modes = len(values), len(means)
+        # Draw each value's mode from its posterior with the Gumbel-max trick.
+        log_post = _mode_log_posterior(observed, column)
+        gumbel = -np.log(-np.log(rng.uniform(1e-12, 1.0, size=log_post.shape)))
+        observed_modes = np.argmax(log_post + gumbel, axis=1)
+        modes = np.full(n, n_modes, dtype=np.int64)
+        modes[~missing] = observed_modes
+        scalar = np.zeros(n)
+        scalar[~missing] = np.clip(
+            (observed - means[observed_modes]) / (4 * stds[observed_modes]),
+            -0.99,
+            0.99,
+        )
+        block = np.zeros((n, 1 + n_modes + column["has_missing"]), dtype=np.float32)
+        block[:, 0] = scalar
+        block[np.arange(n), 1 + modes] = 1.0
+        return column, block
+
+    # -- layout -----------------------------------------------------------
+
+    @property
+    def n_encoded(self):
+        """Width of the encoded matrix."""
+        return sum(self._span_size(c) + (c["kind"] == "numeric") for c in self.columns)
+
+    @staticmethod
+    def _span_size(column):
+        n_values = (
+            len(column["means"])
+            if column["kind"] == "numeric"
+            else len(column["categories"])
+        )
+        return n_values + column["has_missing"]
+
+    def layout(self):
+        """Where each column lives in the encoded matrix.
+
+        Returns
+        -------
+        layout : dict
+            ``scalars``: the positions of the numeric scalars (tanh outputs);
+            ``spans``: ``(start, size)`` of every one-hot span (softmax outputs),
+            in column order; ``categorical_spans``: the indices into ``spans``
+            of the categorical columns' spans.
+        """
+        scalars, spans, categorical_spans = [], [], []
+        position = 0
+        for column in self.columns:
+            if column["kind"] == "numeric":
+                scalars.append(position)
+                position += 1
+            else:
+                categorical_spans.append(len(spans))
+            size = self._span_size(column)
+            spans.append((position, size))
+            position += size
+        return {
+            "scalars": scalars,
+            "spans": spans,
+            "categorical_spans": categorical_spans,
+        }
+
+    # -- decoding ---------------------------------------------------------
+
+    def inverse_transform(self, scalars, codes):
+        """Decode generated values back to a table like the training data.
+
+        Parameters
+        ----------
+        scalars : ndarray of shape (n_samples, n_numeric)
+            The numeric columns' scalars, in [-1, 1].
+        codes : ndarray of shape (n_samples, n_columns)
+            The chosen slot of every column's one-hot span (mode or category).
+
+        Returns
+        -------
+        X : DataFrame or ndarray
+            Numeric values are clipped to the training range and rounded for
+            integer columns; missing slots become missing values; dtypes and
+            categories are those seen in :meth:`fit_transform`.
+        """
+        n = len(codes)
+        decoded = []
+        numeric_index = 0
+        for j, column in enumerate(self.columns):
+            if column["kind"] == "numeric":
+                decoded.append(
+                    self._decode_numeric(column, scalars[:, numeric_index], codes[:, j])
+                )
+                numeric_index += 1
+            else:
+                decoded.append(self._decode_categorical(column, codes[:, j], n))
+        if self.container["kind"] == "DataFrame":
+            series = {
+                j: _restore_series(values, column["dtype"])
+                for j, (values, column) in enumerate(
+                    zip(decoded, self.columns, strict=True)
+                )
+            }
+            frame = pd.DataFrame(series)
+            frame.columns = pd.Index(self.container["columns"])
+            return frame
+        dtype = np.dtype(self.container["dtype"])
+        if dtype.kind == "O":
+            out = np.empty((n, len(decoded)), dtype=object)
+            for j, values in enumerate(decoded):
+                out[:, j] = values
+            return out
+        return np.stack([np.asarray(v).astype(dtype) for v in decoded], axis=1)
+
+    @staticmethod
+    def _decode_numeric(column, scalar, mode):
+        means = np.asarray(column["means"])
+        stds = np.asarray(column["stds"])
+        missing = mode >= len(means)
+        k = np.minimum(mode, len(means) - 1)
+        values = np.clip(scalar, -1.0, 1.0) * 4 * stds[k] + means[k]
+        values = np.clip(values, column["min"], column["max"])
+        if column["integer"]:
+            values = np.round(values)
+        return np.where(missing, np.nan, values)
+
+    @staticmethod
+    def _decode_categorical(column, codes, n):
+        lookup = np.empty(len(column["categories"]) + 1, dtype=object)
+        for i, value in enumerate(column["categories"]):
+            lookup[i] = value
+        lookup[-1] = None if column["missing_is_none"] else np.nan
+        return lookup[codes]
+
+    # -- persistence ------------------------------------------------------
+
+    def to_dict(self):
+        """The fitted state as JSON-able data."""
+        return {"container": self.container, "columns": self.columns}
+
+    @classmethod
+    def from_dict(cls, state):
+        """Rebuild an encoder from :meth:`to_dict` output."""
+        encoder = cls()
+        encoder.container = state["container"]
+        encoder.columns = state["columns"]
+        return encoder
+
+
+def _restore_series(values, spec):
+    """A decoded column (float or object values) as a Series of dtype ``spec``."""
+    dtype = _make_dtype(spec)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Series(pd.Categorical(values, dtype=dtype))
+    if isinstance(dtype, np.dtype) and dtype.kind == "O":
+        return pd.Series(values, dtype=object)
+    return pd.Series(values).astype(dtype)

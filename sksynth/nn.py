@@ -1,5 +1,6 @@
 """Torch modules shared by the samplers and the evaluation networks."""
 
+import torch
 from torch import nn
 
 _RECURRENT_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
@@ -54,3 +55,91 @@ class RecurrentStack(nn.Module):
         hidden, _ = self.rnn(x)
         out = self.head(hidden)
         return out.sigmoid() if self.sigmoid else out
+
+
+# ---------------------------------------------------------------------------
+# Tabular GAN networks (GANSampler)
+# ---------------------------------------------------------------------------
+
+
+class ConcatResidual(nn.Module):
+    """A fully connected layer whose output is concatenated to its input.
+
+    ``x -> [relu(batchnorm(linear(x))), x]``: each block widens the
+    representation by ``out_features``, so later layers see every earlier one.
+
+    Parameters
+    ----------
+    in_features : int
+        Width of the input.
+    out_features : int
+        Width added by the block.
+    """
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.linear = nn.Linear(in_features, out_features)
+        self.norm = nn.BatchNorm1d(out_features)
+
+    def forward(self, x):
+        """Map (batch, in_features) to (batch, in_features + out_features)."""
+        return torch.cat([torch.relu(self.norm(self.linear(x))), x], dim=1)
+
+
+class TabularGenerator(nn.Module):
+    """Generator of a tabular GAN: residual blocks, then a linear output layer.
+
+    Parameters
+    ----------
+    input_dim : int
+        Width of the input (noise and condition vectors).
+    hidden_dims : sequence of int
+        Width added by each :class:`ConcatResidual` block.
+    output_dim : int
+        Width of the output (raw values, before the per-column activations).
+    """
+
+    def __init__(self, input_dim, hidden_dims, output_dim):
+        super().__init__()
+        blocks, width = [], input_dim
+        for hidden in hidden_dims:
+            blocks.append(ConcatResidual(width, hidden))
+            width += hidden
+        self.blocks = nn.Sequential(*blocks)
+        self.head = nn.Linear(width, output_dim)
+
+    def forward(self, x):
+        """Map (batch, input_dim) to (batch, output_dim)."""
+        return self.head(self.blocks(x))
+
+
+class PacDiscriminator(nn.Module):
+    """Discriminator (critic) that scores packs of ``pac`` rows together (PacGAN).
+
+    Rows are grouped in consecutive packs of ``pac``; each pack is flattened
+    into one input vector and gets one score. Hidden layers are linear, leaky
+    ReLU (slope 0.2) and dropout (0.5).
+
+    Parameters
+    ----------
+    input_dim : int
+        Width of one row.
+    hidden_dims : sequence of int
+        Widths of the hidden layers.
+    pac : int
+        Rows per pack; the batch size must be a multiple of it.
+    """
+
+    def __init__(self, input_dim, hidden_dims, pac):
+        super().__init__()
+        self.pac = pac
+        layers, width = [], input_dim * pac
+        for hidden in hidden_dims:
+            layers += [nn.Linear(width, hidden), nn.LeakyReLU(0.2), nn.Dropout(0.5)]
+            width = hidden
+        layers.append(nn.Linear(width, 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x):
+        """Map (batch, input_dim) to one score per pack, (batch // pac,)."""
+        return self.net(x.reshape(-1, x.shape[1] * self.pac)).squeeze(1)

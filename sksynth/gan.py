@@ -1,0 +1,817 @@
+"""GANSampler: a conditional GAN for mixed-type tables, of CTGAN's class."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import column_or_1d, validate_data
+
+from .base import BaseSampler, TrainingLog
+from .encoding import TabularEncoder
+from .nn import PacDiscriminator, TabularGenerator
+
+# Rows generated per forward pass in ``sample``; bounds memory. The noise is
+# drawn chunk by chunk in a fixed order, so results do not depend on the device.
+_SAMPLE_CHUNK = 16_384
+# Temperature of the Gumbel-softmax that generates one-hot spans.
+_GUMBEL_TAU = 0.2
+# Weight of the WGAN gradient penalty.
+_GRADIENT_PENALTY = 10.0
+
+
+class GANSampler(BaseSampler):
+    """Synthetic mixed-type tables with a conditional tabular GAN.
+
+    A generator and a discriminator are trained adversarially on an encoding of
+    the table, in the manner of CTGAN (Xu et al., 2019):
+
+    * numeric columns get mode-specific normalization: a variational Gaussian
+      mixture (at most 10 modes) is fitted per column on a bounded subsample;
+      each value is encoded as its offset from a mode drawn from its posterior,
+      ``(x - mu_k) / (4 sigma_k)``, plus a one-hot of the mode ``k``;
+    * categorical columns are one-hot encoded and generated with a
+      Gumbel-softmax (temperature 0.2);
+    * a conditional vector names one category of one categorical column, and
+      training-by-sampling picks a column uniformly, a category with
+      probability proportional to ``log(frequency + 1)``, and a real row of
+      that category, so that rare categories are learned;
+    * the losses are WGAN-GP (gradient penalty weight 10) with PacGAN packing,
+      or the classic non-saturating GAN (``loss="bce"``).
+
+    A NaN in a numeric column is modelled by a missing-value mode, and a
+    missing value in a categorical column is a category of its own, so sampled
+    data reproduce the missing rates. ``sample`` returns the container kind
+    given to ``fit`` (ndarray or DataFrame) with the same columns and dtypes:
+    integers stay integers (nullable ones included), booleans stay booleans,
+    ``category`` columns keep their categories and strings stay strings.
+    Numeric values are generated within the range seen in ``fit``.
+
+    Given class labels ``y``, ``fit`` makes the class a condition of both
+    networks, and ``sample(n, y=...)`` returns ``(X, y)`` with exactly the
+    requested labels.
+
+    Read more in the tables section of the user guide.
+
+    Parameters
+    ----------
+    embedding_dim : int, default=128
+        Size of the noise vector fed to the generator.
+    generator_dim : tuple of int, default=(256, 256)
+        Widths of the generator's residual blocks.
+    discriminator_dim : tuple of int, default=(256, 256)
+        Widths of the discriminator's hidden layers.
+    epochs : int, default=300
+        Training epochs; an epoch is ``n_samples // batch_size`` steps (at
+        least one).
+    batch_size : int, default=500
+        Rows per mini-batch; must be a multiple of ``pac``.
+    pac : int, default=10
+        Rows the discriminator scores together (PacGAN).
+    discriminator_steps : int, default=1
+        Discriminator updates per generator update.
+    learning_rate : float, default=2e-4
+        Learning rate of both Adam optimizers (betas (0.5, 0.9), weight decay
+        1e-6).
+    loss : {"wgan-gp", "bce"}, default="wgan-gp"
+        ``"wgan-gp"``: Wasserstein loss with gradient penalty. ``"bce"``: the
+        classic GAN of Goodfellow et al., a binary cross-entropy discriminator
+        and the non-saturating generator loss.
+    categorical_features : "from_dtype", array-like or None, default=None
+        Which columns are categorical. None or ``"from_dtype"``: columns of
+        ``category``, ``bool``, ``object`` or string dtype (and, in an object
+        ndarray, columns that cannot be read as numbers). An array of column
+        indices, column names, or a boolean mask adds columns to those that
+        cannot be numeric, as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.
+    max_categories : int, default=500
+        Most distinct values allowed in a categorical column (and classes in
+        ``y``); a column with more raises a ``ValueError``. Raise it for wider
+        columns: each category is one output of the generator.
+    device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
+        Where to train; ``"auto"`` picks CUDA, then MPS, then the CPU.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the encoding, weight initialisation, mini-batches and noise
+        during ``fit`` without touching global random state.
+    verbose : int, default=0
+        0 is silent; 1 shows a progress bar with the current losses; 2 also
+        prints the losses once per epoch.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``fit`` received a DataFrame with string names.
+    encoding_ : dict
+        The fitted column encoding (modes, categories, dtypes), JSON-able.
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen in ``fit``; only set when ``fit`` received ``y``.
+    class_counts_ : ndarray of shape (n_classes,)
+        Training rows per class; ``sample`` without ``y`` draws labels in these
+        proportions. Only set when ``fit`` received ``y``.
+    generator_, discriminator_ : torch.nn.Module
+        The trained networks.
+    history_ : list of dict
+        Losses once per epoch (``pd.DataFrame(history_)`` tabulates them).
+    n_iter_ : int
+        Epochs run.
+    device_ : torch.device
+        The device the networks live on.
+
+    See Also
+    --------
+    TimeGANSampler : Synthetic time series.
+
+    References
+    ----------
+    L. Xu, M. Skoularidou, A. Cuesta-Infante and K. Veeramachaneni, "Modeling
+    Tabular Data using Conditional GAN", NeurIPS 2019.
+
+    I. Gulrajani, F. Ahmed, M. Arjovsky, V. Dumoulin and A. Courville,
+    "Improved Training of Wasserstein GANs", NeurIPS 2017.
+
+    Z. Lin, A. Khetan, G. Fanti and S. Oh, "PacGAN: The power of two samples
+    in generative adversarial networks", NeurIPS 2018.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sksynth import GANSampler
+    >>> X = pd.DataFrame({"age": [23, 35, 47, 51, 62, 38] * 10,
+    ...                   "job": ["a", "b", "a", "c", "b", "a"] * 10})
+    >>> sampler = GANSampler(epochs=2, batch_size=20, device="cpu", random_state=0)
+    >>> sampler.fit(X).sample(3, random_state=0).dtypes.tolist()
+    [dtype('int64'), <StringDtype(na_value=nan)>]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSampler._parameter_constraints,
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "generator_dim": ["array-like"],
+        "discriminator_dim": ["array-like"],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 2, None, closed="left")],
+        "pac": [Interval(Integral, 1, None, closed="left")],
+        "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "loss": [StrOptions({"wgan-gp", "bce"})],
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "max_categories": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        embedding_dim=128,
+        generator_dim=(256, 256),
+        discriminator_dim=(256, 256),
+        epochs=300,
+        batch_size=500,
+        pac=10,
+        discriminator_steps=1,
+        learning_rate=2e-4,
+        loss="wgan-gp",
+        categorical_features=None,
+        max_categories=500,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.embedding_dim = embedding_dim
+        self.generator_dim = generator_dim
+        self.discriminator_dim = discriminator_dim
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.pac = pac
+        self.discriminator_steps = discriminator_steps
+        self.learning_rate = learning_rate
+        self.loss = loss
+        self.categorical_features = categorical_features
+        self.max_categories = max_categories
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        return tags
+
+    # -- fit ----------------------------------------------------------------
+
+    def _fit(self, X, y, device, seed):
+        if self.batch_size % self.pac:
+            suggestion = -(-self.batch_size // self.pac) * self.pac
+            raise ValueError(
+                f"batch_size={self.batch_size} must be a multiple of pac={self.pac}; "
+                f"use e.g. batch_size={suggestion}."
+            )
+        _hidden_dims(self.generator_dim, "generator_dim")
+        _hidden_dims(self.discriminator_dim, "discriminator_dim")
+        X, categorical = self._validate_table(X)
+        labels, classes = self._validate_labels(y, X.shape[0])
+        # Attributes of an earlier fit with y must not survive a fit without y;
+        # on failure BaseSampler.fit restores the previous state anyway.
+        vars(self).pop("classes_", None)
+        vars(self).pop("class_counts_", None)
+
+        rng = np.random.default_rng(seed)
+        encoder = TabularEncoder()
+        encoded, discrete_codes = encoder.fit_transform(
+            X, categorical, max_categories=self.max_categories, rng=rng
+        )
+        layout = encoder.layout()
+        sizes = [layout["spans"][s][1] for s in layout["categorical_spans"]]
+        n_labels = 0 if classes is None else len(classes)
+        condition_counts = _condition_counts(discrete_codes, sizes, labels, n_labels)
+
+        modules = _make_networks(
+            encoder.n_encoded,
+            sum(sizes) + n_labels,
+            self.embedding_dim,
+            _hidden_dims(self.generator_dim, "generator_dim"),
+            _hidden_dims(self.discriminator_dim, "discriminator_dim"),
+            self.pac,
+        )
+        for module in modules.values():
+            module.to(device)
+        generator = torch.Generator(device=device).manual_seed(seed)
+        trainer = _GANTrainer(
+            modules,
+            torch.from_numpy(encoded).to(device),
+            _TrainingConditions(discrete_codes, sizes, labels, n_labels, device),
+            _OutputLayout(layout, encoder.n_encoded, device),
+            embedding_dim=self.embedding_dim,
+            batch_size=self.batch_size,
+            pac=self.pac,
+            learning_rate=self.learning_rate,
+            loss=self.loss,
+            generator=generator,
+        )
+        steps_per_epoch = max(1, X.shape[0] // self.batch_size)
+        log = TrainingLog(self.verbose, log_every=steps_per_epoch)
+        with log.phase("gan", self.epochs * steps_per_epoch) as record:
+            for step in range(self.epochs * steps_per_epoch):
+                for _ in range(self.discriminator_steps):
+                    discriminator_loss = trainer.discriminator_step()
+                record(
+                    step,
+                    {"discriminator": discriminator_loss, **trainer.generator_step()},
+                )
+        for module in modules.values():
+            module.eval()
+        fitted = {
+            **modules,
+            "encoding_": encoder.to_dict(),
+            "_condition_counts_": condition_counts,
+            "history_": log.history,
+            "n_iter_": self.epochs,
+        }
+        if classes is not None:
+            fitted["classes_"] = classes
+            fitted["class_counts_"] = np.bincount(labels, minlength=n_labels)
+        return fitted
+
+    def _validate_table(self, X):
+        """Return X (a DataFrame or a 2-D ndarray) and its categorical mask."""
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, skip_check_array=True)
+            n_samples, n_features = X.shape
+            if n_samples == 0 or n_features == 0:
+                raise ValueError(
+                    f"X is empty: found a DataFrame of shape {X.shape}; GANSampler "
+                    "needs at least 2 rows and 1 column."
+                )
+            if n_samples < 2:
+                raise ValueError(
+                    "X has n_samples = 1 row; GANSampler needs at least 2 rows."
+                )
+            inherent = np.zeros(n_features, dtype=bool)
+            for j, dtype in enumerate(X.dtypes):
+                if pd.api.types.is_datetime64_any_dtype(
+                    dtype
+                ) or pd.api.types.is_timedelta64_dtype(dtype):
+                    raise ValueError(
+                        f"Column {X.columns[j]!r} has dtype {dtype}, which "
+                        "GANSampler does not support; convert it to numbers first."
+                    )
+                inherent[j] = (
+                    isinstance(dtype, pd.CategoricalDtype)
+                    or pd.api.types.is_bool_dtype(dtype)
+                    or not pd.api.types.is_numeric_dtype(dtype)
+                )
+            return X, inherent | self._requested_categorical(n_features)
+
+        X = validate_data(
+            self, X, dtype=None, ensure_all_finite=False, ensure_min_samples=2
+        )
+        n_features = X.shape[1]
+        if X.dtype.kind in "iuf":
+            inherent = np.zeros(n_features, dtype=bool)
+        elif X.dtype.kind == "O":
+            X, inherent = _numeric_object_columns(X)
+        else:  # bool and string arrays
+            inherent = np.ones(n_features, dtype=bool)
+        return X, inherent | self._requested_categorical(n_features)
+
+    def _requested_categorical(self, n_features):
+        """The ``categorical_features`` parameter as a boolean mask."""
+        spec = self.categorical_features
+        mask = np.zeros(n_features, dtype=bool)
+        if spec is None or (isinstance(spec, str) and spec == "from_dtype"):
+            return mask
+        spec = np.asarray(spec)
+        if spec.size == 0:
+            return mask
+        if spec.ndim != 1:
+            raise ValueError("categorical_features must be 1-D.")
+        if spec.dtype.kind == "b":
+            if len(spec) != n_features:
+                raise ValueError(
+                    f"categorical_features is a boolean mask of length {len(spec)} "
+                    f"but X has {n_features} columns."
+                )
+            return spec.copy()
+        if spec.dtype.kind in "iu":
+            if spec.min() < -n_features or spec.max() >= n_features:
+                raise ValueError(
+                    f"categorical_features holds indices out of range for X with "
+                    f"{n_features} columns: {spec.tolist()}."
+                )
+            mask[spec] = True
+            return mask
+        if spec.dtype.kind in "UO":
+            names = getattr(self, "feature_names_in_", None)
+            if names is None:
+                raise ValueError(
+                    "categorical_features holds column names, but X has no string "
+                    "column names; pass indices or a boolean mask."
+                )
+            missing = sorted(set(spec.tolist()) - set(names.tolist()))
+            if missing:
+                raise ValueError(
+                    f"categorical_features names columns not in X: {missing}."
+                )
+            mask[np.isin(names, spec)] = True
+            return mask
+        raise ValueError(
+            "categorical_features must be None, 'from_dtype', or an array of "
+            "column indices, column names or booleans; got "
+            f"{self.categorical_features!r}."
+        )
+
+    def _validate_labels(self, y, n_samples):
+        """Class codes of y and the sorted classes, or (None, None)."""
+        if y is None:
+            return None, None
+        if hasattr(y, "__len__") and not hasattr(y, "shape"):
+            y = np.asarray(y, dtype=object if _holds_strings(y) else None)
+        if len(y) != n_samples:
+            raise ValueError(
+                f"y has {len(y)} labels but X has {n_samples} rows; pass one label "
+                "per row."
+            )
+        y = column_or_1d(
+            y.to_numpy(dtype=object)
+            if isinstance(y, pd.Series) and not pd.api.types.is_numeric_dtype(y.dtype)
+            else y,
+            dtype=None,
+            warn=True,
+        )
+        if pd.isna(y).any():
+            raise ValueError("y holds missing labels; every row needs a class.")
+        classes, labels = np.unique(y, return_inverse=True)
+        if len(classes) > self.max_categories:
+            raise ValueError(
+                f"y has {len(classes)} classes, more than max_categories="
+                f"{self.max_categories}. Raise max_categories to condition on "
+                "that many classes."
+            )
+        return labels.astype(np.int64).ravel(), classes
+
+    # -- sample ---------------------------------------------------------------
+
+    def _sample(self, n_samples, y, generator):
+        labels = self._sample_labels(n_samples, y, generator)
+        encoder = TabularEncoder.from_dict(self.encoding_)
+        layout = encoder.layout()
+        output = _OutputLayout(layout, encoder.n_encoded, self.device_)
+        sizes = [layout["spans"][s][1] for s in layout["categorical_spans"]]
+        choose = _condition_probabilities(self._condition_counts_, sizes)
+        n_labels = self._n_labels()
+        scalars, codes = [], []
+        for start in range(0, n_samples, _SAMPLE_CHUNK):
+            size = min(_SAMPLE_CHUNK, n_samples - start)
+            noise = torch.randn(size, self.embedding_dim, generator=generator)
+            chunk_labels = None if labels is None else labels[start : start + size]
+            condition = [noise]
+            if sizes:
+                column = torch.randint(len(sizes), (size,), generator=generator)
+                row = 0 if chunk_labels is None else chunk_labels
+                category = torch.multinomial(
+                    choose[row, column], 1, generator=generator
+                ).squeeze(1)
+                offsets = torch.as_tensor(np.cumsum([0, *sizes[:-1]]))
+                condition.append(F.one_hot(offsets[column] + category, sum(sizes)))
+            if n_labels:
+                condition.append(F.one_hot(chunk_labels, n_labels))
+            gumbel = output.gumbel_noise(size, generator)
+            inputs = torch.cat([c.float() for c in condition], dim=1)
+            raw = self.generator_(inputs.to(self.device_))
+            chunk_scalars, chunk_codes = output.decode(raw, gumbel.to(self.device_))
+            scalars.append(chunk_scalars.cpu())
+            codes.append(chunk_codes.cpu())
+        X = encoder.inverse_transform(
+            torch.cat(scalars).double().numpy(), torch.cat(codes).numpy()
+        )
+        if labels is None:
+            return X
+        return X, self.classes_[labels.numpy()]
+
+    def _n_labels(self):
+        classes = getattr(self, "classes_", None)
+        return 0 if classes is None else len(classes)
+
+    def _sample_labels(self, n_samples, y, generator):
+        """Class codes to generate, as a CPU tensor, or None if fitted without y."""
+        if not self._n_labels():
+            if y is not None:
+                raise ValueError(
+                    "y was given to sample, but the sampler was fitted without y; "
+                    "fit with class labels to generate chosen classes."
+                )
+            return None
+        if y is None:
+            counts = torch.as_tensor(self.class_counts_, dtype=torch.float64)
+            return torch.multinomial(counts, n_samples, True, generator=generator)
+        requested = np.asarray(y, dtype=object if _holds_strings(y) else None)
+        if requested.ndim == 0:
+            requested = np.full(n_samples, requested.item(), dtype=requested.dtype)
+        if requested.ndim != 1 or len(requested) != n_samples:
+            raise ValueError(
+                f"y must be one label or an array of n_samples={n_samples} labels; "
+                f"got shape {requested.shape}."
+            )
+        codes = pd.Index(self.classes_).get_indexer(requested)
+        if (codes < 0).any():
+            unseen = pd.unique(requested[codes < 0])[:5].tolist()
+            raise ValueError(
+                f"y holds labels not seen in fit: {unseen}; known labels are "
+                f"{self.classes_.tolist()}."
+            )
+        return torch.as_tensor(codes, dtype=torch.int64)
+
+    def _build_modules(self):
+        encoder = TabularEncoder.from_dict(self.encoding_)
+        return _make_networks(
+            encoder.n_encoded,
+            self._condition_counts_.shape[1] + self._n_labels(),
+            self.embedding_dim,
+            _hidden_dims(self.generator_dim, "generator_dim"),
+            _hidden_dims(self.discriminator_dim, "discriminator_dim"),
+            self.pac,
+        )
+
+
+def _holds_strings(values):
+    return isinstance(values, str) or (
+        isinstance(values, (list, tuple)) and any(isinstance(v, str) for v in values)
+    )
+
+
+def _hidden_dims(dims, name):
+    """Validate a tuple of layer widths."""
+    dims = tuple(np.ravel(dims).tolist()) if np.ndim(dims) else None
+    if dims is None or not all(
+        isinstance(d, Integral) and not isinstance(d, bool) and d > 0 for d in dims
+    ):
+        raise ValueError(f"{name} must be a tuple of positive integers.")
+    return dims
+
+
+def _numeric_object_columns(X):
+    """Read the numeric columns of an object array as floats.
+
+    Returns a copy of X whose numeric columns hold floats (NaN for None) and the
+    mask of the other columns, which are categorical. A value that is neither
+    a number nor a string (e.g. a dict) raises a TypeError.
+    """
+    X = X.copy()
+    categorical = np.zeros(X.shape[1], dtype=bool)
+    for j in range(X.shape[1]):
+        column = X[:, j]
+        missing = pd.isna(column)
+        values = np.full(len(column), np.nan)
+        try:
+            values[~missing] = column[~missing].astype(np.float64)
+        except ValueError:  # strings that are not numbers: a categorical column
+            categorical[j] = True
+            continue
+        X[:, j] = values
+    return X, categorical
+
+
+def _make_networks(
+    n_encoded, n_condition, embedding_dim, generator_dim, discriminator_dim, pac
+):
+    """The generator and the discriminator, as named fitted attributes."""
+    return {
+        "generator_": TabularGenerator(
+            embedding_dim + n_condition, generator_dim, n_encoded
+        ),
+        "discriminator_": PacDiscriminator(
+            n_encoded + n_condition, discriminator_dim, pac
+        ),
+    }
+
+
+def _condition_counts(discrete_codes, sizes, labels, n_labels):
+    """Rows per (class, category of every categorical column).
+
+    Returns an array of shape (max(n_labels, 1), sum(sizes)): the category
+    frequencies that ``sample`` draws conditions from, per class.
+    """
+    n_rows = max(n_labels, 1)
+    n_condition = int(sum(sizes))
+    counts = np.zeros((n_rows, n_condition))
+    if not n_condition:
+        return counts
+    offsets = np.cumsum([0, *sizes[:-1]])
+    dims = discrete_codes + offsets
+    rows = np.zeros(len(dims), np.int64) if labels is None else labels
+    flat = (rows[:, None] * n_condition + dims).ravel()
+    counts += np.bincount(flat, minlength=n_rows * n_condition).reshape(
+        n_rows, n_condition
+    )
+    return counts
+
+
+def _condition_probabilities(counts, sizes):
+    """Per class and categorical column, the probabilities of its categories.
+
+    Returns a float tensor of shape (n_classes, n_columns, max(sizes)), zero
+    beyond each column's categories.
+    """
+    width = max(sizes, default=1)
+    probabilities = torch.zeros(counts.shape[0], len(sizes), width, dtype=torch.float64)
+    start = 0
+    for c, size in enumerate(sizes):
+        block = torch.as_tensor(counts[:, start : start + size])
+        probabilities[:, c, :size] = block / block.sum(1, keepdim=True).clamp_min(1)
+        start += size
+    return probabilities
+
+
+class _OutputLayout:
+    """The generator's per-column activations, as a few tensor operations.
+
+    Numeric scalars go through tanh; every one-hot span (numeric modes and
+    categories) through a Gumbel-softmax. Spans of unequal sizes are gathered
+    into one padded (batch, n_spans, max_size) tensor, so no Python loop runs
+    over columns.
+    """
+
+    def __init__(self, layout, n_encoded, device):
+        spans = layout["spans"]
+        width = max(size for _, size in spans)
+        index = np.full((len(spans), width), -1, dtype=np.int64)
+        for s, (start, size) in enumerate(spans):
+            index[s, :size] = np.arange(start, start + size)
+        valid = index >= 0
+        scalars = np.asarray(layout["scalars"], dtype=np.int64)
+        # Output position of each value of [tanh(scalars), valid span entries].
+        order = np.concatenate([scalars, index[valid]])
+        condition_flat = [
+            s * width + k
+            for s in layout["categorical_spans"]
+            for k in range(spans[s][1])
+        ]
+
+        def tensor(values):
+            return torch.as_tensor(np.asarray(values, dtype=np.int64), device=device)
+
+        self.shape = (len(spans), width)
+        self.scalars = tensor(scalars)
+        self.gather = tensor(np.where(valid, index, 0))
+        self.padding = torch.as_tensor(~valid, device=device)
+        self.valid_flat = tensor(np.flatnonzero(valid))
+        self.permutation = tensor(np.argsort(order))
+        self.condition_flat = tensor(condition_flat)
+
+    def _padded(self, raw):
+        return raw[:, self.gather].masked_fill(self.padding, float("-inf"))
+
+    def gumbel_noise(self, n_rows, generator, device=None):
+        """Standard Gumbel noise for every padded span entry."""
+        exponential = torch.empty((n_rows, *self.shape), device=device)
+        exponential.exponential_(generator=generator)
+        return -torch.log(exponential.clamp_min(1e-30))
+
+    def activate(self, raw, generator):
+        """Training activations and the log-probabilities of the condition spans.
+
+        Returns the activated rows (same layout as the encoded data) and, for
+        each entry of the categorical spans, its log-softmax probability.
+        """
+        padded = self._padded(raw)
+        gumbel = self.gumbel_noise(len(raw), generator, raw.device)
+        soft = torch.softmax((padded + gumbel) / _GUMBEL_TAU, dim=2).flatten(1)
+        values = torch.cat(
+            [torch.tanh(raw[:, self.scalars]), soft[:, self.valid_flat]], dim=1
+        )[:, self.permutation]
+        log_probs = torch.log_softmax(padded, dim=2).flatten(1)[:, self.condition_flat]
+        return values, log_probs
+
+    def decode(self, raw, gumbel):
+        """Scalars in [-1, 1] and, per span, a slot drawn by the Gumbel-max trick."""
+        codes = (self._padded(raw) + gumbel).argmax(dim=2)
+        return torch.tanh(raw[:, self.scalars]), codes
+
+
+class _TrainingConditions:
+    """Training-by-sampling as tensor operations on the device.
+
+    A draw picks, for each row of a batch, a categorical column uniformly, one of
+    its categories with probability proportional to log(frequency + 1), and a
+    real row holding that category. It returns the real rows, the one-hot
+    condition vectors and the condition vectors with the rows' class labels
+    appended (when the sampler is conditional on y).
+    """
+
+    def __init__(self, discrete_codes, sizes, labels, n_labels, device):
+        n_rows, n_columns = discrete_codes.shape
+        self.n_rows = n_rows
+        self.n_columns = n_columns
+        self.n_condition = int(sum(sizes))
+        self.n_labels = n_labels
+        self.device = device
+        self.labels = None if labels is None else torch.as_tensor(labels, device=device)
+        if not n_columns:
+            return
+        offsets = np.cumsum([0, *sizes[:-1]])
+        dims = discrete_codes + offsets
+        counts = np.bincount(dims.ravel(), minlength=self.n_condition)
+        # Row indices sorted by category, column after column; a category's rows
+        # are the slice [starts[d], starts[d] + counts[d]).
+        sorted_rows = np.argsort(dims, axis=0, kind="stable").T.ravel()
+        starts = np.zeros(self.n_condition, dtype=np.int64)
+        for c, (offset, size) in enumerate(zip(offsets, sizes, strict=True)):
+            block = counts[offset : offset + size]
+            starts[offset : offset + size] = c * n_rows + np.cumsum(block) - block
+        log_counts = np.zeros((n_columns, max(sizes)))
+        for c, (offset, size) in enumerate(zip(offsets, sizes, strict=True)):
+            log_counts[c, :size] = np.log1p(counts[offset : offset + size])
+        self.probabilities = torch.as_tensor(
+            log_counts / log_counts.sum(1, keepdims=True),
+            dtype=torch.float32,
+            device=device,
+        )
+        self.offsets = torch.as_tensor(offsets, device=device)
+        self.sorted_rows = torch.as_tensor(sorted_rows, device=device)
+        self.starts = torch.as_tensor(starts, device=device)
+        self.counts = torch.as_tensor(counts, device=device)
+
+    def draw(self, batch_size, generator):
+        """Return (rows, condition one-hots, full condition with labels)."""
+        if not self.n_columns:
+            rows = torch.randint(
+                self.n_rows, (batch_size,), generator=generator, device=self.device
+            )
+            condition = torch.zeros(batch_size, 0, device=self.device)
+        else:
+            column = torch.randint(
+                self.n_columns, (batch_size,), generator=generator, device=self.device
+            )
+            category = torch.multinomial(
+                self.probabilities[column], 1, generator=generator
+            ).squeeze(1)
+            dims = self.offsets[column] + category
+            count = self.counts[dims]
+            uniform = torch.rand(batch_size, generator=generator, device=self.device)
+            within = torch.minimum((uniform * count).long(), count - 1)
+            rows = self.sorted_rows[self.starts[dims] + within]
+            condition = F.one_hot(dims, self.n_condition).float()
+        if self.labels is None:
+            return rows, condition, condition
+        label = F.one_hot(self.labels[rows], self.n_labels).float()
+        return rows, condition, torch.cat([condition, label], dim=1)
+
+
+class _GANTrainer:
+    """The optimizers and one update step of each network.
+
+    The discriminator step generates its fake rows without building the
+    generator's graph, and the generator step freezes the discriminator, so
+    each backward pass only computes the gradients its optimizer uses.
+    """
+
+    def __init__(
+        self,
+        modules,
+        data,
+        conditions,
+        output,
+        *,
+        embedding_dim,
+        batch_size,
+        pac,
+        learning_rate,
+        loss,
+        generator,
+    ):
+        self.generator = modules["generator_"]
+        self.discriminator = modules["discriminator_"]
+        self.data = data
+        self.conditions = conditions
+        self.output = output
+        self.embedding_dim = embedding_dim
+        self.batch_size = batch_size
+        self.pac = pac
+        self.loss = loss
+        self.rng = generator
+
+        def adam(network):
+            return torch.optim.Adam(
+                network.parameters(),
+                lr=learning_rate,
+                betas=(0.5, 0.9),
+                weight_decay=1e-6,
+            )
+
+        self.opt_g = adam(self.generator)
+        self.opt_d = adam(self.discriminator)
+
+    def _noise(self):
+        return torch.randn(
+            self.batch_size,
+            self.embedding_dim,
+            generator=self.rng,
+            device=self.data.device,
+        )
+
+    @staticmethod
+    def _step(optimizer, loss):
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+    def discriminator_step(self):
+        """One update of the discriminator on a real and a fake batch."""
+        rows, _, condition = self.conditions.draw(self.batch_size, self.rng)
+        permutation = torch.randperm(
+            self.batch_size, generator=self.rng, device=self.data.device
+        )
+        fake_condition = condition[permutation]
+        with torch.no_grad():
+            raw = self.generator(torch.cat([self._noise(), fake_condition], dim=1))
+            fake, _ = self.output.activate(raw, self.rng)
+        real_rows = torch.cat([self.data[rows], condition], dim=1)
+        fake_rows = torch.cat([fake, fake_condition], dim=1)
+        n_packs = self.batch_size // self.pac
+        scores_real, scores_fake = self.discriminator(
+            torch.cat([real_rows, fake_rows])
+        ).split(n_packs)
+        if self.loss == "bce":
+            loss = F.binary_cross_entropy_with_logits(
+                scores_real, torch.ones_like(scores_real)
+            ) + F.binary_cross_entropy_with_logits(
+                scores_fake, torch.zeros_like(scores_fake)
+            )
+        else:
+            alpha = torch.rand(
+                n_packs, 1, generator=self.rng, device=self.data.device
+            ).repeat_interleave(self.pac, dim=0)
+            mixed = (alpha * real_rows + (1 - alpha) * fake_rows).requires_grad_(True)
+            (gradient,) = torch.autograd.grad(
+                self.discriminator(mixed).sum(), mixed, create_graph=True
+            )
+            norms = gradient.reshape(n_packs, -1).norm(dim=1)
+            penalty = ((norms - 1) ** 2).mean()
+            loss = scores_fake.mean() - scores_real.mean() + _GRADIENT_PENALTY * penalty
+        self._step(self.opt_d, loss)
+        return loss.detach()
+
+    def generator_step(self):
+        """One update of the generator, with the condition cross-entropy."""
+        _, condition, full_condition = self.conditions.draw(self.batch_size, self.rng)
+        raw = self.generator(torch.cat([self._noise(), full_condition], dim=1))
+        fake, log_probs = self.output.activate(raw, self.rng)
+        self.discriminator.requires_grad_(False)
+        scores = self.discriminator(torch.cat([fake, full_condition], dim=1))
+        self.discriminator.requires_grad_(True)
+        if self.loss == "bce":
+            adversarial = F.binary_cross_entropy_with_logits(
+                scores, torch.ones_like(scores)
+            )
+        else:
+            adversarial = -scores.mean()
+        condition_loss = -(log_probs * condition).sum(1).mean()
+        self._step(self.opt_g, adversarial + condition_loss)
+        return {
+            "generator": adversarial.detach(),
+            "condition": condition_loss.detach(),
+        }
