@@ -325,6 +325,26 @@ class GANOverSampler(BaseOverSampler):
         self.sampler = sampler
         self.random_state = random_state
 
+    def fit_resample(self, X, y):
+        """Fit the sampler and append synthetic samples of the targeted classes.
+
+        Parameters
+        ----------
+        X : ndarray, DataFrame or numpy3D array
+            Real samples: a table of shape (n_samples, n_features) or a panel
+            of shape (n_instances, n_channels, n_timepoints).
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        X_resampled : same container kind as X
+            The real samples, then the synthetic ones.
+        y_resampled : same container kind as y
+            Their labels.
+        """
+        return super().fit_resample(X, y)
+
     def _check_X_y(self, X, y):
         # The sampler validates X itself: DataFrames keep their mixed dtypes and
         # numpy3D panels their three axes, which sklearn's check_array rejects.
