@@ -250,18 +250,14 @@ class GANSampler(BaseSampler):
             pac=self.pac,
             learning_rate=self.learning_rate,
             loss=self.loss,
+            discriminator_steps=self.discriminator_steps,
             generator=generator,
         )
         steps_per_epoch = max(1, X.shape[0] // self.batch_size)
         log = TrainingLog(self.verbose, log_every=steps_per_epoch)
         with log.phase("gan", self.epochs * steps_per_epoch) as record:
             for step in range(self.epochs * steps_per_epoch):
-                for _ in range(self.discriminator_steps):
-                    discriminator_loss = trainer.discriminator_step()
-                record(
-                    step,
-                    {"discriminator": discriminator_loss, **trainer.generator_step()},
-                )
+                record(step, trainer.step())
         for module in modules.values():
             module.eval()
         fitted = {
@@ -594,20 +590,21 @@ class _OutputLayout:
         def tensor(values):
             return torch.as_tensor(np.asarray(values, dtype=np.int64), device=device)
 
-        self.shape = (len(spans), width)
+        self.n_encoded = n_encoded
         self.scalars = tensor(scalars)
-        self.gather = tensor(np.where(valid, index, 0))
+        self.gather = tensor(np.where(valid, index, 0).ravel())
         self.padding = torch.as_tensor(~valid, device=device)
         self.valid_flat = tensor(np.flatnonzero(valid))
         self.permutation = tensor(np.argsort(order))
         self.condition_flat = tensor(condition_flat)
 
     def _padded(self, raw):
-        return raw[:, self.gather].masked_fill(self.padding, float("-inf"))
+        padded = raw.index_select(1, self.gather).view(len(raw), *self.padding.shape)
+        return padded.masked_fill(self.padding, float("-inf"))
 
     def gumbel_noise(self, n_rows, generator, device=None):
-        """Standard Gumbel noise for every padded span entry."""
-        exponential = torch.empty((n_rows, *self.shape), device=device)
+        """Standard Gumbel noise, one value per encoded column."""
+        exponential = torch.empty((n_rows, self.n_encoded), device=device)
         exponential.exponential_(generator=generator)
         return -torch.log(exponential.clamp_min(1e-30))
 
@@ -617,19 +614,23 @@ class _OutputLayout:
         Returns the activated rows (same layout as the encoded data) and, for
         each entry of the categorical spans, its log-softmax probability.
         """
-        padded = self._padded(raw)
         gumbel = self.gumbel_noise(len(raw), generator, raw.device)
-        soft = torch.softmax((padded + gumbel) / _GUMBEL_TAU, dim=2).flatten(1)
+        noisy = self._padded(raw + gumbel)
+        soft = torch.softmax(noisy / _GUMBEL_TAU, dim=2).flatten(1)
         values = torch.cat(
-            [torch.tanh(raw[:, self.scalars]), soft[:, self.valid_flat]], dim=1
-        )[:, self.permutation]
-        log_probs = torch.log_softmax(padded, dim=2).flatten(1)[:, self.condition_flat]
-        return values, log_probs
+            [
+                torch.tanh(raw.index_select(1, self.scalars)),
+                soft.index_select(1, self.valid_flat),
+            ],
+            dim=1,
+        ).index_select(1, self.permutation)
+        log_probs = torch.log_softmax(self._padded(raw), dim=2).flatten(1)
+        return values, log_probs.index_select(1, self.condition_flat)
 
     def decode(self, raw, gumbel):
         """Scalars in [-1, 1] and, per span, a slot drawn by the Gumbel-max trick."""
-        codes = (self._padded(raw) + gumbel).argmax(dim=2)
-        return torch.tanh(raw[:, self.scalars]), codes
+        codes = self._padded(raw + gumbel).argmax(dim=2)
+        return torch.tanh(raw.index_select(1, self.scalars)), codes
 
 
 class _TrainingConditions:
@@ -721,8 +722,10 @@ class _GANTrainer:
         pac,
         learning_rate,
         loss,
+        discriminator_steps,
         generator,
     ):
+        self.discriminator_steps = discriminator_steps
         self.generator = modules["generator_"]
         self.discriminator = modules["discriminator_"]
         self.data = data
@@ -735,12 +738,11 @@ class _GANTrainer:
         self.rng = generator
 
         def adam(network):
-            return torch.optim.Adam(
-                network.parameters(),
-                lr=learning_rate,
-                betas=(0.5, 0.9),
-                weight_decay=1e-6,
-            )
+            settings = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6}
+            try:  # the fused kernel, where this torch build has it for the device
+                return torch.optim.Adam(network.parameters(), fused=True, **settings)
+            except (RuntimeError, TypeError, ValueError):
+                return torch.optim.Adam(network.parameters(), **settings)
 
         self.opt_g = adam(self.generator)
         self.opt_d = adam(self.discriminator)
@@ -759,17 +761,44 @@ class _GANTrainer:
         loss.backward()
         optimizer.step()
 
-    def discriminator_step(self):
-        """One update of the discriminator on a real and a fake batch."""
-        rows, _, condition = self.conditions.draw(self.batch_size, self.rng)
+    def _fake_batch(self):
+        """Draw conditions, the real rows that match them and a fake batch.
+
+        The fake rows get the real rows' conditions in a shuffled order, so
+        that packs of real and fake rows do not line up.
+        """
+        rows, condition, full_condition = self.conditions.draw(
+            self.batch_size, self.rng
+        )
         permutation = torch.randperm(
             self.batch_size, generator=self.rng, device=self.data.device
         )
-        fake_condition = condition[permutation]
-        with torch.no_grad():
-            raw = self.generator(torch.cat([self._noise(), fake_condition], dim=1))
-            fake, _ = self.output.activate(raw, self.rng)
-        real_rows = torch.cat([self.data[rows], condition], dim=1)
+        fake_condition = full_condition[permutation]
+        raw = self.generator(torch.cat([self._noise(), fake_condition], dim=1))
+        fake, log_probs = self.output.activate(raw, self.rng)
+        real = torch.cat([self.data.index_select(0, rows), full_condition], dim=1)
+        return real, fake, log_probs, condition[permutation], fake_condition
+
+    def step(self):
+        """One training step: discriminator update(s), then a generator update.
+
+        The last discriminator update and the generator update share one fake
+        batch (as in the DCGAN reference training loop), which saves a forward
+        pass of the generator per step; earlier discriminator updates, if
+        ``discriminator_steps > 1``, generate their own without gradients.
+        """
+        for _ in range(self.discriminator_steps - 1):
+            with torch.no_grad():
+                real, fake, _, _, fake_condition = self._fake_batch()
+            self._discriminator_update(real, fake, fake_condition)
+        real, fake, log_probs, condition, fake_condition = self._fake_batch()
+        discriminator = self._discriminator_update(real, fake.detach(), fake_condition)
+        return {
+            "discriminator": discriminator,
+            **self._generator_update(fake, log_probs, condition, fake_condition),
+        }
+
+    def _discriminator_update(self, real_rows, fake, fake_condition):
         fake_rows = torch.cat([fake, fake_condition], dim=1)
         n_packs = self.batch_size // self.pac
         scores_real, scores_fake = self.discriminator(
@@ -795,13 +824,9 @@ class _GANTrainer:
         self._step(self.opt_d, loss)
         return loss.detach()
 
-    def generator_step(self):
-        """One update of the generator, with the condition cross-entropy."""
-        _, condition, full_condition = self.conditions.draw(self.batch_size, self.rng)
-        raw = self.generator(torch.cat([self._noise(), full_condition], dim=1))
-        fake, log_probs = self.output.activate(raw, self.rng)
+    def _generator_update(self, fake, log_probs, condition, fake_condition):
         self.discriminator.requires_grad_(False)
-        scores = self.discriminator(torch.cat([fake, full_condition], dim=1))
+        scores = self.discriminator(torch.cat([fake, fake_condition], dim=1))
         self.discriminator.requires_grad_(True)
         if self.loss == "bce":
             adversarial = F.binary_cross_entropy_with_logits(
