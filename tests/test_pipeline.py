@@ -13,7 +13,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.preprocessing import FunctionTransformer, Normalizer, StandardScaler
 
-from sksynth import TimeGANSampler
+from sksynth import GANSampler, TimeGANSampler
+from sksynth.evaluation import make_sampler_scorer
 from sksynth.pipeline import GANOverSampler, SamplingPipeline, make_sampling_pipeline
 
 
@@ -372,5 +373,100 @@ def test_gan_oversampler_in_imblearn_pipeline_adds_rows_during_fit_only():
     n_major = int((y[train] == 0).sum())
     clf = pipe.named_steps["clf"]
     assert clf.fit_rows_ == 2 * n_major > len(train)
+    pipe.predict(X[test])
+    assert clf.predict_rows_ == [len(test)]
+
+
+# --------------------------------------------------------------------------
+# With GANSampler and the evaluation module
+# --------------------------------------------------------------------------
+
+
+def _small_gan(**params):
+    settings = dict(
+        epochs=5,
+        batch_size=50,
+        pac=5,
+        embedding_dim=16,
+        generator_dim=(32,),
+        discriminator_dim=(32,),
+        device="cpu",
+        random_state=0,
+    )
+    return GANSampler(**{**settings, **params})
+
+
+def test_sampling_pipeline_with_gan_sampler_samples_in_original_units():
+    rng = np.random.default_rng(0)
+    X = rng.normal(1000.0, 50.0, size=(300, 2))
+    pipe = make_sampling_pipeline(StandardScaler(), _small_gan()).fit(X)
+    inner = pipe[-1].sample(1000, random_state=0)
+    samples = pipe.sample(1000, random_state=0)
+    assert samples.shape == (1000, 2)
+    # The GAN learned standardized data; the pipeline returns original units.
+    assert np.all(np.abs(inner.mean(axis=0)) < 2.0)
+    assert np.all(np.abs(samples.mean(axis=0) - 1000.0) < 100.0)
+    assert np.all((samples.std(axis=0) > 10.0) & (samples.std(axis=0) < 250.0))
+
+
+def test_grid_search_tunes_gan_sampler_with_make_sampler_scorer():
+    rng = np.random.default_rng(0)
+    X = rng.normal(1000.0, 50.0, size=(240, 2))
+    pipe = make_sampling_pipeline(StandardScaler(), _small_gan())
+    grid = {"gansampler__epochs": [1, 10]}
+    scorer = make_sampler_scorer("discriminative", random_state=0)
+    search = GridSearchCV(pipe, grid, scoring=scorer, cv=3).fit(X)
+    scores = search.cv_results_["mean_test_score"]
+    # Negated discriminative scores: in [-0.5, 0], greater is better.
+    assert np.all((scores <= 0.0) & (scores >= -0.5))
+    best = grid["gansampler__epochs"][int(np.argmax(scores))]
+    assert search.best_params_ == {"gansampler__epochs": best}
+    assert isinstance(search.best_estimator_, SamplingPipeline)
+    assert search.best_estimator_[-1].epochs == best
+    samples = search.best_estimator_.sample(100, random_state=0)
+    assert np.all(np.abs(samples.mean(axis=0) - 1000.0) < 100.0)
+
+
+def test_gan_oversampler_default_sampler_is_gan_sampler():
+    assert isinstance(GANOverSampler()._base_sampler(), GANSampler)
+
+
+def test_gan_oversampler_with_gan_sampler_on_mixed_dataframe():
+    rng = np.random.default_rng(0)
+    n = 120
+    y = pd.Series(np.where(np.arange(n) < 100, "common", "rare"), name="kind")
+    X = pd.DataFrame(
+        {
+            "amount": rng.lognormal(3.0, 0.5, size=n),
+            "count": rng.integers(0, 10, size=n),
+            "colour": pd.Categorical(rng.choice(["red", "green", "blue"], size=n)),
+        }
+    )
+    augment = GANOverSampler(_small_gan(), random_state=0)
+    X_res, y_res = augment.fit_resample(X, y)
+    assert y_res.value_counts().to_dict() == {"common": 100, "rare": 100}
+    assert (X_res.dtypes == X.dtypes).all()
+    assert set(X_res["colour"].cat.categories) == {"red", "green", "blue"}
+    pd.testing.assert_frame_equal(X_res.iloc[:n], X)
+    # One conditional GANSampler serves the over-sampled class.
+    assert list(augment.samplers_) == ["rare"]
+    assert isinstance(augment.samplers_["rare"], GANSampler)
+
+
+def test_gan_oversampler_with_gan_sampler_under_cross_val_score():
+    X, y = _imbalanced(n_major=80, n_minor=20)
+    pipe = ImbPipeline(
+        [
+            ("aug", GANOverSampler(_small_gan(), random_state=0)),
+            ("clf", RecordingClassifier()),
+        ]
+    )
+    cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
+    scores = cross_val_score(pipe, X, y, cv=cv)
+    assert scores.shape == (3,) and np.all(scores > 0.6)
+    train, test = next(cv.split(X, y))
+    pipe.fit(X[train], y[train])
+    clf = pipe.named_steps["clf"]
+    assert clf.fit_rows_ == 2 * int((y[train] == 0).sum())
     pipe.predict(X[test])
     assert clf.predict_rows_ == [len(test)]
