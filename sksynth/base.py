@@ -6,6 +6,7 @@ survives a move between machines, and pickle-free ``save``/``load``.
 """
 
 import copy
+import inspect
 import json
 import math
 import numbers
@@ -181,6 +182,20 @@ def _to_json_value(value):
     if isinstance(value, torch.device):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _tuples_restored(estimator_class, params):
+    """Turn JSON lists back into tuples where the parameter's default is a tuple."""
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(estimator_class).parameters.items()
+    }
+    return {
+        name: tuple(value)
+        if isinstance(value, list) and isinstance(defaults.get(name), tuple)
+        else value
+        for name, value in params.items()
+    }
 
 
 class BaseSampler(BaseEstimator, metaclass=ABCMeta):
@@ -404,7 +419,7 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
                 f"{path} holds a {stored}, not a {cls.__name__}; load it with "
                 f"{stored}.load or BaseSampler.load."
             )
-        sampler = target(**json.loads(payload["params"]))
+        sampler = target(**_tuples_restored(target, json.loads(payload["params"])))
         attributes = json.loads(payload["attributes"])
         for name in json.loads(payload["object_arrays"]):
             attributes[name] = np.asarray(attributes[name], dtype=object)
