@@ -154,11 +154,14 @@ def _gru_discrimination(real, synth, n_steps, batch_size, test_size, seed, devic
         batch_size=batch_size,
         rng=rng,
     )
-    with seeded_torch(seed, device):
-        net = make_classifier(real.shape[2], str(device)).fit(batches, None)
     X_test = np.concatenate([real[real_test], synth[synth_test]])
     y_test = np.r_[np.ones(len(real_test)), np.zeros(len(synth_test))]
-    return _scores(y_test, net.predict_proba(X_test)[:, 1])
+    # Data loaders draw a seed from torch's global generator, so predicting
+    # stays inside the forked generator state too.
+    with seeded_torch(seed, device):
+        net = make_classifier(real.shape[2], str(device)).fit(batches, None)
+        proba_real = net.predict_proba(X_test)[:, 1]
+    return _scores(y_test, proba_real)
 
 
 def _default_table_classifier(frame, seed):

@@ -134,7 +134,8 @@ def _train_and_test(train, test, n_steps, batch_size, seed, device):
     with seeded_torch(seed, device):
         net = make_regressor(X_train.shape[2], train.shape[1], str(device))
         net.fit(batches, None)
-    X_test, y_test = _next_step_pairs(test)
-    prediction = net.predict(X_test)
+        # Data loaders draw a seed from torch's global generator.
+        X_test, y_test = _next_step_pairs(test)
+        prediction = net.predict(X_test)
     per_sequence_mae = np.abs(prediction - y_test).mean(axis=(1, 2))
     return float(per_sequence_mae.mean())

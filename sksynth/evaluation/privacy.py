@@ -8,6 +8,10 @@ from sklearn.neighbors import NearestNeighbors
 
 from ._inputs import encode_like, is_panel, to_frame, to_numpy3d
 
+# Distances (in standardized units) at or below this are copies: the neighbor
+# search's distance arithmetic leaves rounding error on identical rows.
+_COPY_DISTANCE = 1e-6
+
 
 def _summary(distances):
     return {
@@ -34,7 +38,8 @@ class DCRResult:
     threshold : float
         The ``quantile`` of the holdout rows' distances to the training set.
     exact_match_share : float
-        Share of synthetic rows identical (distance 0) to a training row.
+        Share of synthetic rows identical to a training row (distance at most
+        1e-6 after scaling, to absorb rounding error).
     holdout_exact_match_share : float
         Share of holdout rows identical to a training row (duplicates in the
         real data), for comparison.
@@ -115,15 +120,16 @@ def dcr_score(X_train, X_synth, X_holdout, *, quantile=0.05, n_jobs=None):
     synth_dcr = neighbors.kneighbors(synth)[0][:, 0]
     holdout_dcr = neighbors.kneighbors(holdout)[0][:, 0]
     threshold = float(np.quantile(holdout_dcr, quantile))
-    # Ties at a zero threshold (duplicated real rows) count as "closer" only
-    # when strictly identical copies are involved.
-    closer = synth_dcr < threshold if threshold > 0 else synth_dcr <= 0
+    synth_copies = synth_dcr <= _COPY_DISTANCE
+    # When many holdout rows duplicate training rows (threshold ~ 0), only
+    # copies count as closer.
+    closer = synth_dcr < threshold if threshold > _COPY_DISTANCE else synth_copies
     return DCRResult(
         share_closer=float(closer.mean()),
         quantile=float(quantile),
         threshold=threshold,
-        exact_match_share=float((synth_dcr == 0).mean()),
-        holdout_exact_match_share=float((holdout_dcr == 0).mean()),
+        exact_match_share=float(synth_copies.mean()),
+        holdout_exact_match_share=float((holdout_dcr <= _COPY_DISTANCE).mean()),
         synth_summary=_summary(synth_dcr),
         holdout_summary=_summary(holdout_dcr),
         synth_distances=synth_dcr,
