@@ -57,7 +57,9 @@ def main():
     for name, data in (("stocks", stocks), ("energy", energy)):
         result, seconds = timed(predictive_score, data, data, **common)
         results[f"predictive_real_{name}"] = summary(result, seconds)
-        print(f"predictive, {name}, real on real: {result} ({seconds:.0f} s)", flush=True)
+        print(
+            f"predictive, {name}, real on real: {result} ({seconds:.0f} s)", flush=True
+        )
 
     rng = np.random.default_rng(SEED)
     order = rng.permutation(len(stocks))
