@@ -50,10 +50,6 @@ def timed(function, *args, **kwargs):
     return result, round(time.perf_counter() - start, 2)
 
 
-def as_number(result):
-    return result if isinstance(result, float) else float(result.share_closer)
-
-
 def time_panel_metrics(name, real, synth, report):
     common = {"random_state": SEED, "device": "cpu"}
     for metric in (discriminative_score, predictive_score):
