@@ -428,6 +428,23 @@ def test_sampler_scorer_in_cross_validate(sines):
     assert scores.shape == (2,) and (scores < 0).all()
 
 
+def test_sampler_scorer_tunes_timegan_in_grid_search():
+    from sklearn.model_selection import GridSearchCV
+
+    from sksynth import TimeGANSampler
+
+    X = make_sines(40, seq_len=6, n_channels=2, random_state=0)
+    sampler = TimeGANSampler(
+        seq_len=6, n_iter=2, num_layers=2, batch_size=16, device="cpu", random_state=0
+    )
+    scorer = make_sampler_scorer("discriminative", random_state=0, **UNSEEDED)
+    search = GridSearchCV(sampler, {"hidden_dim": [4, 6]}, scoring=scorer, cv=2)
+    search.fit(X)
+    scores = search.cv_results_["mean_test_score"]
+    assert scores.shape == (2,) and (scores <= 0).all() and (scores >= -0.5).all()
+    assert search.best_estimator_.hidden_dim in (4, 6)
+
+
 def test_sampler_scorer_custom_metric(sines):
     def mean_gap(X_real, X_synth):
         return abs(X_real.mean() - X_synth.mean())
