@@ -470,3 +470,10 @@ def test_gan_oversampler_with_gan_sampler_under_cross_val_score():
     assert clf.fit_rows_ == 2 * int((y[train] == 0).sum())
     pipe.predict(X[test])
     assert clf.predict_rows_ == [len(test)]
+
+
+def test_gan_oversampler_rejects_pandas_panels_with_a_hint():
+    index = pd.MultiIndex.from_product([range(4), range(3)])
+    panel = pd.DataFrame({"a": np.arange(12.0)}, index=index)
+    with pytest.raises(ValueError, match="numpy3D"):
+        GANOverSampler(GaussianSampler()).fit_resample(panel, np.array([0, 0, 0, 1]))
