@@ -127,7 +127,7 @@ def run_gansampler(train, args, discrete):
         epochs=args.epochs,
         batch_size=args.batch_size,
         pac=args.pac,
-        device="cpu",
+        device=args.device,
         random_state=args.seed,
     )
     with _recording(TabularEncoder, "fit_transform", []) as encoder_calls:
@@ -153,7 +153,7 @@ def run_ctgan(train, args, discrete):
         epochs=args.epochs,
         batch_size=args.batch_size,
         pac=args.pac,
-        cuda=False,
+        enable_gpu=args.device.startswith("cuda"),
         verbose=False,
     )
     model.set_random_state(args.seed)
@@ -195,10 +195,12 @@ def main():
     )
     parser.add_argument("--skip-ctgan", action="store_true")
     parser.add_argument("--render-only", action="store_true")
+    parser.add_argument("--device", default="cpu", help="torch device of both models")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--page", type=Path, default=PAGE)
     args = parser.parse_args()
     if args.render_only:
-        render(json.loads(args.output.read_text()))
+        render(json.loads(args.output.read_text()), args.page)
         return
 
     torch.set_num_threads(args.threads)
@@ -226,6 +228,7 @@ def main():
             "batch_size": args.batch_size,
             "pac": args.pac,
             "torch_threads": args.threads,
+            "device": args.device,
             "seed": args.seed,
             "n_synthetic": args.n_synthetic,
             "note": (
@@ -245,6 +248,9 @@ def main():
             "cpu_count": os.cpu_count(),
             "machine": platform.machine(),
             "processor": platform.processor(),
+            "gpu": torch.cuda.get_device_name()
+            if args.device.startswith("cuda")
+            else None,
         },
         "train_on_real_f1": _f1(train, test, categories, args.seed),
     }
@@ -278,7 +284,7 @@ def main():
             >= -0.01,
         }
     _write(results, args.output)
-    render(results)
+    render(results, args.page)
 
 
 def _write(results, path):
@@ -286,7 +292,7 @@ def _write(results, path):
     path.write_text(json.dumps(results, indent=2) + "\n")
 
 
-def render(results):
+def render(results, page=PAGE):
     """Write the markdown page from the JSON results."""
     config = results["config"]
     models = [m for m in ("GANSampler", "CTGAN") if m in results]
@@ -307,7 +313,8 @@ def render(results):
         f"{config['dataset']}: {config['n_train']} training rows, "
         f"{config['n_test']} test rows. Both models: {config['epochs']} epochs of "
         f"{config['steps_per_epoch']} steps, batch size {config['batch_size']}, "
-        f"pac {config['pac']}, `torch.set_num_threads({config['torch_threads']})`, "
+        f"pac {config['pac']}, device {config.get('device', 'cpu')}, "
+        f"`torch.set_num_threads({config['torch_threads']})`, "
         f"seed {config['seed']}, {config['n_synthetic']} synthetic rows each. "
         f"{config['note']}",
         "",
@@ -347,14 +354,16 @@ def render(results):
             "",
         ]
     env = results["environment"]
+    if env.get("gpu"):
+        lines += [f"GPU: {env['gpu']}.", ""]
     lines += [
         f"Environment: Python {env['python']}, torch {env['torch']}, scikit-learn "
         f"{env['sklearn']}, pandas {env['pandas']}, {env['cpu_count']} CPUs "
         f"({env['machine']}).",
         "",
     ]
-    PAGE.parent.mkdir(parents=True, exist_ok=True)
-    PAGE.write_text("\n".join(lines))
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text("\n".join(lines))
 
 
 if __name__ == "__main__":
