@@ -78,7 +78,7 @@ def check_panel_pair(X_real, X_synth, *, metric, min_channels=1):
     return real, synth
 
 
-def to_frame(X, name, *, columns=None):
+def to_frame(X, name):
     """Return a table as a DataFrame (ndarray columns are named x0, x1, ...)."""
     if isinstance(X, pd.DataFrame):
         frame = X
@@ -88,10 +88,7 @@ def to_frame(X, name, *, columns=None):
             raise ValueError(
                 f"{name} must be a 2-D table, got an array of shape {array.shape}."
             )
-        names = (
-            columns if columns is not None else [f"x{i}" for i in range(array.shape[1])]
-        )
-        frame = pd.DataFrame(array, columns=names)
+        frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
     numeric = frame.select_dtypes(include="number")
     if numeric.size and np.isinf(numeric.to_numpy(dtype=np.float64)).any():
         raise ValueError(f"{name} contains infinite values.")
