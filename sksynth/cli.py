@@ -54,12 +54,365 @@ def _demo(args):
     print(f"Wrote {samples_path} and {pca_path}.")
 
 
+# --------------------------------------------------------------------------
+# Data files: CSV or Parquet, chosen by the file name's suffix.
+# --------------------------------------------------------------------------
+
+_CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz")
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+# A panel written by ``sksynth sample`` for TimeGAN: one row per time point.
+_PANEL_INDEX = ["instance", "timepoint"]
+
+
+def _file_format(path):
+    name = Path(path).name.lower()
+    if name.endswith(_CSV_SUFFIXES):
+        return "csv"
+    if name.endswith(_PARQUET_SUFFIXES):
+        return "parquet"
+    raise CommandError(
+        f"{path}: unknown file type; use a .csv, .csv.gz, .parquet or .pq file."
+    )
+
+
+def _read_table(path):
+    """Read a CSV or Parquet file into a DataFrame, or fail with one line."""
+    import pandas as pd
+
+    kind = _file_format(path)
+    if not Path(path).is_file():
+        raise CommandError(f"{path}: no such file.")
+    try:
+        frame = pd.read_csv(path) if kind == "csv" else pd.read_parquet(path)
+    except Exception as exc:  # parsers raise many types for broken files
+        raise CommandError(
+            f"cannot read {path} as {kind}: {_first_line(exc)}"
+        ) from None
+    if frame.empty:
+        raise CommandError(f"{path} holds no data rows.")
+    return frame
+
+
+def _write_table(frame, path):
+    kind = _file_format(path)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if kind == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, index=False)
+
+
+def _first_line(exc):
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _is_panel_frame(frame):
+    return all(column in frame.columns for column in _PANEL_INDEX)
+
+
+def _panel_from_frame(frame):
+    """A long-format panel frame as a pd-multiindex panel."""
+    return frame.set_index(_PANEL_INDEX).sort_index()
+
+
+def _frame_from_panel(panel):
+    """A pd-multiindex panel as a long-format frame with instance, timepoint."""
+    panel = panel.copy()
+    panel.index = panel.index.set_names(_PANEL_INDEX)
+    return panel.reset_index()
+
+
+# --------------------------------------------------------------------------
+# sksynth fit / sample / evaluate
+# --------------------------------------------------------------------------
+
+
+def _set_threads(threads):
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def _fit(args):
+    """Fit a sampler on a data file and save it."""
+    from sksynth import GANSampler, TimeGANSampler
+
+    if args.model == "gan":
+        if args.seq_len is not None or args.n_iter is not None:
+            raise CommandError(
+                "--seq-len and --n-iter apply to --model timegan; "
+                "use --epochs for --model gan."
+            )
+        params = {} if args.epochs is None else {"epochs": args.epochs}
+        sampler = GANSampler(**params)
+    else:
+        if args.epochs is not None:
+            raise CommandError(
+                "--epochs applies to --model gan; use --n-iter for --model timegan."
+            )
+        params = {} if args.n_iter is None else {"n_iter": args.n_iter}
+        if args.seq_len is not None:
+            params["seq_len"] = args.seq_len
+        sampler = TimeGANSampler(**params)
+    sampler.set_params(device=args.device, random_state=args.seed, verbose=1)
+    data = _read_table(args.data)
+    _set_threads(args.threads)
+    if args.model == "timegan" and _is_panel_frame(data):
+        data = _panel_from_frame(data)
+    start = time.perf_counter()
+    sampler.fit(data)
+    seconds = time.perf_counter() - start
+    sampler.save(args.output)
+    print(
+        f"Fitted {type(sampler).__name__} on {sampler.device_} in {seconds:.1f} s; "
+        f"saved to {args.output}."
+    )
+
+
+def _sample(args):
+    """Load a saved sampler and write synthetic data."""
+    import pandas as pd
+
+    from sksynth import BaseSampler
+
+    _file_format(args.output)
+    if not Path(args.model).is_file():
+        raise CommandError(f"{args.model}: no such file.")
+    try:
+        sampler = BaseSampler.load(args.model, device=args.device)
+    except ValueError as exc:
+        raise CommandError(_first_line(exc)) from None
+    draws = sampler.sample(args.n_samples, random_state=args.seed)
+    X, y = draws if isinstance(draws, tuple) else (draws, None)
+    if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
+        frame = _frame_from_panel(X)
+    elif isinstance(X, pd.DataFrame):
+        frame = X
+    elif X.ndim == 3:
+        frame = _frame_from_panel(_numpy3d_to_multiindex(X))
+    else:
+        frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    if y is not None:
+        frame = frame.assign(y=y)
+    _write_table(frame, args.output)
+    print(f"Wrote {args.n_samples} samples to {args.output}.")
+
+
+def _numpy3d_to_multiindex(X3):
+    import pandas as pd
+
+    n_instances, n_channels, n_timepoints = X3.shape
+    index = pd.MultiIndex.from_product([range(n_instances), range(n_timepoints)])
+    values = X3.transpose(0, 2, 1).reshape(-1, n_channels)
+    return pd.DataFrame(
+        values, index=index, columns=[f"x{i}" for i in range(n_channels)]
+    )
+
+
+def _evaluate(args):
+    """Score synthetic data against real data; optionally write plots."""
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    from sksynth.evaluation import (
+        discriminative_score,
+        plot_marginals,
+        plot_pca,
+        plot_tsne,
+        predictive_score,
+    )
+
+    real, synth = _read_table(args.real), _read_table(args.synth)
+    _set_threads(args.threads)
+    if _is_panel_frame(synth):
+        real, synth = _evaluation_panels(real, synth, args)
+    elif _is_panel_frame(real):
+        raise CommandError(
+            f"{args.real} holds sequences but {args.synth} a table; "
+            "compare sequences with sequences."
+        )
+    panels = real.ndim == 3
+    common = {"random_state": args.seed}
+    network = {"device": args.device} if panels else {}
+    if args.n_steps is not None and panels:
+        network["n_steps"] = args.n_steps
+
+    tasks = [("discriminative", None)]
+    if panels and real.shape[1] >= 2:
+        tasks.append(("predictive", None))
+    if args.report is not None:
+        tasks += [("pca", plot_pca), ("tsne", plot_tsne), ("marginals", plot_marginals)]
+        report = Path(args.report)
+        report.mkdir(parents=True, exist_ok=True)
+    scores = {}
+    for name, plot in tqdm(tasks, desc="evaluate", disable=args.quiet):
+        if name == "discriminative":
+            if panels:
+                scores["discriminative score"] = discriminative_score(
+                    real, synth, **common, **network
+                )
+            else:
+                score, auc = discriminative_score(
+                    real, synth, return_roc_auc=True, **common
+                )
+                scores["discriminative score"] = score
+                scores["discriminative ROC AUC"] = auc
+        elif name == "predictive":
+            score, baseline = predictive_score(
+                real, synth, scale=True, return_baseline=True, **common, **network
+            )
+            scores["predictive score"] = score
+            scores["predictive score, trained on real"] = baseline
+        else:
+            kwargs = {} if name == "marginals" else {"random_state": args.seed}
+            figure = plot(real, synth, **kwargs)
+            figure.savefig(report / f"{name}.png", dpi=110)
+
+    table = pd.DataFrame({"metric": list(scores), "value": list(scores.values())})
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if args.report is not None:
+        table.to_csv(report / "scores.csv", index=False)
+        print(f"Wrote scores.csv, pca.png, tsne.png and marginals.png to {report}.")
+
+
+def _evaluation_panels(real, synth, args):
+    """numpy3D arrays of real and synthetic sequences with the same channels."""
+    import numpy as np
+
+    synth3 = _frame_to_numpy3d(synth, args.synth)
+    channels = [c for c in synth.columns if c not in _PANEL_INDEX]
+    missing = [c for c in channels if c not in real.columns]
+    if missing:
+        raise CommandError(f"{args.real} lacks the channels {missing} of {args.synth}.")
+    if _is_panel_frame(real):
+        real3 = _frame_to_numpy3d(real[_PANEL_INDEX + channels], args.real)
+    else:
+        # One long series: stride-1 windows as long as the synthetic sequences.
+        series = real[channels].to_numpy(dtype=np.float64)
+        seq_len = synth3.shape[2]
+        if len(series) < seq_len + 1:
+            raise CommandError(
+                f"{args.real} has {len(series)} rows, too few for windows of "
+                f"{seq_len} time points."
+            )
+        windows = np.lib.stride_tricks.sliding_window_view(series, seq_len, axis=0)
+        real3 = np.ascontiguousarray(windows)
+    return real3, synth3
+
+
+def _frame_to_numpy3d(frame, path):
+    import numpy as np
+
+    frame = frame.sort_values(_PANEL_INDEX)
+    lengths = frame.groupby("instance").size()
+    if lengths.nunique() != 1:
+        raise CommandError(f"{path}: sequences of unequal length.")
+    channels = [c for c in frame.columns if c not in _PANEL_INDEX]
+    try:
+        values = frame[channels].to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CommandError(f"{path}: sequences must hold numeric channels.") from None
+    n_timepoints = int(lengths.iloc[0])
+    return values.reshape(-1, n_timepoints, len(channels)).transpose(0, 2, 1)
+
+
+def _add_data_commands(commands):
+    """Register the fit, sample and evaluate subcommands."""
+    fit = commands.add_parser(
+        "fit",
+        help="fit a sampler on a CSV or Parquet file and save it",
+        description=(
+            "Fit GANSampler on a table, or TimeGANSampler on one long series "
+            "(rows are time points, columns channels) or on sequences written by "
+            "'sksynth sample' (instance and timepoint columns), and save it."
+        ),
+    )
+    fit.add_argument(
+        "data", metavar="DATA", help="a .csv, .csv.gz, .parquet or .pq file"
+    )
+    fit.add_argument("--model", choices=["gan", "timegan"], required=True)
+    fit.add_argument("--seq-len", type=_positive_int, help="TimeGAN sequence length")
+    fit.add_argument(
+        "--epochs", type=_positive_int, help="GAN training epochs (default 300)"
+    )
+    fit.add_argument(
+        "--n-iter",
+        type=_positive_int,
+        help="TimeGAN training steps per phase (default 10,000)",
+    )
+    fit.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    fit.add_argument("--seed", type=int, default=None, help="random seed")
+    fit.add_argument(
+        "--threads", type=_positive_int, help="torch CPU threads (default: torch's)"
+    )
+    fit.add_argument(
+        "-o", "--output", required=True, metavar="MODEL", help="model file"
+    )
+    fit.set_defaults(handler=_fit)
+
+    sample = commands.add_parser(
+        "sample",
+        help="draw synthetic data from a saved model",
+        description="Load a model saved by 'sksynth fit' and write samples.",
+    )
+    sample.add_argument("model", metavar="MODEL", help="model file")
+    sample.add_argument(
+        "-n", "--n-samples", type=_positive_int, required=True, help="samples to draw"
+    )
+    sample.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help=".csv or .parquet file"
+    )
+    sample.add_argument("--device", default=None, help="device to sample on")
+    sample.add_argument("--seed", type=int, default=None, help="random seed")
+    sample.set_defaults(handler=_sample)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score synthetic data against real data",
+        description=(
+            "Print the discriminative score (and, for sequences, the predictive "
+            "score) of SYNTH against REAL; with --report, also write PCA, t-SNE "
+            "and marginal plots as PNG files."
+        ),
+    )
+    evaluate.add_argument("real", metavar="REAL", help="real data file")
+    evaluate.add_argument("synth", metavar="SYNTH", help="synthetic data file")
+    evaluate.add_argument("--report", metavar="DIR", help="folder for scores and plots")
+    evaluate.add_argument(
+        "--n-steps",
+        type=_positive_int,
+        help="training steps of the post-hoc networks (sequences only)",
+    )
+    evaluate.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    evaluate.add_argument("--seed", type=int, default=0, help="random seed")
+    evaluate.add_argument(
+        "--threads", type=_positive_int, help="torch CPU threads (default: torch's)"
+    )
+    evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
+    evaluate.set_defaults(handler=_evaluate)
+
+
+def _positive_int(text):
+    value = int(text) if text.strip().isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that reports bad options as one line on stderr."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser():
     """The argument parser of the ``sksynth`` command."""
-    parser = argparse.ArgumentParser(
-        prog="sksynth", description="Synthetic tables and time series."
-    )
+    parser = _Parser(prog="sksynth", description="Synthetic tables and time series.")
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_data_commands(commands)
 
     demo = commands.add_parser(
         "demo",
@@ -81,8 +434,14 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         args.handler(args)
-    except (CommandError, ValueError, OSError) as exc:
-        print(f"sksynth {args.command}: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"sksynth {args.command}: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # the command reports one line, never a traceback
+        message = _first_line(exc)
+        if not isinstance(exc, (CommandError, ValueError, OSError)):
+            message = f"{type(exc).__name__}: {message}"
+        print(f"sksynth {args.command}: error: {message}", file=sys.stderr)
         sys.exit(1)
 
 

@@ -1,0 +1,257 @@
+"""Tests of the ``sksynth`` command's fit, sample and evaluate subcommands."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from sksynth.cli import main
+
+
+def _run_failing(argv, capsys):
+    """Run the command, expect a non-zero exit; return its stderr."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code not in (0, None)
+    return capsys.readouterr().err
+
+
+def _assert_one_clear_line(err, *fragments):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    assert lines[0].startswith("sksynth")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+@pytest.fixture
+def table_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 120
+    frame = pd.DataFrame(
+        {
+            "age": rng.integers(18, 80, size=n),
+            "income": rng.lognormal(10.0, 0.5, size=n),
+            "city": rng.choice(["north", "south", "east"], size=n),
+        }
+    )
+    path = tmp_path / "real.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def series_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    t = np.arange(80)
+    frame = pd.DataFrame(
+        {"a": np.sin(t / 4), "b": np.cos(t / 6) + 0.1 * rng.normal(size=len(t))}
+    )
+    path = tmp_path / "series.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_fit_sample_evaluate_round_trip_on_a_table(tmp_path, table_csv, capsys):
+    model = tmp_path / "model.sksynth"
+    synth = tmp_path / "synth.parquet"
+    report = tmp_path / "report"
+    main(
+        ["fit", str(table_csv), "--model", "gan", "--epochs", "2", "--device", "cpu"]
+        + ["--seed", "0", "-o", str(model)]
+    )
+    assert model.is_file()
+    main(["sample", str(model), "-n", "80", "-o", str(synth), "--seed", "0"])
+    samples = pd.read_parquet(synth)
+    real = pd.read_csv(table_csv)
+    assert samples.shape == (80, 3)
+    assert list(samples.columns) == list(real.columns)
+    assert samples["age"].dtype.kind == "i"
+    assert set(samples["city"]) <= set(real["city"])
+    capsys.readouterr()
+    main(["evaluate", str(table_csv), str(synth), "--report", str(report), "--quiet"])
+    out = capsys.readouterr().out
+    assert "discriminative score" in out
+    scores = pd.read_csv(report / "scores.csv")
+    discriminative = scores.set_index("metric").loc["discriminative score", "value"]
+    assert 0.0 <= discriminative <= 0.5
+    for plot in ("pca.png", "tsne.png", "marginals.png"):
+        assert (report / plot).stat().st_size > 0
+
+
+def test_sampling_is_reproducible_with_a_seed(tmp_path, table_csv):
+    model = tmp_path / "model.sksynth"
+    main(
+        ["fit", str(table_csv), "--model", "gan", "--epochs", "1", "--device", "cpu"]
+        + ["-o", str(model)]
+    )
+    for name in ("a.csv", "b.csv"):
+        main(
+            [
+                "sample",
+                str(model),
+                "-n",
+                "20",
+                "-o",
+                str(tmp_path / name),
+                "--seed",
+                "3",
+            ]
+        )
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv")
+    )
+
+
+def test_fit_sample_evaluate_round_trip_on_a_series(tmp_path, series_csv, capsys):
+    model = tmp_path / "series.sksynth"
+    synth = tmp_path / "windows.csv"
+    main(
+        ["fit", str(series_csv), "--model", "timegan", "--seq-len", "6"]
+        + ["--n-iter", "2", "--device", "cpu", "--seed", "0", "-o", str(model)]
+    )
+    main(["sample", str(model), "-n", "30", "-o", str(synth), "--seed", "0"])
+    windows = pd.read_csv(synth)
+    # Long format: one row per time point of each synthetic sequence.
+    assert list(windows.columns) == ["instance", "timepoint", "a", "b"]
+    assert len(windows) == 30 * 6
+    capsys.readouterr()
+    main(
+        ["evaluate", str(series_csv), str(synth), "--n-steps", "5", "--device", "cpu"]
+        + ["--quiet"]
+    )
+    out = capsys.readouterr().out
+    assert "discriminative score" in out and "predictive score" in out
+
+
+# --------------------------------------------------------------------------
+# Bad input: one clear line on stderr and a non-zero exit, never a traceback.
+# --------------------------------------------------------------------------
+
+
+def test_missing_data_file(tmp_path, capsys):
+    missing = tmp_path / "nothing.csv"
+    err = _run_failing(
+        ["fit", str(missing), "--model", "gan", "-o", str(tmp_path / "m")], capsys
+    )
+    _assert_one_clear_line(err, "nothing.csv", "no such file")
+
+
+def test_missing_model_file(tmp_path, capsys):
+    err = _run_failing(
+        ["sample", str(tmp_path / "absent.sksynth"), "-n", "5", "-o", "x.csv"], capsys
+    )
+    _assert_one_clear_line(err, "absent.sksynth", "no such file")
+
+
+def test_missing_file_to_evaluate(tmp_path, table_csv, capsys):
+    err = _run_failing(["evaluate", str(table_csv), str(tmp_path / "s.csv")], capsys)
+    _assert_one_clear_line(err, "s.csv", "no such file")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("broken.parquet", b"this is not parquet"), ("empty.csv", b"")],
+)
+def test_unreadable_data_file(tmp_path, capsys, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    err = _run_failing(
+        ["fit", str(path), "--model", "gan", "-o", str(tmp_path / "m")], capsys
+    )
+    _assert_one_clear_line(err, "cannot read", name)
+
+
+def test_unknown_file_type(tmp_path, capsys):
+    path = tmp_path / "data.xlsx"
+    path.write_bytes(b"whatever")
+    err = _run_failing(
+        ["fit", str(path), "--model", "gan", "-o", str(tmp_path / "m")], capsys
+    )
+    _assert_one_clear_line(err, "data.xlsx", "unknown file type")
+
+
+def test_model_file_of_the_wrong_kind(tmp_path, table_csv, capsys):
+    # A data file passed as a model ...
+    err = _run_failing(
+        ["sample", str(table_csv), "-n", "5", "-o", str(tmp_path / "x.csv")], capsys
+    )
+    _assert_one_clear_line(err, "real.csv", "not a sksynth model file")
+    # ... and a torch file that is not a sksynth model.
+    foreign = tmp_path / "weights.pt"
+    torch.save({"weight": torch.zeros(3)}, foreign)
+    err = _run_failing(
+        ["sample", str(foreign), "-n", "5", "-o", str(tmp_path / "x.csv")], capsys
+    )
+    _assert_one_clear_line(err, "weights.pt", "not a sksynth model file")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["fit", "DATA.csv", "--model", "vae", "-o", "m"],
+        ["fit", "DATA.csv", "--model", "gan"],
+        ["fit", "DATA.csv", "--model", "gan", "--epochs", "0", "-o", "m"],
+        ["fit", "DATA.csv", "--model", "gan", "--epochs", "many", "-o", "m"],
+        ["sample", "MODEL", "-n", "-3", "-o", "out.csv"],
+        ["evaluate", "REAL.csv"],
+        ["transmogrify"],
+        [],
+    ],
+)
+def test_bad_options(argv, capsys):
+    err = _run_failing(argv, capsys)
+    _assert_one_clear_line(err, "error")
+
+
+def test_options_of_the_other_model(table_csv, tmp_path, capsys):
+    err = _run_failing(
+        ["fit", str(table_csv), "--model", "gan", "--seq-len", "5", "-o", "m"], capsys
+    )
+    _assert_one_clear_line(err, "--seq-len", "timegan")
+    err = _run_failing(
+        ["fit", str(table_csv), "--model", "timegan", "--epochs", "5", "-o", "m"],
+        capsys,
+    )
+    _assert_one_clear_line(err, "--epochs", "gan")
+
+
+def test_unknown_device(table_csv, tmp_path, capsys):
+    err = _run_failing(
+        ["fit", str(table_csv), "--model", "gan", "--device", "tpu"]
+        + ["-o", str(tmp_path / "m")],
+        capsys,
+    )
+    _assert_one_clear_line(err, "device")
+
+
+def test_non_numeric_series_for_timegan(table_csv, tmp_path, capsys):
+    err = _run_failing(
+        ["fit", str(table_csv), "--model", "timegan", "--seq-len", "4"]
+        + ["--n-iter", "1", "--device", "cpu", "-o", str(tmp_path / "m")],
+        capsys,
+    )
+    _assert_one_clear_line(err, "numeric")
+
+
+def test_unknown_output_type(table_csv, tmp_path, capsys):
+    model = tmp_path / "model.sksynth"
+    main(
+        ["fit", str(table_csv), "--model", "gan", "--epochs", "1", "--device", "cpu"]
+        + ["-o", str(model)]
+    )
+    capsys.readouterr()
+    err = _run_failing(
+        ["sample", str(model), "-n", "5", "-o", str(tmp_path / "out.json")], capsys
+    )
+    _assert_one_clear_line(err, "out.json", "unknown file type")
+
+
+def test_evaluate_mismatched_columns(tmp_path, table_csv, capsys):
+    other = tmp_path / "other.csv"
+    pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [3.0, 2.0, 1.0]}).to_csv(
+        other, index=False
+    )
+    err = _run_failing(["evaluate", str(table_csv), str(other), "--quiet"], capsys)
+    _assert_one_clear_line(err, "error")
