@@ -228,6 +228,7 @@ def _fit_modes(values, rng):
         weight_concentration_prior_type="dirichlet_process",
         weight_concentration_prior=1e-3,
         n_init=1,
+        init_params="k-means++",
         random_state=int(rng.integers(2**31 - 1)),
     )
     with warnings.catch_warnings():
