@@ -473,6 +473,12 @@ class GANSampler(BaseSampler):
         )
 
 
+def _one_hot(index, n_classes):
+    """Float one-hot rows; unlike ``F.one_hot``, never waits for the GPU."""
+    out = torch.zeros(len(index), n_classes, device=index.device)
+    return out.scatter_(1, index[:, None], 1.0)
+
+
 def _holds_strings(values):
     return isinstance(values, str) or (
         isinstance(values, (list, tuple)) and any(isinstance(v, str) for v in values)
@@ -695,10 +701,10 @@ class _TrainingConditions:
             uniform = torch.rand(batch_size, generator=generator, device=self.device)
             within = torch.minimum((uniform * count).long(), count - 1)
             rows = self.sorted_rows[self.starts[dims] + within]
-            condition = F.one_hot(dims, self.n_condition).float()
+            condition = _one_hot(dims, self.n_condition)
         if self.labels is None:
             return rows, condition, condition
-        label = F.one_hot(self.labels[rows], self.n_labels).float()
+        label = _one_hot(self.labels[rows], self.n_labels)
         return rows, condition, torch.cat([condition, label], dim=1)
 
 
