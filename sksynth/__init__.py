@@ -2,8 +2,17 @@
 
 from .base import BaseSampler
 from .gan import GANSampler
+from .pipeline import GANOverSampler, SamplingPipeline, make_sampling_pipeline
 from .timegan import TimeGANSampler
 
 __version__ = "0.1.0"
 
-__all__ = ["BaseSampler", "GANSampler", "TimeGANSampler", "__version__"]
+__all__ = [
+    "BaseSampler",
+    "GANOverSampler",
+    "GANSampler",
+    "SamplingPipeline",
+    "TimeGANSampler",
+    "__version__",
+    "make_sampling_pipeline",
+]

@@ -311,7 +311,8 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         }
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: object.__getstate__ may return the live __dict__ itself.
+        state = dict(super().__getstate__())
         # Pickles hold CPU copies, so they load on machines without the GPU.
         for name, value in state.items():
             if isinstance(value, torch.nn.Module):

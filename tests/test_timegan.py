@@ -246,3 +246,12 @@ def test_cuda_fit_samples_like_cpu_and_pickles_to_cpu(sines):
     draws = sampler.sample(4, random_state=0)
     state = pickle.loads(pickle.dumps(sampler))
     assert_same_samples(draws, state.sample(4, random_state=0))
+
+
+def test_pickling_leaves_the_fitted_modules_in_place(sines):
+    import pickle
+
+    sampler = _small().fit(sines)
+    generator = sampler.generator_
+    pickle.dumps(sampler)
+    assert sampler.generator_ is generator
