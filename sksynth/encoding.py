@@ -156,7 +156,7 @@ def numpy3d_to_panel(X3, kind, columns):
 # samplers can save it without pickle.
 
 # Values per numeric column that the Gaussian mixture is fitted on.
-_MIXTURE_SUBSAMPLE = 5_000
+_MIXTURE_SUBSAMPLE = 2_000
 
 
 def _python_scalar(value):
