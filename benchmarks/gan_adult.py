@@ -28,6 +28,7 @@ import functools
 import json
 import os
 import platform
+import subprocess
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,6 +121,19 @@ def _recording(owner, method, durations):
         setattr(owner, method, original)
 
 
+def _git_commit():
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 def _time(fn):
     """Wall-clock and CPU seconds (of this process) of ``fn()``, and its value."""
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -143,18 +157,18 @@ def _total(calls):
     return tuple(sum(call[i] for call in calls) for i in range(2))
 
 
-def run_gansampler(train, args, discrete):
+def run_gansampler(train, args, discrete, seed):
     sampler = GANSampler(
         epochs=args.epochs,
         batch_size=args.batch_size,
         pac=args.pac,
         device=args.device,
-        random_state=args.seed,
+        random_state=seed,
     )
     with _recording(TabularEncoder, "fit_transform", []) as encoder_calls:
         fit_seconds, _ = _time(lambda: sampler.fit(train))
     sample_seconds, synth = _time(
-        lambda: sampler.sample(args.n_synthetic, random_state=args.seed)
+        lambda: sampler.sample(args.n_synthetic, random_state=seed)
     )
     timings = _timings(
         fit_seconds,
@@ -166,7 +180,7 @@ def run_gansampler(train, args, discrete):
     return timings, synth
 
 
-def run_ctgan(train, args, discrete):
+def run_ctgan(train, args, discrete, seed):
     import ctgan
     from ctgan.data_transformer import DataTransformer
 
@@ -177,7 +191,7 @@ def run_ctgan(train, args, discrete):
         enable_gpu=args.device.startswith("cuda"),
         verbose=False,
     )
-    model.set_random_state(args.seed)
+    model.set_random_state(seed)
     with (
         _recording(DataTransformer, "fit", []) as fit_calls,
         _recording(DataTransformer, "transform", []) as transform_calls,
@@ -206,6 +220,13 @@ def main():
     parser.add_argument("--pac", type=int, default=10)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--n-seeds",
+        type=int,
+        default=1,
+        help="fit each model with seeds seed .. seed + n_seeds - 1 (the split "
+        "always uses --seed); quality and times are averaged",
+    )
     parser.add_argument(
         "--n-synthetic",
         type=int,
@@ -274,6 +295,8 @@ def main():
             "the same calls; per epoch = (fit - encoder) / epochs",
             "device": args.device,
             "seed": args.seed,
+            "model_seeds": [args.seed + k for k in range(args.n_seeds)],
+            "git_commit": _git_commit(),
             "n_synthetic": args.n_synthetic,
             "note": (
                 f"Reduced equal budget: {args.epochs} epochs for both models "
@@ -301,13 +324,18 @@ def main():
     models = [("GANSampler", run_gansampler)]
     if not args.skip_ctgan:
         models.append(("CTGAN", run_ctgan))
+    seeds = [args.seed + k for k in range(args.n_seeds)]
     for name, runner in models:
-        print(f"fitting {name} ...", flush=True)
-        timings, synth = runner(train, args, discrete)
-        timings["tstr_f1"] = _f1(synth, test, categories, args.seed)
-        timings["detection_score"] = _detection(train, synth, args.seed)
-        results[name] = timings
-        print(name, json.dumps(timings, indent=1), flush=True)
+        runs = []
+        for seed in seeds:
+            print(f"fitting {name} with seed {seed} ...", flush=True)
+            timings, synth = runner(train, args, discrete, seed)
+            timings["seed"] = seed
+            timings["tstr_f1"] = _f1(synth, test, categories, args.seed)
+            timings["detection_score"] = _detection(train, synth, args.seed)
+            runs.append(timings)
+            print(name, json.dumps(timings, indent=1), flush=True)
+        results[name] = _summarize(runs)
         _write(results, args.output)
     if "CTGAN" in results:
         ours, theirs = results["GANSampler"], results["CTGAN"]
@@ -345,6 +373,23 @@ def main():
     render(results, args.page)
 
 
+def _summarize(runs):
+    """Means over seeds of every number, with the runs and the spread of quality."""
+    summary = {"runs": runs, "n_runs": len(runs)}
+    for key, value in runs[0].items():
+        if key == "seed":
+            continue
+        if isinstance(value, (int, float)):
+            values = [run[key] for run in runs if run[key] is not None]
+            summary[key] = float(np.mean(values)) if values else None
+        else:
+            summary[key] = value
+    for key in ("tstr_f1", "detection_score"):
+        values = [run[key] for run in runs if run[key] is not None]
+        summary[key + "_std"] = float(np.std(values)) if values else None
+    return summary
+
+
 def _write(results, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2) + "\n")
@@ -372,7 +417,9 @@ def render(results, page=PAGE):
         f"{config['steps_per_epoch']} steps, batch size {config['batch_size']}, "
         f"pac {config['pac']}, device {config.get('device', 'cpu')}, "
         f"`torch.set_num_threads({config['torch_threads']})` (BLAS/OpenMP capped "
-        f"alike), seed {config['seed']}, {config['n_synthetic']} synthetic rows "
+        f"alike), split seed {config['seed']}, model seeds "
+        f"{config.get('model_seeds', [config['seed']])} (numbers are means over "
+        f"them, ± the standard deviation), {config['n_synthetic']} synthetic rows "
         f"each. {config['note']}",
         "",
         "Times are wall-clock seconds and CPU seconds of the benchmark process "
@@ -404,10 +451,15 @@ def render(results, page=PAGE):
         ("TSTR F1 of >50K (real test split)", "tstr_f1"),
         ("Detection score (0 best)", "detection_score"),
     ]:
-        cells = [
-            "n/a" if results[m].get(key) is None else f"{results[m][key]:.3f}"
-            for m in models
-        ]
+        cells = []
+        for m in models:
+            value, spread = results[m].get(key), results[m].get(key + "_std")
+            if value is None:
+                cells.append("n/a")
+            elif results[m].get("n_runs", 1) > 1 and spread is not None:
+                cells.append(f"{value:.3f} ± {spread:.3f}")
+            else:
+                cells.append(f"{value:.3f}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines += [
         "",
