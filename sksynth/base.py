@@ -10,6 +10,7 @@ import inspect
 import json
 import math
 import numbers
+import time
 import warnings
 from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager
@@ -134,12 +135,20 @@ class TrainingLog:
     log_every : int
         Losses are recorded (and checked for NaN) every ``log_every`` steps and
         at the last step of each phase.
+
+    Attributes
+    ----------
+    history : list of dict
+        One row per recorded step: phase, step and the losses.
+    phase_seconds : dict
+        Wall-clock seconds of each completed phase.
     """
 
     def __init__(self, verbose, log_every=10):
         self.verbose = verbose
         self.log_every = log_every
         self.history = []
+        self.phase_seconds = {}
 
     @contextmanager
     def phase(self, name, n_steps):
@@ -149,6 +158,7 @@ class TrainingLog:
         tensors or floats; it stores a history row every ``log_every`` steps.
         """
         bar = tqdm(total=n_steps, desc=name, disable=self.verbose < 1, leave=True)
+        start = time.perf_counter()
 
         def record(step, losses):
             bar.update(1)
@@ -172,6 +182,7 @@ class TrainingLog:
             yield record
         finally:
             bar.close()
+        self.phase_seconds[name] = time.perf_counter() - start
 
 
 def _to_json_value(value):

@@ -74,6 +74,8 @@ class TimeGANSampler(BaseSampler):
         The trained networks.
     history_ : list of dict
         Losses every few steps (``pd.DataFrame(history_)`` tabulates them).
+    phase_seconds_ : dict
+        Wall-clock seconds of each training phase.
     n_iter_ : int
         Training steps run in each phase.
     device_ : torch.device
@@ -188,6 +190,7 @@ class TimeGANSampler(BaseSampler):
             "data_min_": data_min,
             "data_max_": data_max,
             "history_": log.history,
+            "phase_seconds_": log.phase_seconds,
             "n_iter_": self.n_iter,
             "_input_kind_": kind,
             "_channel_names_": columns,
