@@ -18,3 +18,16 @@ def test_quickstart_code_runs(tmp_path, monkeypatch):
     assert namespace["synthetic"].dtypes.equals(namespace["adult"].dtypes)
     assert set(namespace["y_rich"]) == {">50K"}
     assert namespace["X_synth"].shape == (200, 5, 24)
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_quickstart_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (block,) = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    namespace = {}
+    exec(compile(block, str(README), "exec"), namespace)  # noqa: S102
+    assert namespace["X_synth"].shape == (500, 3, 24)
+    printed = float(capsys.readouterr().out.strip())
+    assert 0 <= printed <= 0.5
