@@ -108,19 +108,23 @@ def seeded_torch(seed, device):
     """Seed torch's default generators for a block, restoring them afterwards.
 
     Module initialisation and dropout draw from torch's global generators; this
-    forks them (``torch.random.fork_rng``) so that seeding a fit leaves the
-    caller's random state exactly as it was.
+    forks the CPU generator and the one of ``device`` (``torch.random.fork_rng``)
+    and seeds only those, so that seeding a fit leaves the caller's random state
+    exactly as it was.
     """
-    if device.type == "cuda":
-        fork = torch.random.fork_rng(
-            devices=list(range(torch.cuda.device_count())), device_type="cuda"
-        )
-    elif device.type == "mps":
+    if device.type == "mps":
         fork = torch.random.fork_rng(device_type="mps")
     else:
-        fork = torch.random.fork_rng(devices=[])
+        fork = torch.random.fork_rng(
+            devices=[device.index] if device.type == "cuda" else []
+        )
     with fork:
-        torch.random.manual_seed(seed)
+        torch.default_generator.manual_seed(seed)
+        if device.type == "cuda":
+            with torch.cuda.device(device):
+                torch.cuda.manual_seed(seed)
+        elif device.type == "mps":
+            torch.mps.manual_seed(seed)
         yield
 
 
