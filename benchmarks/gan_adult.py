@@ -436,7 +436,12 @@ def render(results, page=PAGE):
         lines.append(
             "| CTGAN `DataTransformer.fit` alone (s) | | | "
             f"{ctgan['transformer_fit_seconds']:.2f} | "
-            f"{ctgan.get('cpu_transformer_fit_seconds', float('nan')):.2f} |"
+            + (
+                "n/a"
+                if ctgan.get("cpu_transformer_fit_seconds") is None
+                else f"{ctgan['cpu_transformer_fit_seconds']:.2f}"
+            )
+            + " |"
         )
     for label, key, fmt in rows:
         cells = []
@@ -473,7 +478,7 @@ def render(results, page=PAGE):
         def ratio(key):
             wall = c[key]
             cpu = c.get("cpu_" + key)
-            return f"{wall:.2f}x" + ("" if cpu is None else f" | {cpu:.2f}x")
+            return f"{wall:.2f}x | " + ("n/a" if cpu is None else f"{cpu:.2f}x")
 
         lines += [
             "| Ratio | wall | CPU | Target | Met |",
@@ -490,6 +495,8 @@ def render(results, page=PAGE):
             "",
         ]
     env = results["environment"]
+    if config.get("git_commit"):
+        lines += [f"Code: sksynth commit `{config['git_commit'][:10]}`.", ""]
     if env.get("gpu"):
         lines += [f"GPU: {env['gpu']}.", ""]
     lines += [
