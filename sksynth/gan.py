@@ -29,7 +29,8 @@ class GANSampler(BaseSampler):
     the table, in the manner of CTGAN (Xu et al., 2019):
 
     * numeric columns get mode-specific normalization: a variational Gaussian
-      mixture (at most 10 modes) is fitted per column on a bounded subsample;
+      mixture (at most 10 modes; modes with weight below 0.005 dropped) is
+      fitted per column on a random subsample of at most 2,000 values;
       each value is encoded as its offset from a mode drawn from its posterior,
       ``(x - mu_k) / (4 sigma_k)``, plus a one-hot of the mode ``k``;
     * categorical columns are one-hot encoded and generated with a
@@ -40,6 +41,10 @@ class GANSampler(BaseSampler):
       that category, so that rare categories are learned;
     * the losses are WGAN-GP (gradient penalty weight 10) with PacGAN packing,
       or the classic non-saturating GAN (``loss="bce"``).
+
+    Unlike CTGAN, the generator update reuses the fake batch of the last
+    discriminator update (as in the DCGAN reference training loop), which saves
+    one generator forward pass per step.
 
     A NaN in a numeric column is modelled by a missing-value mode, and a
     missing value in a categorical column is a category of its own, so sampled
