@@ -260,6 +260,9 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
             The fitted sampler.
         """
         previous_state = self.__dict__.copy()
+        # Start from no fitted state, so nothing of an earlier fit survives a refit.
+        for name in [n for n in vars(self) if n.endswith("_")]:
+            delattr(self, name)
         try:
             device = resolve_device(self.device)
             seed = seed_from_random_state(self.random_state)

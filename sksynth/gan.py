@@ -219,10 +219,6 @@ class GANSampler(BaseSampler):
         _hidden_dims(self.discriminator_dim, "discriminator_dim")
         X, categorical = self._validate_table(X)
         labels, classes = self._validate_labels(y, X.shape[0])
-        # Attributes of an earlier fit with y must not survive a fit without y;
-        # on failure BaseSampler.fit restores the previous state anyway.
-        vars(self).pop("classes_", None)
-        vars(self).pop("class_counts_", None)
 
         rng = np.random.default_rng(seed)
         encoder = TabularEncoder()

@@ -255,3 +255,12 @@ def test_pickling_leaves_the_fitted_modules_in_place(sines):
     generator = sampler.generator_
     pickle.dumps(sampler)
     assert sampler.generator_ is generator
+
+
+def test_refit_drops_attributes_of_the_earlier_fit():
+    frame = pd.DataFrame(np.random.default_rng(0).random((30, 2)), columns=["a", "b"])
+    sampler = _small().fit(frame)
+    assert hasattr(sampler, "feature_names_in_")
+    sampler.fit(frame.to_numpy())
+    assert not hasattr(sampler, "feature_names_in_")
+    assert isinstance(sampler.sample(2), np.ndarray)
