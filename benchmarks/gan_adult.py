@@ -28,7 +28,6 @@ import functools
 import json
 import os
 import platform
-import subprocess
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +37,7 @@ import pandas as pd
 import sklearn
 import torch
 from joblib import parallel_config
+from provenance import git_commit
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
@@ -119,19 +119,6 @@ def _recording(owner, method, durations):
         yield durations
     finally:
         setattr(owner, method, original)
-
-
-def _git_commit():
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def _time(fn):
@@ -303,7 +290,7 @@ def main():
             "device": args.device,
             "seed": args.seed,
             "model_seeds": [args.seed + k for k in range(args.n_seeds)],
-            "git_commit": _git_commit(),
+            "git_commit": git_commit(),
             "n_synthetic": args.n_synthetic,
             "note": (
                 f"Reduced equal budget: {args.epochs} epochs for both models "

@@ -1,20 +1,48 @@
 """A plain eager TimeGAN training step: the reference for speed and equivalence.
 
-Each loss is computed the obvious way — every network called once per input,
-every backward pass through all networks — with the same losses, optimizers,
-update order and random draws as ``sksynth.timegan._TimeGANTrainer``. The speed
+Each loss is computed the obvious way — every network called once per input
+through ``nn.GRU``, every backward pass through all networks, ``torch.optim.Adam``
+with its default (per-tensor) kernel on the CPU — with the same losses, update
+order and random draws as ``sksynth.timegan._TimeGANTrainer``. The speed
 benchmark times it against sksynth's trainer, and a test checks that both give
 the same losses.
 """
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from sksynth.timegan import _TimeGANTrainer
 
 
+class _NativeGRUNetwork(nn.Module):
+    """A TimeGAN network run through its ``nn.GRU`` (PyTorch's own kernel)."""
+
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+
+    def forward(self, x):
+        hidden, _ = self.network.rnn(x)
+        out = self.network.head(hidden)
+        return out.sigmoid() if self.network.sigmoid else out
+
+
 class PlainTimeGANTrainer(_TimeGANTrainer):
     """Same state and random draws as the fast trainer; plain eager steps."""
+
+    fused_optimizers = False
+
+    def __init__(self, modules, data, **kwargs):
+        super().__init__(modules, data, **kwargs)
+        for name in (
+            "embedder",
+            "recovery",
+            "generator",
+            "supervisor",
+            "discriminator",
+        ):
+            setattr(self, name, _NativeGRUNetwork(getattr(self, name)))
 
     def _train_only(self, *networks):
         # Plain: gradients flow into every network; each optimizer clears and
@@ -34,6 +62,20 @@ class PlainTimeGANTrainer(_TimeGANTrainer):
         loss = F.mse_loss(H_next[:, :-1], H[:, 1:])
         self._step(self.opt_gs, loss)
         return {"supervised": loss.detach()}
+
+    def joint_step(self):
+        for _ in range(2):
+            X = self._real_batch()
+            Z = self._noise(X)
+            generator_losses = self._generator_update(X, Z)
+            reconstruction = self._embedder_update(X)
+        X = self._real_batch()
+        discriminator = self._discriminator_update(X, self._noise(X))
+        return {
+            **generator_losses,
+            "reconstruction": reconstruction,
+            "discriminator": discriminator,
+        }
 
     def _generator_update(self, X, Z):
         H = self.embedder(X)

@@ -10,6 +10,7 @@ import inspect
 import json
 import math
 import numbers
+import threading
 import time
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -103,6 +104,10 @@ def seed_from_random_state(random_state):
     return int(check_random_state(random_state).randint(2**32 - 1))
 
 
+# Held while torch's process-global generators are seeded and drawn from.
+_GLOBAL_GENERATORS_LOCK = threading.RLock()
+
+
 @contextmanager
 def seeded_torch(seed, device):
     """Seed torch's default generators for a block, restoring them afterwards.
@@ -111,7 +116,18 @@ def seeded_torch(seed, device):
     forks the CPU generator and the one of ``device`` (``torch.random.fork_rng``)
     and seeds only those, so that seeding a fit leaves the caller's random state
     exactly as it was.
+
+    The generators are global to the process, so the block holds a process-wide
+    lock: two threads (joblib's threading backend) seeding them at once would
+    draw from each other's streams and restore each other's states.
     """
+    with _GLOBAL_GENERATORS_LOCK:
+        with _forked_and_seeded(seed, device):
+            yield
+
+
+@contextmanager
+def _forked_and_seeded(seed, device):
     if device.type == "mps":
         fork = torch.random.fork_rng(device_type="mps")
     else:

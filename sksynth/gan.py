@@ -11,7 +11,7 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from .base import BaseSampler, TrainingLog
 from .encoding import TabularEncoder
-from .nn import PacDiscriminator, TabularGenerator
+from .nn import PacDiscriminator, TabularGenerator, fused_adam
 
 # Rows generated per forward pass in ``sample``; bounds memory. The noise is
 # drawn chunk by chunk in a fixed order, so results do not depend on the device.
@@ -787,15 +787,9 @@ class _GANTrainer:
         self.loss = loss
         self.rng = generator
 
-        def adam(network):
-            settings = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6}
-            try:  # the fused kernel, where this torch build has it for the device
-                return torch.optim.Adam(network.parameters(), fused=True, **settings)
-            except (RuntimeError, TypeError, ValueError):
-                return torch.optim.Adam(network.parameters(), **settings)
-
-        self.opt_g = adam(self.generator)
-        self.opt_d = adam(self.discriminator)
+        settings = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6}
+        self.opt_g = fused_adam(self.generator.parameters(), **settings)
+        self.opt_d = fused_adam(self.discriminator.parameters(), **settings)
 
     def _noise(self):
         return torch.randn(

@@ -2,6 +2,7 @@
 
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 _RECURRENT_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -51,10 +52,164 @@ class RecurrentStack(nn.Module):
                 nn.init.xavier_uniform_(parameter)
 
     def forward(self, x):
-        """Map (batch, time, input_size) to (batch, time, output_size)."""
-        hidden, _ = self.rnn(x)
+        """Map (batch, time, input_size) to (batch, time, output_size).
+
+        On the CPU a GRU stack runs :func:`gru_sequence` (the same function as
+        ``nn.GRU``, with fewer operations per step); elsewhere ``nn.GRU``.
+        """
+        if isinstance(self.rnn, nn.GRU) and x.device.type == "cpu":
+            hidden = gru_sequence(x, self.rnn)
+        else:
+            hidden, _ = self.rnn(x)
         out = self.head(hidden)
         return out.sigmoid() if self.sigmoid else out
+
+
+def gru_sequence(x, gru):
+    """Outputs of a batch-first ``nn.GRU`` stack from a zero initial state.
+
+    Computes what ``gru(x)[0]`` computes, one layer at a time through
+    :class:`_GRULayer`. On the CPU a small GRU's time goes into per-step
+    operator overhead, and this path runs fewer operations per step than
+    ``nn.GRU`` and its autograd graph (``benchmarks/timegan_speed.py`` times
+    both).
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (batch, time, input_size)
+        Input sequences.
+    gru : torch.nn.GRU
+        A unidirectional, batch-first GRU with biases.
+
+    Returns
+    -------
+    torch.Tensor of shape (batch, time, hidden_size)
+    """
+    sequence = x.transpose(0, 1).contiguous()
+    for layer in range(gru.num_layers):
+        sequence = _GRULayer.apply(
+            sequence,
+            getattr(gru, f"weight_ih_l{layer}"),
+            getattr(gru, f"weight_hh_l{layer}"),
+            getattr(gru, f"bias_ih_l{layer}"),
+            getattr(gru, f"bias_hh_l{layer}"),
+        )
+    return sequence.transpose(0, 1)
+
+
+class _GRULayer(torch.autograd.Function):
+    """One GRU layer over a time-major sequence, with a hand-written backward.
+
+    The gates are those of ``nn.GRU``::
+
+        r, z = sigmoid(W_ir x + b_ir + W_hr h + b_hr), sigmoid(W_iz x + ...)
+        n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+        h' = (1 - z) * n + z * h
+
+    Everything that does not depend on the recurrence (input projections,
+    the factors of the backward recurrence, the weight gradients) is computed
+    for all steps at once; each step runs six fused operations forward and
+    five backward, writing into preallocated buffers. The layer is
+    differentiable once (its gradient has no graph of its own), which is all
+    training needs.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w_ih, w_hh, b_ih, b_hh):
+        n_steps, batch, _ = x.shape
+        width = w_hh.shape[1]
+        rz, n = slice(0, 2 * width), slice(2 * width, None)
+        inputs = torch.addmm(b_ih, x.reshape(n_steps * batch, -1), w_ih.t())
+        inputs = inputs.view(n_steps, batch, 3 * width)
+        # The r and z gates' recurrent bias joins their input projection once.
+        inputs_rz = inputs[..., rz] + b_hh[rz]
+        w_hh_rz, w_hh_n, b_hh_n = w_hh[rz].t(), w_hh[n].t(), b_hh[n]
+        states = x.new_zeros(n_steps + 1, batch, width)
+        gates_rz = x.new_empty(n_steps, batch, 2 * width)
+        gates_n = x.new_empty(n_steps, batch, width)
+        hidden_n = x.new_empty(n_steps, batch, width)  # W_hn h + b_hn
+        for h, h_next, gate_rz, gate_n, recurrent_n, input_rz, input_n in zip(
+            states[:-1].unbind(0),
+            states[1:].unbind(0),
+            gates_rz.unbind(0),
+            gates_n.unbind(0),
+            hidden_n.unbind(0),
+            inputs_rz.unbind(0),
+            inputs[..., n].unbind(0),
+            strict=True,
+        ):
+            torch.addmm(input_rz, h, w_hh_rz, out=gate_rz).sigmoid_()
+            torch.addmm(b_hh_n, h, w_hh_n, out=recurrent_n)
+            torch.addcmul(input_n, gate_rz[:, :width], recurrent_n, out=gate_n).tanh_()
+            torch.lerp(gate_n, h, gate_rz[:, width:], out=h_next)
+        ctx.save_for_backward(x, w_ih, w_hh, states, gates_rz, gates_n, hidden_n)
+        return states[1:]
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_out):
+        x, w_ih, w_hh, states, gates_rz, n, hidden_n = ctx.saved_tensors
+        n_steps, batch, width = grad_out.shape
+        previous = states[:-1]
+        r, z = gates_rz[..., :width], gates_rz[..., width:]
+        # Per step, grads[t] holds the gradients of the pre-activations
+        # [n, z, r, W_hn h + b_hn]: the first two are grad_h times factors_h,
+        # the last two the n gradient times factors_n. Blocks 0-2 are then the
+        # input projection's gradient and blocks 1-3 the recurrent one's.
+        factors_h = torch.stack(
+            [(1 - z) * (1 - n * n), (previous - n) * z * (1 - z)], 2
+        )
+        factors_n = torch.stack([hidden_n * r * (1 - r), r], 2)
+        grads = grad_out.new_empty(n_steps, batch, 4, width)
+        w_r, w_z, w_n = w_hh.split(width)
+        w_grads = torch.cat([torch.zeros_like(w_n), w_z, w_r, w_n])
+        grad_h = torch.zeros_like(grad_out[0])
+        for grad, grad_output, factor_h, factor_n, z_t in zip(
+            reversed(grads.unbind(0)),
+            reversed(grad_out.unbind(0)),
+            reversed(factors_h.unbind(0)),
+            reversed(factors_n.unbind(0)),
+            reversed(z.unbind(0)),
+            strict=True,
+        ):
+            grad_h = grad_h + grad_output
+            torch.mul(grad_h.unsqueeze(1), factor_h, out=grad[:, :2])
+            torch.mul(grad[:, :1], factor_n, out=grad[:, 2:])
+            grad_h = torch.addmm(grad_h * z_t, grad.view(batch, 4 * width), w_grads)
+        grads = grads.view(n_steps * batch, 4 * width)
+        grad_inputs = grads[:, : 3 * width]  # blocks n, z, r
+
+        def gate_order(blocks, order):
+            """Rows or entries in ``order`` (block indices) -> nn.GRU's r, z, n."""
+            parts = blocks.split(width)
+            return torch.cat([parts[order.index(gate)] for gate in "rzn"])
+
+        grad_x = grad_w_ih = grad_w_hh = grad_b_ih = grad_b_hh = None
+        if ctx.needs_input_grad[0]:
+            w_r, w_z, w_n = w_ih.split(width)
+            grad_x = grad_inputs.mm(torch.cat([w_n, w_z, w_r])).view_as(x)
+        if any(ctx.needs_input_grad[1:]):
+            grad_recurrent = grads[:, width:]  # blocks z, r, W_hn h + b_hn
+            flat_x = x.reshape(n_steps * batch, -1)
+            flat_previous = previous.reshape(n_steps * batch, width)
+            grad_w_ih = gate_order(grad_inputs.t().mm(flat_x), "nzr")
+            grad_w_hh = gate_order(grad_recurrent.t().mm(flat_previous), "zrn")
+            grad_b_ih = gate_order(grad_inputs.sum(0), "nzr")
+            grad_b_hh = gate_order(grad_recurrent.sum(0), "zrn")
+        return grad_x, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh
+
+
+def fused_adam(parameters, **settings):
+    """``torch.optim.Adam`` with its fused kernel where the build has one.
+
+    The fused kernel updates all parameters in one call instead of a dozen
+    operations per parameter tensor; the update is the same.
+    """
+    parameters = list(parameters)
+    try:
+        return torch.optim.Adam(parameters, fused=True, **settings)
+    except (RuntimeError, TypeError, ValueError):
+        return torch.optim.Adam(parameters, **settings)
 
 
 # ---------------------------------------------------------------------------

@@ -308,3 +308,61 @@ def test_cuda_fit_sample_and_move_to_cpu(tmp_path, mixed):
     np.testing.assert_allclose(
         a["float"].to_numpy(float), b["float"].to_numpy(float), rtol=1e-3, atol=1e-3
     )
+
+
+def test_bfloat16_precision_trains_float32_weights(mixed):
+    sampler = _small(precision="bfloat16", epochs=3).fit(mixed)
+    history = pd.DataFrame(sampler.history_)
+    assert np.isfinite(history[["discriminator", "generator"]]).all().all()
+    assert all(p.dtype == torch.float32 for p in sampler.generator_.parameters())
+    assert sampler.sample(10, random_state=0).shape == (10, mixed.shape[1])
+    with pytest.raises(ValueError, match="precision"):
+        _small(precision="float16").fit(mixed)
+
+
+def _naive_span_outputs(layout, raw):
+    """Per span, in the encoder's column order: its logits and log-softmax."""
+    return [
+        (
+            raw[:, start : start + size],
+            torch.log_softmax(raw[:, start : start + size], 1),
+        )
+        for start, size in layout["spans"]
+    ]
+
+
+def test_output_layout_groups_spans_and_maps_back():
+    from sksynth.gan import _OutputLayout
+
+    # Encoder order: numeric (scalar + 3 modes), categorical of 2, numeric
+    # (scalar + 2 modes), categorical of 3, categorical of 2.
+    layout = {
+        "scalars": [0, 6],
+        "spans": [(1, 3), (4, 2), (7, 2), (9, 3), (12, 2)],
+        "categorical_spans": [1, 3, 4],
+    }
+    output = _OutputLayout(layout, 14, torch.device("cpu"))
+    assert sorted(output.order.tolist()) == list(range(14))
+    assert output.groups == [(0, 3, 2), (6, 2, 3)]
+
+    torch.manual_seed(0)
+    encoder_raw = torch.randn(5, 14)
+    raw = output.to_network_order(encoder_raw)  # what the generator emits
+    values, log_probs = output.activate(raw, torch.Generator().manual_seed(0))
+    spans = _naive_span_outputs(layout, encoder_raw)
+    # Activated spans sum to one; log-probabilities match per-span log-softmax.
+    block = values[:, output.n_scalars :]
+    for start, count, size in output.groups:
+        sums = block[:, start : start + count * size].view(5, count, size).sum(2)
+        torch.testing.assert_close(sums, torch.ones_like(sums))
+    entry = 0
+    for s in layout["categorical_spans"]:
+        for k in range(layout["spans"][s][1]):
+            column = output.condition_columns[entry]
+            torch.testing.assert_close(log_probs[:, column], spans[s][1][:, k])
+            entry += 1
+    # Decoding with no noise picks each span's largest logit, in encoder order.
+    scalars, codes = output.decode(raw, torch.zeros(5, output.n_span_columns))
+    expected = torch.stack([logits.argmax(1) for logits, _ in spans], dim=1)
+    torch.testing.assert_close(codes, expected)
+    torch.testing.assert_close(scalars, torch.tanh(encoder_raw[:, [0, 6]]))
