@@ -448,8 +448,9 @@ def render(results, page=PAGE):
     if "CTGAN" in results:
         ctgan = results["CTGAN"]
         lines.append(
-            "| CTGAN `DataTransformer.fit` alone (s) | | | "
-            f"{ctgan['transformer_fit_seconds']:.2f} | "
+            "| CTGAN `DataTransformer.fit` alone (s) | "
+            + "| " * (2 * (len(models) - 1))
+            + f"{ctgan['transformer_fit_seconds']:.2f} | "
             + (
                 "n/a"
                 if ctgan.get("cpu_transformer_fit_seconds") is None
