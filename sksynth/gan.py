@@ -715,7 +715,11 @@ class _TrainingConditions:
             dtype=torch.float32,
             device=device,
         )
-        self.last_category = torch.as_tensor(np.asarray(sizes) - 1, device=device)
+        # Rounding can leave the last cumulative value just under a uniform
+        # draw; such draws go to the last category that has rows.
+        self.last_category = torch.as_tensor(
+            [np.flatnonzero(row).max() for row in log_counts], device=device
+        )
         self.offsets = torch.as_tensor(offsets, device=device)
         self.sorted_rows = torch.as_tensor(sorted_rows, device=device)
         self.starts = torch.as_tensor(starts, device=device)

@@ -366,3 +366,17 @@ def test_output_layout_groups_spans_and_maps_back():
     expected = torch.stack([logits.argmax(1) for logits, _ in spans], dim=1)
     torch.testing.assert_close(codes, expected)
     torch.testing.assert_close(scalars, torch.tanh(encoder_raw[:, [0, 6]]))
+
+
+def test_training_conditions_never_pick_an_unseen_category():
+    from sksynth.gan import _TrainingConditions
+
+    # One categorical column of three categories; the last never occurs.
+    codes = np.array([[0], [1], [1], [0], [1]])
+    conditions = _TrainingConditions(codes, [3], None, 0, torch.device("cpu"))
+    assert conditions.last_category.tolist() == [1]
+    # Even when rounding leaves the cumulative sum below a uniform draw.
+    conditions.cumulative[0, 1:] = 0.999
+    rows, dims, _ = conditions.draw(2000, torch.Generator().manual_seed(0))
+    assert set(dims.tolist()) <= {0, 1}
+    np.testing.assert_array_equal(codes[rows.numpy(), 0], dims.numpy())
