@@ -163,19 +163,17 @@ class _GRULayer(torch.autograd.Function):
         grads = grad_out.new_empty(n_steps, batch, 4, width)
         w_r, w_z, w_n = w_hh.split(width)
         w_grads = torch.cat([torch.zeros_like(w_n), w_z, w_r, w_n])
-        grad_h = torch.zeros_like(grad_out[0])
-        for grad, grad_output, factor_h, factor_n, z_t in zip(
-            reversed(grads.unbind(0)),
-            reversed(grad_out.unbind(0)),
-            reversed(factors_h.unbind(0)),
-            reversed(factors_n.unbind(0)),
-            reversed(z.unbind(0)),
-            strict=True,
-        ):
-            grad_h = grad_h + grad_output
-            torch.mul(grad_h.unsqueeze(1), factor_h, out=grad[:, :2])
-            torch.mul(grad[:, :1], factor_n, out=grad[:, 2:])
-            grad_h = torch.addmm(grad_h * z_t, grad.view(batch, 4 * width), w_grads)
+        # grad_h is the gradient of h_t: the output's own plus what flows back
+        # from step t + 1. The initial state is a constant, so step 0 passes
+        # nothing back.
+        grad_h = grad_out[-1]
+        for t in reversed(range(n_steps)):
+            grad = grads[t]
+            torch.mul(grad_h.unsqueeze(1), factors_h[t], out=grad[:, :2])
+            torch.mul(grad[:, :1], factors_n[t], out=grad[:, 2:])
+            if t > 0:
+                carried = torch.addcmul(grad_out[t - 1], grad_h, z[t])
+                grad_h = carried.addmm_(grad.view(batch, 4 * width), w_grads)
         grads = grads.view(n_steps * batch, 4 * width)
         grad_inputs = grads[:, : 3 * width]  # blocks n, z, r
 

@@ -16,6 +16,15 @@ from .nn import RecurrentStack, fused_adam
 # Sequences generated per forward pass in ``sample``; bounds memory, not results.
 _SAMPLE_CHUNK = 8192
 
+# Settings recommended for the benchmark data sets of the TimeGAN paper. Each
+# won a comparison of configurations in ``benchmarks/timegan_table.py`` (rows
+# and run times in docs/benchmarks.md, section "Presets").
+PRESETS = {
+    "sines": {"n_iter": 10_000},
+    "stocks": {"n_iter": 10_000},
+    "energy": {"n_iter": 5_000, "n_iter_pretrain": 10_000},
+}
+
 
 class TimeGANSampler(BaseSampler):
     """Synthetic multivariate time series with TimeGAN.
@@ -24,9 +33,11 @@ class TimeGANSampler(BaseSampler):
     embedder and a recovery network form an autoencoder into a latent space; a
     generator maps noise to latent sequences, a supervisor predicts the next
     latent step, and a discriminator tells real from generated latent
-    sequences. Training runs three phases of ``n_iter`` steps each: the
-    autoencoder alone, the supervisor alone, then all networks jointly with
+    sequences. Training runs three phases: the autoencoder alone, the
+    supervisor alone (``n_iter_pretrain`` steps each, ``n_iter`` by default as
+    in the original), then all networks jointly for ``n_iter`` steps with
     adversarial, supervised, moment-matching and reconstruction losses.
+    :meth:`preset` returns the settings recommended for a known data set.
 
     Read more in the time-series section of the user guide.
 
@@ -44,7 +55,12 @@ class TimeGANSampler(BaseSampler):
     cell : {"gru", "lstm"}, default="gru"
         Recurrent cell type.
     n_iter : int, default=10_000
-        Training steps in each of the three phases (the paper used 50,000).
+        Training steps of the joint phase, and of the two pretraining phases
+        unless ``n_iter_pretrain`` is set (the paper used 50,000 in each).
+    n_iter_pretrain : int or None, default=None
+        Training steps of the autoencoder phase and of the supervisor phase.
+        ``None`` uses ``n_iter``. Their steps cost a fraction of a joint
+        step, so more of them is a cheap way to a better autoencoder.
     batch_size : int, default=128
         Sequences per mini-batch.
     learning_rate : float, default=1e-3
@@ -76,7 +92,7 @@ class TimeGANSampler(BaseSampler):
         Losses every few steps (``pd.DataFrame(history_)`` tabulates them).
     phase_seconds_ : dict
         Wall-clock seconds of each training phase.
-    n_iter_ : int
+    n_iter_ : dict
         Training steps run in each phase.
     device_ : torch.device
         The device the networks live on.
@@ -110,6 +126,7 @@ class TimeGANSampler(BaseSampler):
         "num_layers": [Interval(Integral, 2, None, closed="left")],
         "cell": [StrOptions({"gru", "lstm"})],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_pretrain": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "gamma": [Interval(Real, 0, None, closed="left")],
@@ -123,6 +140,7 @@ class TimeGANSampler(BaseSampler):
         num_layers=3,
         cell="gru",
         n_iter=10_000,
+        n_iter_pretrain=None,
         batch_size=128,
         learning_rate=1e-3,
         gamma=1.0,
@@ -135,12 +153,43 @@ class TimeGANSampler(BaseSampler):
         self.num_layers = num_layers
         self.cell = cell
         self.n_iter = n_iter
+        self.n_iter_pretrain = n_iter_pretrain
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.gamma = gamma
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+
+    @classmethod
+    def preset(cls, name, **params):
+        """An unfitted sampler with the settings recommended for a data set.
+
+        Parameters
+        ----------
+        name : {"sines", "stocks", "energy"}
+            The data set of the TimeGAN paper whose settings to use
+            (``sksynth.timegan.PRESETS`` lists them); the benchmark that chose
+            them is in the benchmarks page of the documentation.
+        **params
+            Parameters to set on top of the preset, e.g. ``device`` or
+            ``random_state``.
+
+        Returns
+        -------
+        sampler : TimeGANSampler
+            A new, unfitted sampler.
+
+        Examples
+        --------
+        >>> from sksynth import TimeGANSampler
+        >>> sampler = TimeGANSampler.preset("energy", random_state=0)
+        >>> sampler.random_state
+        0
+        """
+        if name not in PRESETS:
+            raise ValueError(f"name must be one of {sorted(PRESETS)}; got {name!r}.")
+        return cls().set_params(**{**PRESETS[name], **params})
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -170,14 +219,22 @@ class TimeGANSampler(BaseSampler):
             gamma=self.gamma,
             generator=generator,
         )
+        n_pretrain = (
+            self.n_iter if self.n_iter_pretrain is None else self.n_iter_pretrain
+        )
+        n_steps = {
+            "autoencoder": n_pretrain,
+            "supervisor": n_pretrain,
+            "joint": self.n_iter,
+        }
         log = TrainingLog(self.verbose)
         for phase, step_fn in [
             ("autoencoder", trainer.autoencoder_step),
             ("supervisor", trainer.supervisor_step),
             ("joint", trainer.joint_step),
         ]:
-            with log.phase(phase, self.n_iter) as record:
-                for step in range(self.n_iter):
+            with log.phase(phase, n_steps[phase]) as record:
+                for step in range(n_steps[phase]):
                     record(step, step_fn())
         for module in modules.values():
             # Unfreeze: the CPU GRU kernel differs in its last bits with and
@@ -191,7 +248,7 @@ class TimeGANSampler(BaseSampler):
             "data_max_": data_max,
             "history_": log.history,
             "phase_seconds_": log.phase_seconds,
-            "n_iter_": self.n_iter,
+            "n_iter_": n_steps,
             "_input_kind_": kind,
             "_channel_names_": columns,
         }

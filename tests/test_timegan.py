@@ -121,7 +121,7 @@ def test_training_lowers_losses_and_samples_stay_in_range():
     assert np.isfinite(joint_losses.to_numpy()).all()
     out = sampler.sample(200, random_state=0)
     assert out.min() >= X.min() and out.max() <= X.max()
-    assert sampler.n_iter_ == 300
+    assert sampler.n_iter_ == {"autoencoder": 300, "supervisor": 300, "joint": 300}
 
 
 def test_history_loads_as_dataframe_and_verbose_prints(sines, capsys):
@@ -131,6 +131,36 @@ def test_history_loads_as_dataframe_and_verbose_prints(sines, capsys):
     assert history.groupby("phase").step.max().eq(20).all()
     printed = capsys.readouterr()
     assert "[joint] step 20/20" in printed.out + printed.err
+
+
+def test_n_iter_pretrain_sets_the_first_two_phases(sines):
+    sampler = _small(n_iter=10, n_iter_pretrain=30).fit(sines)
+    steps = pd.DataFrame(sampler.history_).groupby("phase").step.max()
+    assert steps.to_dict() == {"autoencoder": 30, "supervisor": 30, "joint": 10}
+    assert sampler.n_iter_ == {"autoencoder": 30, "supervisor": 30, "joint": 10}
+
+
+@pytest.mark.parametrize("name", ["sines", "stocks", "energy"])
+def test_preset_is_an_unfitted_sampler_with_its_settings(name):
+    from sksynth.timegan import PRESETS
+
+    sampler = TimeGANSampler.preset(name, random_state=3, device="cpu")
+    assert not hasattr(sampler, "embedder_")
+    params = sampler.get_params()
+    assert params["random_state"] == 3 and params["device"] == "cpu"
+    assert PRESETS[name], "a preset holds at least one setting"
+    assert all(params[k] == v for k, v in PRESETS[name].items())
+    # Presets are valid parameters: a short fit with them runs.
+    clone(sampler).set_params(n_iter=2, n_iter_pretrain=2, seq_len=6).fit(
+        make_sines(20, seq_len=6, n_channels=2, random_state=0)
+    )
+
+
+def test_preset_rejects_unknown_names_and_parameters():
+    with pytest.raises(ValueError, match="name must be one of"):
+        TimeGANSampler.preset("weather")
+    with pytest.raises(ValueError, match="Invalid parameter 'epochs'"):
+        TimeGANSampler.preset("sines", epochs=3)
 
 
 def test_hidden_dim_auto_is_four_times_channels(sines):
@@ -187,6 +217,7 @@ def test_variable_length_panel_is_rejected():
         ({"cell": "rnn"}, "cell"),
         ({"hidden_dim": "big"}, "hidden_dim"),
         ({"learning_rate": -1.0}, "learning_rate"),
+        ({"n_iter_pretrain": 0}, "n_iter_pretrain"),
         ({"device": "tpu"}, "device"),
     ],
 )
