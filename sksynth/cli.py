@@ -140,9 +140,9 @@ def _fit(args):
     from sksynth import GANSampler, TimeGANSampler
 
     if args.model == "gan":
-        if args.seq_len is not None or args.n_iter is not None:
+        if args.seq_len is not None or args.n_iter is not None or args.preset:
             raise CommandError(
-                "--seq-len and --n-iter apply to --model timegan; "
+                "--seq-len, --n-iter and --preset apply to --model timegan; "
                 "use --epochs for --model gan."
             )
         params = {} if args.epochs is None else {"epochs": args.epochs}
@@ -155,7 +155,10 @@ def _fit(args):
         params = {} if args.n_iter is None else {"n_iter": args.n_iter}
         if args.seq_len is not None:
             params["seq_len"] = args.seq_len
-        sampler = TimeGANSampler(**params)
+        if args.preset:
+            sampler = TimeGANSampler.preset(args.preset, **params)
+        else:
+            sampler = TimeGANSampler(**params)
     sampler.set_params(device=args.device, random_state=args.seed, verbose=1)
     data = _read_table(args.data)
     _set_threads(args.threads)
@@ -341,6 +344,12 @@ def _add_data_commands(commands):
         "--n-iter",
         type=_positive_int,
         help="TimeGAN training steps per phase (default 10,000)",
+    )
+    fit.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="TimeGAN settings recommended for a benchmark data set: sines, "
+        "stocks or energy (--n-iter and --seq-len still apply)",
     )
     fit.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     fit.add_argument("--seed", type=int, default=None, help="random seed")

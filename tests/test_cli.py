@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
+from sksynth import TimeGANSampler
 from sksynth.cli import main
 
 
@@ -215,6 +216,25 @@ def test_options_of_the_other_model(table_csv, tmp_path, capsys):
         capsys,
     )
     _assert_one_clear_line(err, "--epochs", "gan")
+
+
+def test_fit_with_a_preset(series_csv, tmp_path):
+    model = tmp_path / "preset.sksynth"
+    main(
+        ["fit", str(series_csv), "--model", "timegan", "--preset", "stocks"]
+        + ["--seq-len", "6", "--n-iter", "2", "--device", "cpu", "-o", str(model)]
+    )
+    sampler = TimeGANSampler.load(model)
+    expected = TimeGANSampler.preset("stocks", seq_len=6, n_iter=2).get_params()
+    assert sampler.get_params() == {**expected, "device": "cpu", "verbose": 1}
+
+
+def test_unknown_preset(series_csv, capsys):
+    err = _run_failing(
+        ["fit", str(series_csv), "--model", "timegan", "--preset", "rain", "-o", "m"],
+        capsys,
+    )
+    _assert_one_clear_line(err, "name must be one of")
 
 
 def test_unknown_device(table_csv, tmp_path, capsys):
