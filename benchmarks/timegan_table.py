@@ -176,15 +176,15 @@ def _label(run):
     return f"sksynth `{run['config']}`, n_iter={run['params']['n_iter']}"
 
 
-def _settings(run):
-    """The run's TimeGANSampler parameters that differ from the defaults."""
+def _settings(params):
+    """n_iter and the TimeGANSampler parameters that differ from the defaults."""
     defaults = TimeGANSampler().get_params()
-    changed = {
+    shown = {
         k: v
-        for k, v in run["params"].items()
-        if k not in ("device", "random_state") and defaults.get(k) != v
+        for k, v in params.items()
+        if k == "n_iter" or (k not in ("device", "random_state") and defaults[k] != v)
     }
-    return ", ".join(f"{k}={v!r}" for k, v in sorted(changed.items())) or "defaults"
+    return ", ".join(f"{k}={v!r}" for k, v in sorted(shown.items()))
 
 
 def _preset_is_current(run):
@@ -251,7 +251,7 @@ def render():
         phases = " / ".join(f"{s:.0f}" for s in r["phase_seconds"].values())
         hw = r["hardware"]
         lines.append(
-            f"| {r['dataset']} | {r['config']} | {_settings(r)} | "
+            f"| {r['dataset']} | {r['config']} | {_settings(r['params'])} | "
             f"{hw['device_name']} | {hw['torch_threads']} | {phases} |"
         )
     lines += _speed_section()
@@ -265,35 +265,52 @@ def _preset_section(runs):
         "## Presets",
         "",
         "`TimeGANSampler.preset(name)` returns these settings. For each data",
-        "set, every run of this benchmark is listed by discriminative score;",
-        "the preset is the best of them for its fit time on this benchmark's",
-        "CPU budget, not a tuned optimum.",
+        "set, every run of this benchmark is listed by discriminative score,",
+        "with its total fit time. Each run is one fit with seed 0, so a gap",
+        "of a few hundredths between two rows may be seed noise. The presets",
+        "were chosen within what two CPU cores could run, not tuned further.",
         "",
     ]
     for dataset in DATASETS:
         preset = TimeGANSampler.preset(dataset)
         lines += [
-            f"### {dataset}: `{_settings({'params': preset.get_params()})}`",
+            f"### {dataset}: `{_settings(preset.get_params())}`",
             "",
             "| config | settings | discriminative | predictive | fit seconds "
             "| device |",
             "|---|---|---|---|---|---|",
         ]
-        dataset_runs = [r for r in runs if r["dataset"] == dataset]
-        for r in sorted(
-            dataset_runs, key=lambda r: r["scores"]["discriminative"]["mean"]
-        ):
+        dataset_runs = sorted(
+            (r for r in runs if r["dataset"] == dataset),
+            key=lambda r: r["scores"]["discriminative"]["mean"],
+        )
+        for r in dataset_runs:
             config = r["config"]
             if config == "preset" and not _preset_is_current(r):
                 config += " (older settings)"
             scores = [_score_cell(r, m) for m in ("discriminative", "predictive")]
             lines.append(
-                f"| {config} | {_settings(r)} | {' | '.join(scores)} | "
+                f"| {config} | {_settings(r['params'])} | {' | '.join(scores)} | "
                 f"{sum(r['phase_seconds'].values()):.0f} | "
                 f"{r['hardware']['device_name']} |"
             )
-        lines.append("")
+        lines += ["", _preset_rank(dataset_runs), ""]
     return lines
+
+
+def _preset_rank(dataset_runs):
+    """A sentence placing the current preset's run among a data set's runs."""
+    ranks = [
+        rank
+        for rank, r in enumerate(dataset_runs, start=1)
+        if r["config"] == "preset" and _preset_is_current(r)
+    ]
+    if not ranks:
+        return "The current preset has not been run yet."
+    return (
+        f"The preset's run ranks {ranks[0]} of {len(dataset_runs)} by "
+        "discriminative score."
+    )
 
 
 def _speed_section():
