@@ -73,13 +73,7 @@ def test_sampler_contract_on_array(check):
     check(_small(), X)
 
 
-# check_sample_random_state compares draws with np.array_equal, which cannot
-# compare pd.NA; test_same_seed_same_samples_and_fresh_draws_differ covers it
-# for the mixed frame, and the array test above runs it.
-_FRAME_CHECKS = [c for c in SAMPLER_CHECKS if c.__name__ != "check_sample_random_state"]
-
-
-@pytest.mark.parametrize("check", _FRAME_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("check", SAMPLER_CHECKS, ids=lambda c: c.__name__)
 def test_sampler_contract_on_mixed_frame(check, mixed):
     check(_small(), mixed)
 
