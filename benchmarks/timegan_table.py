@@ -11,7 +11,11 @@ whose JSON exists is skipped unless ``--force`` is given. Typical use, in the
 background::
 
     nohup python benchmarks/timegan_table.py --dataset stocks --n-iter 2000 &
+    nohup python benchmarks/timegan_table.py --dataset energy --config preset &
     python benchmarks/timegan_table.py --render   # only rebuild the markdown
+
+``--config preset`` fits ``TimeGANSampler.preset(dataset)``; the markdown
+ranks each preset's run among all runs of its data set.
 """
 
 import argparse
@@ -110,13 +114,19 @@ def run(args):
     device = resolve_device(args.device)
     X = load(args.dataset, args.seed)
 
+    sampler = TimeGANSampler(
+        device=str(device), random_state=args.seed, verbose=1, **params
+    )
     if model_path.exists() and not args.force:
-        sampler = TimeGANSampler.load(model_path, device=str(device))
+        saved = TimeGANSampler.load(model_path, device=str(device))
+        if saved.get_params() != sampler.get_params():
+            raise SystemExit(
+                f"{model_path} was fitted with other settings than "
+                f"{args.config!r} has now; use --force to fit again."
+            )
+        sampler = saved
         print(f"Resumed from {model_path}.")
     else:
-        sampler = TimeGANSampler(
-            device=str(device), random_state=args.seed, verbose=1, **params
-        )
         sampler.fit(X)
         model_path.parent.mkdir(parents=True, exist_ok=True)
         sampler.save(model_path)
