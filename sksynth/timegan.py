@@ -22,7 +22,7 @@ _SAMPLE_CHUNK = 8192
 PRESETS = {
     "sines": {"n_iter": 10_000},
     "stocks": {"n_iter": 10_000},
-    "energy": {"n_iter": 10_000, "n_iter_pretrain": 20_000},
+    "energy": {"n_iter": 2_000, "n_iter_pretrain": 10_000},
 }
 
 
