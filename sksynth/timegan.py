@@ -21,7 +21,7 @@ _SAMPLE_CHUNK = 8192
 # and run times in docs/benchmarks.md, section "Presets").
 PRESETS = {
     "sines": {"n_iter": 10_000},
-    "stocks": {"n_iter": 10_000},
+    "stocks": {"n_iter": 5_000},
     "energy": {"n_iter": 2_000, "n_iter_pretrain": 10_000},
 }
 
