@@ -166,14 +166,34 @@ class _GRULayer(torch.autograd.Function):
         # grad_h is the gradient of h_t: the output's own plus what flows back
         # from step t + 1. The initial state is a constant, so step 0 passes
         # nothing back.
+        # Every per-step view is made up front by unbind, one call each.
+        steps = zip(
+            grads[:, :, :2].unbind(0),
+            grads[:, :, :1].unbind(0),
+            grads[:, :, 2:].unbind(0),
+            grads.view(n_steps, batch, 4 * width).unbind(0),
+            factors_h.unbind(0),
+            factors_n.unbind(0),
+            z.unbind(0),
+            (None, *grad_out[:-1].unbind(0)),  # the output gradient of step t - 1
+            strict=True,
+        )
         grad_h = grad_out[-1]
-        for t in reversed(range(n_steps)):
-            grad = grads[t]
-            torch.mul(grad_h.unsqueeze(1), factors_h[t], out=grad[:, :2])
-            torch.mul(grad[:, :1], factors_n[t], out=grad[:, 2:])
-            if t > 0:
-                carried = torch.addcmul(grad_out[t - 1], grad_h, z[t])
-                grad_h = carried.addmm_(grad.view(batch, 4 * width), w_grads)
+        for (
+            grad_hz,
+            grad_n,
+            grad_rn,
+            grad,
+            factor_h,
+            factor_n,
+            z_t,
+            grad_output,
+        ) in reversed(list(steps)):
+            torch.mul(grad_h.unsqueeze(1), factor_h, out=grad_hz)
+            torch.mul(grad_n, factor_n, out=grad_rn)
+            if grad_output is not None:
+                carried = torch.addcmul(grad_output, grad_h, z_t)
+                grad_h = carried.addmm_(grad, w_grads)
         grads = grads.view(n_steps * batch, 4 * width)
         grad_inputs = grads[:, : 3 * width]  # blocks n, z, r
 
