@@ -165,8 +165,7 @@ class _GRULayer(torch.autograd.Function):
         w_grads = torch.cat([torch.zeros_like(w_n), w_z, w_r, w_n])
         # grad_h is the gradient of h_t: the output's own plus what flows back
         # from step t + 1. The initial state is a constant, so step 0 passes
-        # nothing back.
-        # Every per-step view is made up front by unbind, one call each.
+        # nothing back. The per-step views are made up front, by unbind.
         steps = zip(
             grads[:, :, :2].unbind(0),
             grads[:, :, :1].unbind(0),

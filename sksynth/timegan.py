@@ -60,7 +60,9 @@ class TimeGANSampler(BaseSampler):
     n_iter_pretrain : int or None, default=None
         Training steps of the autoencoder phase and of the supervisor phase.
         ``None`` uses ``n_iter``. Their steps cost a fraction of a joint
-        step, so more of them is a cheap way to a better autoencoder.
+        step, so more of them is a cheap way to a better autoencoder; whether
+        that lowers the scores depends on the data (the benchmarks page of
+        the documentation has runs with and without).
     batch_size : int, default=128
         Sequences per mini-batch.
     learning_rate : float, default=1e-3

@@ -212,6 +212,11 @@ def test_options_of_the_other_model(table_csv, tmp_path, capsys):
     )
     _assert_one_clear_line(err, "--seq-len", "timegan")
     err = _run_failing(
+        ["fit", str(table_csv), "--model", "gan", "--preset", "sines", "-o", "m"],
+        capsys,
+    )
+    _assert_one_clear_line(err, "--preset", "timegan")
+    err = _run_failing(
         ["fit", str(table_csv), "--model", "timegan", "--epochs", "5", "-o", "m"],
         capsys,
     )
