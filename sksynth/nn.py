@@ -4,7 +4,85 @@ import torch
 from torch import nn
 from torch.autograd.function import once_differentiable
 
-_RECURRENT_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
+
+class TFGRU(nn.Module):
+    """A stack of TensorFlow 1 ``GRUCell`` layers, batch first.
+
+    The published TimeGAN numbers come from TensorFlow 1's ``GRUCell``, which
+    is not :class:`torch.nn.GRU`: the reset gate multiplies the state *before*
+    the candidate's matrix product, and the gate biases start at 1::
+
+        r, u = sigmoid([x, h] W_g + b_g)        # b_g initialised to 1
+        c = tanh([x, r * h] W_c + b_c)          # b_c initialised to 0
+        h' = u * h + (1 - u) * c
+
+    Kernels start Glorot-uniform over the whole ``[x, h]`` matrix, as in
+    TensorFlow. The forward signature is that of ``nn.GRU`` (``batch_first``,
+    zero initial state): it returns ``(output, h_n)``.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per time step of the input.
+    hidden_size : int
+        Width of each layer.
+    num_layers : int, default=1
+        Number of stacked layers.
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1):
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.gate_kernels = nn.ParameterList()
+        self.gate_biases = nn.ParameterList()
+        self.candidate_kernels = nn.ParameterList()
+        self.candidate_biases = nn.ParameterList()
+        for layer in range(num_layers):
+            n_in = (input_size if layer == 0 else hidden_size) + hidden_size
+            gate = torch.empty(n_in, 2 * hidden_size)
+            candidate = torch.empty(n_in, hidden_size)
+            nn.init.xavier_uniform_(gate)
+            nn.init.xavier_uniform_(candidate)
+            self.gate_kernels.append(nn.Parameter(gate))
+            self.gate_biases.append(nn.Parameter(torch.ones(2 * hidden_size)))
+            self.candidate_kernels.append(nn.Parameter(candidate))
+            self.candidate_biases.append(nn.Parameter(torch.zeros(hidden_size)))
+
+    def forward(self, x):
+        """Map (batch, time, input_size) to ((batch, time, hidden), h_n)."""
+        width = self.hidden_size
+        sequence, last_states = x, []
+        for w_g, b_g, w_c, b_c in zip(
+            self.gate_kernels,
+            self.gate_biases,
+            self.candidate_kernels,
+            self.candidate_biases,
+            strict=True,
+        ):
+            n_in = w_g.shape[0] - width
+            # The input half of both products, for all steps at once.
+            gate_inputs = torch.addmm(b_g, sequence.flatten(0, 1), w_g[:n_in])
+            candidate_inputs = torch.addmm(b_c, sequence.flatten(0, 1), w_c[:n_in])
+            gate_inputs = gate_inputs.view(*sequence.shape[:2], 2 * width)
+            candidate_inputs = candidate_inputs.view(*sequence.shape[:2], width)
+            w_gh, w_ch = w_g[n_in:], w_c[n_in:]
+            h = x.new_zeros(x.shape[0], width)
+            outputs = []
+            for gate_input, candidate_input in zip(
+                gate_inputs.unbind(1), candidate_inputs.unbind(1), strict=True
+            ):
+                r, u = torch.addmm(gate_input, h, w_gh).sigmoid().chunk(2, dim=1)
+                c = torch.addmm(candidate_input, r * h, w_ch).tanh()
+                h = torch.lerp(c, h, u)  # u * h + (1 - u) * c
+                outputs.append(h)
+            sequence = torch.stack(outputs, dim=1)
+            last_states.append(h)
+        return sequence, torch.stack(last_states)
+
+
+_RECURRENT_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM, "tf-gru": TFGRU}
 
 
 class RecurrentStack(nn.Module):
@@ -24,8 +102,9 @@ class RecurrentStack(nn.Module):
         Features per time step of the output.
     num_layers : int
         Number of stacked recurrent layers.
-    cell : {"gru", "lstm"}, default="gru"
-        Recurrent cell type.
+    cell : {"gru", "lstm", "tf-gru"}, default="gru"
+        Recurrent cell type; ``"tf-gru"`` is TensorFlow 1's ``GRUCell``
+        (:class:`TFGRU`), which the original TimeGAN code used.
     sigmoid : bool, default=True
         Whether to squash the output to (0, 1); False returns logits.
     """
@@ -34,18 +113,25 @@ class RecurrentStack(nn.Module):
         self, input_size, hidden_size, output_size, num_layers, cell="gru", sigmoid=True
     ):
         super().__init__()
-        self.rnn = _RECURRENT_CELLS[cell](
-            input_size, hidden_size, num_layers=num_layers, batch_first=True
-        )
+        if cell == "tf-gru":
+            self.rnn = TFGRU(input_size, hidden_size, num_layers)
+        else:
+            self.rnn = _RECURRENT_CELLS[cell](
+                input_size, hidden_size, num_layers=num_layers, batch_first=True
+            )
         self.head = nn.Linear(hidden_size, output_size)
         self.sigmoid = sigmoid
-        self._init_like_tensorflow()
+        # TFGRU starts as TensorFlow's cell does; the others and the head are
+        # set to TensorFlow's layer defaults here.
+        for module in (self.head,) if cell == "tf-gru" else (self.rnn, self.head):
+            self._init_like_tensorflow(module)
 
-    def _init_like_tensorflow(self):
+    @staticmethod
+    def _init_like_tensorflow(module):
         # The published TimeGAN numbers come from TensorFlow 1, whose layers start
         # from Glorot-uniform weights and zero biases; PyTorch's default uniform
         # init is scaled differently, so match TensorFlow's.
-        for name, parameter in self.named_parameters():
+        for name, parameter in module.named_parameters():
             if name.endswith("bias") or "bias_" in name:
                 nn.init.zeros_(parameter)
             else:

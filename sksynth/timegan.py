@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
+from . import sequence_latent
 from .base import BaseSampler, TrainingLog
 from .encoding import PANEL_MTYPES, numpy3d_to_panel, panel_kind, panel_to_numpy3d
 from .nn import RecurrentStack, fused_adam
@@ -52,8 +53,20 @@ class TimeGANSampler(BaseSampler):
         4 x the number of channels, as in TimeGAN's submission code.
     num_layers : int, default=3
         Recurrent layers per network (the supervisor has ``num_layers - 1``).
-    cell : {"gru", "lstm"}, default="gru"
-        Recurrent cell type.
+    cell : {"gru", "lstm", "tf-gru"}, default="gru"
+        Recurrent cell type. ``"tf-gru"`` is TensorFlow 1's ``GRUCell``, the
+        cell of the original TimeGAN code (:class:`sksynth.nn.TFGRU`); it
+        differs from ``torch.nn.GRU`` in where the reset gate acts and in its
+        initial gate biases.
+    latent : {"step", "sequence"}, default="step"
+        What the GAN generates. ``"step"`` is TimeGAN: one latent vector per
+        time step, five recurrent networks and three phases. ``"sequence"``
+        compresses each sequence into one latent vector of ``hidden_dim``
+        entries (RTSGAN's approach): an autoencoder phase, whose decoder also
+        models the step-to-step residual (low-rank Gaussian innovations with a
+        per-channel AR(1) drift), then ``n_iter`` steps of a Wasserstein GAN
+        with gradient penalty on the latent vectors. It has no supervisor.
+        The benchmarks page of the documentation compares the two.
     n_iter : int, default=10_000
         Training steps of the joint phase, and of the two pretraining phases
         unless ``n_iter_pretrain`` is set (the paper used 50,000 in each).
@@ -126,7 +139,8 @@ class TimeGANSampler(BaseSampler):
             StrOptions({"auto"}),
         ],
         "num_layers": [Interval(Integral, 2, None, closed="left")],
-        "cell": [StrOptions({"gru", "lstm"})],
+        "cell": [StrOptions({"gru", "lstm", "tf-gru"})],
+        "latent": [StrOptions({"step", "sequence"})],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
         "n_iter_pretrain": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -141,6 +155,7 @@ class TimeGANSampler(BaseSampler):
         hidden_dim=24,
         num_layers=3,
         cell="gru",
+        latent="step",
         n_iter=10_000,
         n_iter_pretrain=None,
         batch_size=128,
@@ -154,6 +169,7 @@ class TimeGANSampler(BaseSampler):
         self.hidden_dim = hidden_dim
         self.num_layers = num_layers
         self.cell = cell
+        self.latent = latent
         self.n_iter = n_iter
         self.n_iter_pretrain = n_iter_pretrain
         self.batch_size = batch_size
@@ -209,32 +225,42 @@ class TimeGANSampler(BaseSampler):
 
         n_channels = X3.shape[1]
         hidden_dim = 4 * n_channels if self.hidden_dim == "auto" else self.hidden_dim
-        modules = _make_networks(n_channels, hidden_dim, self.num_layers, self.cell)
+        modules = self._make_networks(n_channels, hidden_dim)
         for module in modules.values():
             module.to(device)
         generator = torch.Generator(device=device).manual_seed(seed)
-        trainer = _TimeGANTrainer(
-            modules,
-            data.to(device),
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate,
-            gamma=self.gamma,
-            generator=generator,
-        )
         n_pretrain = (
             self.n_iter if self.n_iter_pretrain is None else self.n_iter_pretrain
         )
-        n_steps = {
-            "autoencoder": n_pretrain,
-            "supervisor": n_pretrain,
-            "joint": self.n_iter,
-        }
+        if self.latent == "sequence":
+            trainer = sequence_latent.SequenceLatentTrainer(
+                modules,
+                data.to(device),
+                batch_size=self.batch_size,
+                learning_rate=self.learning_rate,
+                generator=generator,
+            )
+            phases = [
+                ("autoencoder", n_pretrain, trainer.autoencoder_step),
+                ("adversarial", self.n_iter, trainer.adversarial_step),
+            ]
+        else:
+            trainer = _TimeGANTrainer(
+                modules,
+                data.to(device),
+                batch_size=self.batch_size,
+                learning_rate=self.learning_rate,
+                gamma=self.gamma,
+                generator=generator,
+            )
+            phases = [
+                ("autoencoder", n_pretrain, trainer.autoencoder_step),
+                ("supervisor", n_pretrain, trainer.supervisor_step),
+                ("joint", self.n_iter, trainer.joint_step),
+            ]
+        n_steps = {phase: steps for phase, steps, _ in phases}
         log = TrainingLog(self.verbose)
-        for phase, step_fn in [
-            ("autoencoder", trainer.autoencoder_step),
-            ("supervisor", trainer.supervisor_step),
-            ("joint", trainer.joint_step),
-        ]:
+        for phase, _, step_fn in phases:
             with log.phase(phase, n_steps[phase]) as record:
                 for step in range(n_steps[phase]):
                     record(step, step_fn())
@@ -290,6 +316,23 @@ class TimeGANSampler(BaseSampler):
         return np.ascontiguousarray(windows), kind, columns
 
     def _sample(self, n_samples, y, generator):
+        if self.latent == "sequence":
+            scaled = sequence_latent.sample_sequences(
+                self._fitted_modules(),
+                n_samples,
+                self.seq_len,
+                generator,
+                self.device_,
+                _SAMPLE_CHUNK,
+            )
+        else:
+            scaled = self._sample_timegan(n_samples, generator)
+        scaled = scaled.numpy().astype(np.float64).transpose(0, 2, 1)
+        span = self.data_max_ - self.data_min_
+        X3 = scaled * span[:, None] + self.data_min_[:, None]
+        return numpy3d_to_panel(X3, self._input_kind_, self._channel_names_)
+
+    def _sample_timegan(self, n_samples, generator):
         noise = torch.rand(
             (n_samples, self.seq_len, self.n_features_in_), generator=generator
         )
@@ -297,15 +340,17 @@ class TimeGANSampler(BaseSampler):
         for batch in noise.split(_SAMPLE_CHUNK):
             latent = self.supervisor_(self.generator_(batch.to(self.device_)))
             chunks.append(self.recovery_(latent).cpu())
-        scaled = torch.cat(chunks).numpy().astype(np.float64).transpose(0, 2, 1)
-        span = self.data_max_ - self.data_min_
-        X3 = scaled * span[:, None] + self.data_min_[:, None]
-        return numpy3d_to_panel(X3, self._input_kind_, self._channel_names_)
+        return torch.cat(chunks)
+
+    def _make_networks(self, n_channels, hidden_dim):
+        if self.latent == "sequence":
+            return sequence_latent.make_networks(
+                n_channels, hidden_dim, self.num_layers, self.cell
+            )
+        return _make_networks(n_channels, hidden_dim, self.num_layers, self.cell)
 
     def _build_modules(self):
-        return _make_networks(
-            self.n_features_in_, self.hidden_dim_, self.num_layers, self.cell
-        )
+        return self._make_networks(self.n_features_in_, self.hidden_dim_)
 
 
 def _reject_non_numeric(frame):

@@ -14,6 +14,14 @@ from torch import nn
 
 from ..nn import RecurrentStack
 
+_CELLS = ("gru", "tf-gru")
+
+
+def check_cell(cell, metric):
+    """Raise a ValueError unless ``cell`` names a post-hoc recurrent cell."""
+    if not (isinstance(cell, str) and cell in _CELLS):
+        raise ValueError(f"{metric}: cell must be one of {_CELLS}, got {cell!r}.")
+
 
 def hidden_size(n_channels):
     """Hidden units of the post-hoc GRU: half the channels, at least one."""
@@ -23,10 +31,10 @@ def hidden_size(n_channels):
 class LastStepClassifier(nn.Module):
     """A GRU whose last hidden state goes through a linear map to one logit."""
 
-    def __init__(self, n_channels):
+    def __init__(self, n_channels, cell="gru"):
         super().__init__()
         self.stack = RecurrentStack(
-            n_channels, hidden_size(n_channels), 1, num_layers=1, sigmoid=False
+            n_channels, hidden_size(n_channels), 1, 1, cell, sigmoid=False
         )
 
     def forward(self, x):
@@ -37,10 +45,10 @@ class LastStepClassifier(nn.Module):
 class NextStepRegressor(nn.Module):
     """A GRU with a per-step linear map and sigmoid: one prediction per step."""
 
-    def __init__(self, n_inputs, n_channels):
+    def __init__(self, n_inputs, n_channels, cell="gru"):
         super().__init__()
         self.stack = RecurrentStack(
-            n_inputs, hidden_size(n_channels), 1, num_layers=1, sigmoid=True
+            n_inputs, hidden_size(n_channels), 1, 1, cell, sigmoid=True
         )
 
     def forward(self, x):
@@ -115,22 +123,24 @@ _STEPWISE_FIT = {
 }
 
 
-def make_classifier(n_channels, device):
+def make_classifier(n_channels, device, cell="gru"):
     """The discriminative score's post-hoc classifier, unfitted."""
     return NeuralNetBinaryClassifier(
         LastStepClassifier,
         module__n_channels=n_channels,
+        module__cell=cell,
         device=device,
         **_STEPWISE_FIT,
     )
 
 
-def make_regressor(n_inputs, n_channels, device):
+def make_regressor(n_inputs, n_channels, device, cell="gru"):
     """The predictive score's post-hoc next-step regressor, unfitted."""
     return NeuralNetRegressor(
         NextStepRegressor,
         module__n_inputs=n_inputs,
         module__n_channels=n_channels,
+        module__cell=cell,
         criterion=nn.L1Loss,
         device=device,
         **_STEPWISE_FIT,

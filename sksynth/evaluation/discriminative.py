@@ -11,7 +11,7 @@ from sklearn.preprocessing import OrdinalEncoder
 
 from ..base import resolve_device, seeded_torch
 from ._inputs import categorical_columns, check_panel_pair, check_table_pair, is_panel
-from ._posthoc import PairedBatches, make_classifier
+from ._posthoc import PairedBatches, check_cell, make_classifier
 from ._results import run_repeats
 
 _METRIC = "discriminative_score"
@@ -28,6 +28,7 @@ def discriminative_score(
     test_size=0.2,
     classifier=None,
     return_roc_auc=False,
+    cell="gru",
     n_repeats=1,
     n_jobs=None,
     random_state=None,
@@ -76,6 +77,10 @@ def discriminative_score(
     return_roc_auc : bool, default=False
         Also return the ROC AUC of the classifier's real-vs-synthetic
         probabilities on the test parts (0.5 is chance).
+    cell : {"gru", "tf-gru"}, default="gru"
+        Recurrent cell of the post-hoc GRU (time series only): ``torch.nn.GRU``, or
+        TensorFlow 1's ``GRUCell`` (:class:`sksynth.nn.TFGRU`) as in the
+        original TimeGAN metrics.
     n_repeats : int, default=1
         Independent repeats (new splits, new classifier); above 1 a
         :class:`ScoreResult` is returned.
@@ -106,13 +111,14 @@ def discriminative_score(
     """
     if not 0 < test_size < 1:
         raise ValueError(f"test_size must be in (0, 1), got {test_size!r}.")
+    check_cell(cell, _METRIC)
     if is_panel(X_real) or is_panel(X_synth):
         real, synth = check_panel_pair(X_real, X_synth, metric=_METRIC)
         torch_device = resolve_device(device)
 
         def score_once(seed):
             return _gru_discrimination(
-                real, synth, n_steps, batch_size, test_size, seed, torch_device
+                real, synth, n_steps, batch_size, test_size, seed, torch_device, cell
             )
 
     else:
@@ -140,7 +146,9 @@ def _scores(y_true, proba_real):
     return abs(accuracy - 0.5), roc_auc_score(y_true, proba_real)
 
 
-def _gru_discrimination(real, synth, n_steps, batch_size, test_size, seed, device):
+def _gru_discrimination(
+    real, synth, n_steps, batch_size, test_size, seed, device, cell
+):
     rng = np.random.default_rng(seed)
     real_train, real_test = _split(len(real), test_size, rng)
     synth_train, synth_test = _split(len(synth), test_size, rng)
@@ -159,7 +167,7 @@ def _gru_discrimination(real, synth, n_steps, batch_size, test_size, seed, devic
     # Data loaders draw a seed from torch's global generator, so predicting
     # stays inside the forked generator state too.
     with seeded_torch(seed, device):
-        net = make_classifier(real.shape[2], str(device)).fit(batches, None)
+        net = make_classifier(real.shape[2], str(device), cell).fit(batches, None)
         proba_real = net.predict_proba(X_test)[:, 1]
     return _scores(y_test, proba_real)
 

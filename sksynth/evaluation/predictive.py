@@ -4,7 +4,7 @@ import numpy as np
 
 from ..base import resolve_device, seeded_torch
 from ._inputs import check_panel_pair
-from ._posthoc import RandomBatches, make_regressor
+from ._posthoc import RandomBatches, check_cell, make_regressor
 from ._results import run_repeats
 
 _METRIC = "predictive_score"
@@ -20,6 +20,7 @@ def predictive_score(
     batch_size=128,
     scale=False,
     return_baseline=False,
+    cell="gru",
     n_repeats=1,
     n_jobs=None,
     random_state=None,
@@ -56,6 +57,10 @@ def predictive_score(
     return_baseline : bool, default=False
         Also train the same network on the real data and test it on the real
         data (the "original data" row of the TimeGAN paper's tables).
+    cell : {"gru", "tf-gru"}, default="gru"
+        Recurrent cell of the post-hoc network: ``torch.nn.GRU``, or
+        TensorFlow 1's ``GRUCell`` (:class:`sksynth.nn.TFGRU`) as in the
+        original TimeGAN metrics.
     n_repeats : int, default=1
         Independent repeats; above 1 a :class:`ScoreResult` is returned.
     n_jobs : int, default=None
@@ -84,6 +89,7 @@ def predictive_score(
     >>> 0 <= mae <= 1 and 0 <= baseline <= 1
     True
     """
+    check_cell(cell, _METRIC)
     real, synth = check_panel_pair(X_real, X_synth, metric=_METRIC, min_channels=2)
     if real.shape[2] < 2:
         raise ValueError(
@@ -100,10 +106,14 @@ def predictive_score(
     torch_device = resolve_device(device)
 
     def score_once(seed):
-        score = _train_and_test(synth, real, n_steps, batch_size, seed, torch_device)
+        score = _train_and_test(
+            synth, real, n_steps, batch_size, seed, torch_device, cell
+        )
         if not return_baseline:
             return score
-        baseline = _train_and_test(real, real, n_steps, batch_size, seed, torch_device)
+        baseline = _train_and_test(
+            real, real, n_steps, batch_size, seed, torch_device, cell
+        )
         return score, baseline
 
     return run_repeats(score_once, random_state, n_repeats, n_jobs)
@@ -125,14 +135,14 @@ def _next_step_pairs(X3):
     return np.ascontiguousarray(X[:, :-1, :-1]), np.ascontiguousarray(X[:, 1:, -1:])
 
 
-def _train_and_test(train, test, n_steps, batch_size, seed, device):
+def _train_and_test(train, test, n_steps, batch_size, seed, device, cell):
     rng = np.random.default_rng(seed)
     X_train, y_train = _next_step_pairs(train)
     batches = RandomBatches(
         X_train, y_train, n_steps=n_steps, batch_size=batch_size, rng=rng
     )
     with seeded_torch(seed, device):
-        net = make_regressor(X_train.shape[2], train.shape[1], str(device))
+        net = make_regressor(X_train.shape[2], train.shape[1], str(device), cell)
         net.fit(batches, None)
         # Data loaders draw a seed from torch's global generator.
         X_test, y_test = _next_step_pairs(test)
