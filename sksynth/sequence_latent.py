@@ -69,6 +69,9 @@ class SequenceDecoder(nn.Module):
         self.mean = nn.Linear(hidden_dim, n_channels)
         self.scale = nn.Linear(hidden_dim, n_channels)
         self.factor = nn.Linear(hidden_dim, n_channels * NOISE_RANK)
+        # No correlated noise to begin with: the data must ask for it.
+        nn.init.zeros_(self.factor.weight)
+        nn.init.zeros_(self.factor.bias)
         # Per-channel AR(1) coefficient of the residual, through tanh.
         self.ar_coef = nn.Parameter(torch.zeros(n_channels))
 
@@ -85,7 +88,7 @@ class SequenceDecoder(nn.Module):
         h_noise = h.detach()
         # Residuals start small: softplus(-4) is about 0.018.
         scale = F.softplus(self.scale(h_noise) - 4) + 1e-4
-        factor = 0.1 * self.factor(h_noise)
+        factor = self.factor(h_noise)
         return self.mean(h), scale, factor.unflatten(-1, (-1, NOISE_RANK))
 
     def residual_nll(self, x, mean, scale, factor):

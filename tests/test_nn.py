@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from sksynth.nn import RecurrentStack, TFGRU
+from sksynth.nn import TFGRU, RecurrentStack
 
 
 def _tf_gru_cell_reference(x, kernels):

@@ -1,0 +1,317 @@
+"""TimeGAN scores against training time, several training seeds per point.
+
+Each run fits ``TimeGANSampler`` on one data set with one configuration at one
+budget (a fixed number of steps, sized to take about that many minutes on one
+CPU thread) and one training seed, samples as many sequences as the real set,
+and scores them with 5 post-hoc repeats of the discriminative and predictive
+scores. It also records each channel's mean step-to-step change |x_t - x_{t-1}|,
+real against synthetic, which shows whether the step-to-step noise of a
+channel comes back.
+
+Runs resume: one JSON per (data set, configuration, budget, seed) under
+``benchmarks/results/timegan_budget/``; an existing file is skipped. ``--render``
+aggregates the runs into one record per (data set, configuration, budget) in
+``benchmarks/results/timegan_budget.json`` (the shape of DESIGN.md section 8),
+draws ``docs/_static/timegan_budget.png`` and writes
+``docs/timegan_budget.md``. Typical use, one fit per core::
+
+    nohup python benchmarks/timegan_budget.py --dataset stocks --config sequence \\
+        --minutes 5 --seeds 0 1 2 &
+    python benchmarks/timegan_budget.py --render
+"""
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from provenance import git_commit
+
+from sksynth import TimeGANSampler
+from sksynth.datasets import load_energy, load_stocks, make_sines
+from sksynth.evaluation import discriminative_score, predictive_score
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = ROOT / "benchmarks" / "results" / "timegan_budget"
+SUMMARY = ROOT / "benchmarks" / "results" / "timegan_budget.json"
+MARKDOWN = ROOT / "docs" / "timegan_budget.md"
+PICTURE = ROOT / "docs" / "_static" / "timegan_budget.png"
+DATASETS = ("sines", "stocks", "energy")
+REPEATS = 5
+
+# TimeGANSampler settings per configuration and budget (minutes on one CPU
+# thread, measured on the 2-core benchmark machine with a second fit running).
+CONFIGS = {
+    "faithful": {
+        5: {"n_iter": 1_000},
+        10: {"n_iter": 2_000},
+        20: {"n_iter": 4_000},
+    },
+    "sequence": {
+        5: {
+            "latent": "sequence",
+            "hidden_dim": 64,
+            "num_layers": 2,
+            "n_iter_pretrain": 1_500,
+            "n_iter": 2_000,
+        },
+        10: {
+            "latent": "sequence",
+            "hidden_dim": 64,
+            "num_layers": 2,
+            "n_iter_pretrain": 3_000,
+            "n_iter": 4_000,
+        },
+        20: {
+            "latent": "sequence",
+            "hidden_dim": 64,
+            "num_layers": 2,
+            "n_iter_pretrain": 6_000,
+            "n_iter": 8_000,
+        },
+    },
+}
+
+# Issue 11's goals (discriminative, predictive) and the published rows.
+GOALS = {
+    "discriminative": {"sines": 0.02, "stocks": 0.10, "energy": 0.35},
+    "predictive": {"sines": 0.096, "stocks": 0.038, "energy": 0.26},
+}
+PAPER = {
+    "discriminative": {"sines": 0.011, "stocks": 0.102, "energy": 0.236},
+    "predictive": {"sines": 0.093, "stocks": 0.038, "energy": 0.273},
+}
+DIFFUSION_TS = {"sines": 0.006, "stocks": 0.067, "energy": 0.122}
+
+
+def load(dataset):
+    if dataset == "sines":
+        return make_sines(10_000, seq_len=24, n_channels=5, random_state=0)
+    if dataset == "stocks":
+        return load_stocks(seq_len=24)
+    return load_energy(seq_len=24)
+
+
+def step_change(X3):
+    """Mean |x_t - x_{t-1}| per channel of a numpy3D array."""
+    return np.abs(np.diff(X3, axis=2)).mean(axis=(0, 2))
+
+
+def run_path(dataset, config, minutes, seed):
+    return RUNS / f"{dataset}-{config}-{minutes}min-seed{seed}.json"
+
+
+def run(dataset, config, minutes, seed, threads):
+    path = run_path(dataset, config, minutes, seed)
+    if path.exists():
+        print(f"{path.name} exists; skipped.", flush=True)
+        return
+    torch.set_num_threads(threads)
+    X = load(dataset)
+    params = CONFIGS[config][minutes]
+    sampler = TimeGANSampler(device="cpu", random_state=seed, **params)
+    start = time.perf_counter()
+    sampler.fit(X)
+    train_seconds = time.perf_counter() - start
+    X_synth = sampler.sample(len(X), random_state=seed)
+    scores = {}
+    for metric, score in [
+        ("discriminative", discriminative_score),
+        ("predictive", predictive_score),
+    ]:
+        result = score(X, X_synth, n_repeats=REPEATS, random_state=seed, device="cpu")
+        scores[metric] = {"mean": result.mean, "values": result.values.tolist()}
+        print(f"{path.stem} {metric}: {result}", flush=True)
+    record = {
+        "dataset": dataset,
+        "config": config,
+        "minutes": minutes,
+        "settings": params,
+        "seed": seed,
+        "train_seconds": train_seconds,
+        "phase_seconds": sampler.phase_seconds_,
+        "repeats": REPEATS,
+        **scores,
+        "step_change": {
+            "real": step_change(X).tolist(),
+            "synthetic": step_change(X_synth).tolist(),
+        },
+        "threads": threads,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "torch": torch.__version__,
+        "commit": git_commit(),
+    }
+    RUNS.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1))
+    print(f"Wrote {path}.", flush=True)
+
+
+def summarize():
+    """One record per (data set, config, budget): means over training seeds."""
+    groups = {}
+    for path in sorted(RUNS.glob("*.json")):
+        r = json.loads(path.read_text())
+        groups.setdefault((r["dataset"], r["config"], r["minutes"]), []).append(r)
+    records = []
+    for (dataset, config, minutes), runs in sorted(groups.items()):
+        runs.sort(key=lambda r: r["seed"])
+        record = {
+            "dataset": dataset,
+            "config": config,
+            "settings": runs[0]["settings"],
+            "budget_seconds": 60 * minutes,
+            "train_seconds": [round(r["train_seconds"], 1) for r in runs],
+            "threads": runs[0]["threads"],
+            "seeds": [r["seed"] for r in runs],
+        }
+        for metric in ("discriminative", "predictive"):
+            per_seed = [r[metric]["mean"] for r in runs]
+            record[metric] = {
+                "mean": float(np.mean(per_seed)),
+                "std": float(np.std(per_seed)),
+                "per_seed": per_seed,
+            }
+        record["step_change"] = {
+            "real": runs[0]["step_change"]["real"],
+            "synthetic": np.mean(
+                [r["step_change"]["synthetic"] for r in runs], axis=0
+            ).tolist(),
+        }
+        record["machine"] = runs[0]["machine"]
+        record["torch"] = runs[0]["torch"]
+        record["commit"] = sorted({r["commit"] for r in runs})
+        records.append(record)
+    return records
+
+
+def _plot(records):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 3, figsize=(12, 6.5), constrained_layout=True)
+    for column, dataset in enumerate(DATASETS):
+        for row, metric in enumerate(("discriminative", "predictive")):
+            ax = axes[row, column]
+            for config, marker in (("faithful", "o"), ("sequence", "s")):
+                points = [
+                    r
+                    for r in records
+                    if r["dataset"] == dataset and r["config"] == config
+                ]
+                if not points:
+                    continue
+                minutes = [np.mean(r["train_seconds"]) / 60 for r in points]
+                means = [r[metric]["mean"] for r in points]
+                stds = [r[metric]["std"] for r in points]
+                ax.errorbar(
+                    minutes,
+                    means,
+                    yerr=stds,
+                    marker=marker,
+                    capsize=3,
+                    label=f"{config} ({len(points[0]['seeds'])} seeds)",
+                )
+            ax.axhline(GOALS[metric][dataset], color="k", ls="--", lw=1, label="goal")
+            ax.axhline(
+                PAPER[metric][dataset],
+                color="grey",
+                ls=":",
+                lw=1,
+                label="TimeGAN paper",
+            )
+            ax.set_title(f"{dataset}: {metric}")
+            ax.set_xlabel("training minutes (1 CPU thread)")
+            ax.legend(fontsize=7)
+    PICTURE.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(PICTURE, dpi=110)
+
+
+def render():
+    records = summarize()
+    SUMMARY.write_text(json.dumps(records, indent=1))
+    _plot(records)
+    lines = [
+        "# TimeGAN: scores against training time",
+        "",
+        "Generated by `benchmarks/timegan_budget.py --render` from",
+        "`benchmarks/results/timegan_budget/`; do not edit by hand. Each row is",
+        "the mean ± std over training seeds of each seed's mean over",
+        f"{REPEATS} post-hoc repeats; lower is better. Fits ran on one CPU",
+        "thread of a 2-core machine, two fits at a time (one per core).",
+        "",
+        "![scores against training minutes](_static/timegan_budget.png)",
+        "",
+        "| data set | config | minutes (mean fit) | seeds | discriminative "
+        "| goal | predictive | goal |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in records:
+        d, p = r["discriminative"], r["predictive"]
+        gd = GOALS["discriminative"][r["dataset"]]
+        gp = GOALS["predictive"][r["dataset"]]
+        lines.append(
+            f"| {r['dataset']} | `{r['config']}` | "
+            f"{np.mean(r['train_seconds']) / 60:.1f} | {len(r['seeds'])} | "
+            f"{d['mean']:.3f} ± {d['std']:.3f} | {_verdict(d['mean'], gd)} | "
+            f"{p['mean']:.3f} ± {p['std']:.3f} | {_verdict(p['mean'], gp)} |"
+        )
+    lines += [
+        "",
+        "Diffusion-TS (ICLR 2024), discriminative: "
+        + ", ".join(f"{d} {v:.3f}" for d, v in DIFFUSION_TS.items())
+        + ".",
+        "",
+        "## Step-to-step change per channel",
+        "",
+        "Mean |x_t - x_{t-1}| per channel of the real windows and of the",
+        "synthetic ones (mean over seeds), in the data's min-max scaled units.",
+        "",
+    ]
+    for r in records:
+        real = r["step_change"]["real"]
+        synth = r["step_change"]["synthetic"]
+        lines += [
+            f"**{r['dataset']}, `{r['config']}`, {r['budget_seconds'] // 60} min**: "
+            + ", ".join(f"{a:.3f}/{b:.3f}" for a, b in zip(real, synth, strict=True))
+            + " (real/synthetic, channel order of the data set)",
+            "",
+        ]
+    lines += ["## Settings", ""]
+    for config, budgets in CONFIGS.items():
+        for minutes, params in budgets.items():
+            lines.append(f"- `{config}`, {minutes} min: `{params}`")
+    lines.append("")
+    MARKDOWN.write_text("\n".join(lines))
+    print(f"Wrote {SUMMARY}, {PICTURE} and {MARKDOWN}.")
+
+
+def _verdict(value, goal):
+    return "meets" if value <= goal else f"missed by {value - goal:.3f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dataset", choices=DATASETS)
+    parser.add_argument("--config", choices=sorted(CONFIGS))
+    parser.add_argument("--minutes", type=int, choices=(5, 10, 20))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--render", action="store_true")
+    args = parser.parse_args()
+    if args.render:
+        render()
+        return
+    if None in (args.dataset, args.config, args.minutes):
+        parser.error("--dataset, --config and --minutes are required to run")
+    for seed in args.seeds:
+        run(args.dataset, args.config, args.minutes, seed, args.threads)
+
+
+if __name__ == "__main__":
+    main()
