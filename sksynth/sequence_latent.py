@@ -6,22 +6,18 @@ GAN with gradient penalty (Gulrajani et al., 2017) then learns the
 distribution of those vectors with small fully connected networks, the
 approach of RTSGAN (Pei et al., ICDM 2021). What a deterministic decoder
 cannot reconstruct from one vector, the step-to-step noise of a series, is
-modelled by the decoder's residual head: a Gaussian per step whose
-covariance is low rank plus diagonal (so correlated channels jitter
-together) and whose innovations follow a per-channel AR(1) process (so a
-smooth channel's residual drifts slowly while a white-noise channel's does
-not).
+modelled by the decoder's residual model: a per-channel Gaussian AR(1)
+process (so a smooth channel's residual drifts slowly while a white-noise
+channel's does not) whose innovations are correlated across channels (so
+correlated channels jitter together).
 """
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.distributions import LowRankMultivariateNormal
 
 from .nn import RecurrentStack
 
-# Rank of the residual covariance's low-rank part.
-NOISE_RANK = 2
 # WGAN-GP settings of Gulrajani et al.: critic steps per generator step,
 # gradient-penalty weight, and Adam's learning rate and betas.
 N_CRITIC = 5
@@ -56,64 +52,62 @@ class SequenceDecoder(nn.Module):
     """Map latent vectors to sequences: a per-step mean plus a residual model.
 
     A recurrent stack reads the latent vector at every step, beside the
-    step's position in [0, 1]. A linear head gives the mean; the residual
-    heads read the same features with their gradient stopped, so fitting the
-    noise never pulls on the mean.
+    step's position in [0, 1], and a linear head gives the mean. What the mean
+    misses, the residual, is modelled as a Gaussian AR(1) process per channel
+    whose innovations are correlated across channels, with one covariance per
+    time step; :meth:`fit_residual` estimates it in closed form from the
+    training set's residuals.
     """
 
-    def __init__(self, latent_dim, hidden_dim, n_channels, num_layers, cell):
+    def __init__(self, latent_dim, hidden_dim, n_channels, n_steps, num_layers, cell):
         super().__init__()
+        self.n_steps = n_steps
         self.rnn = RecurrentStack(
-            latent_dim + 1, hidden_dim, hidden_dim, num_layers, cell, sigmoid=False
+            latent_dim + 1, hidden_dim, n_channels, num_layers, cell, sigmoid=False
         )
-        self.mean = nn.Linear(hidden_dim, n_channels)
-        self.scale = nn.Linear(hidden_dim, n_channels)
-        self.factor = nn.Linear(hidden_dim, n_channels * NOISE_RANK)
-        # No correlated noise to begin with: the data must ask for it.
-        nn.init.zeros_(self.factor.weight)
-        nn.init.zeros_(self.factor.bias)
-        # Per-channel AR(1) coefficient of the residual, through tanh.
-        self.ar_coef = nn.Parameter(torch.zeros(n_channels))
-
-    def forward(self, z, n_steps):
-        """Mean, diagonal scale and low-rank factor of each step's residual.
-
-        Returns tensors of shapes (batch, time, channels) twice and
-        (batch, time, channels, NOISE_RANK).
-        """
-        position = torch.linspace(0, 1, n_steps, device=z.device)
-        position = position.expand(len(z), n_steps).unsqueeze(-1)
-        steps = torch.cat([z.unsqueeze(1).expand(-1, n_steps, -1), position], -1)
-        h = self.rnn(steps)
-        h_noise = h.detach()
-        # Residuals start small: softplus(-4) is about 0.018.
-        scale = F.softplus(self.scale(h_noise) - 4) + 1e-4
-        factor = self.factor(h_noise)
-        return self.mean(h), scale, factor.unflatten(-1, (-1, NOISE_RANK))
-
-    def residual_nll(self, x, mean, scale, factor):
-        """Negative log-likelihood per value of the residual ``x - mean``."""
-        residual = x - mean.detach()
-        previous = F.pad(residual[:, :-1], (0, 0, 1, 0))
-        innovation = residual - torch.tanh(self.ar_coef) * previous
-        noise = LowRankMultivariateNormal(
-            torch.zeros_like(innovation), factor, scale.square()
+        self.register_buffer("ar_coef", torch.zeros(n_channels))
+        self.register_buffer(
+            "innovation_cholesky", torch.zeros(n_steps, n_channels, n_channels)
         )
-        return -noise.log_prob(innovation).mean() / x.shape[-1]
 
-    def sample(self, z, n_steps, noise):
-        """Sequences decoded from ``z`` with the residual driven by ``noise``.
+    def forward(self, z):
+        """Map (batch, latent_dim) to mean sequences (batch, time, channels)."""
+        position = torch.linspace(0, 1, self.n_steps, device=z.device)
+        position = position.expand(len(z), self.n_steps).unsqueeze(-1)
+        steps = torch.cat([z.unsqueeze(1).expand(-1, self.n_steps, -1), position], -1)
+        return self.rnn(steps)
 
-        ``noise`` is standard normal of shape (batch, time, channels +
-        NOISE_RANK), drawn by the caller so that seeding stays in its hands.
+    @torch.no_grad()
+    def fit_residual(self, residual):
+        """Estimate the residual model from residuals (batch, time, channels).
+
+        The AR(1) coefficient of each channel is the least-squares slope of
+        a step's residual on the step before; the innovations' covariance at
+        each step is their sample covariance (the first step's innovation is
+        its residual itself).
         """
-        mean, scale, factor = self(z, n_steps)
-        diagonal, low_rank = noise.split([mean.shape[-1], NOISE_RANK], dim=-1)
-        innovation = scale * diagonal + (factor @ low_rank.unsqueeze(-1)).squeeze(-1)
-        coef = torch.tanh(self.ar_coef)
+        previous, current = residual[:, :-1], residual[:, 1:]
+        coef = (current * previous).sum((0, 1)) / previous.square().sum((0, 1))
+        coef = coef.nan_to_num(0.0).clamp(-0.999, 0.999)
+        innovation = residual - coef * F.pad(previous, (0, 0, 1, 0))
+        centred = innovation - innovation.mean(0)
+        covariance = torch.einsum("btc,btd->tcd", centred, centred) / len(residual)
+        # A small ridge keeps the factorization defined for constant channels.
+        ridge = 1e-8 * torch.eye(covariance.shape[-1], device=covariance.device)
+        self.ar_coef.copy_(coef)
+        self.innovation_cholesky.copy_(torch.linalg.cholesky(covariance + ridge))
+
+    def sample(self, z, noise):
+        """Sequences decoded from ``z``, the residual driven by ``noise``.
+
+        ``noise`` is standard normal of shape (batch, time, channels), drawn
+        by the caller so that seeding stays in its hands.
+        """
+        mean = self(z)
+        innovation = (self.innovation_cholesky @ noise.unsqueeze(-1)).squeeze(-1)
         residual, steps = torch.zeros_like(mean[:, 0]), []
-        for t in range(n_steps):
-            residual = coef * residual + innovation[:, t]
+        for t in range(self.n_steps):
+            residual = self.ar_coef * residual + innovation[:, t]
             steps.append(residual)
         return mean + torch.stack(steps, dim=1)
 
@@ -139,7 +133,7 @@ class LatentGenerator(nn.Module):
         return torch.tanh(self.net(noise))
 
 
-def make_networks(n_channels, hidden_dim, num_layers, cell):
+def make_networks(n_channels, n_steps, hidden_dim, num_layers, cell):
     """The four networks of the sequence-latent model, as named fitted attributes.
 
     The latent vector has ``hidden_dim`` entries.
@@ -149,7 +143,7 @@ def make_networks(n_channels, hidden_dim, num_layers, cell):
             n_channels, hidden_dim, hidden_dim, num_layers, cell
         ),
         "recovery_": SequenceDecoder(
-            hidden_dim, hidden_dim, n_channels, num_layers, cell
+            hidden_dim, hidden_dim, n_channels, n_steps, num_layers, cell
         ),
         "generator_": LatentGenerator(hidden_dim),
         "discriminator_": latent_mlp(hidden_dim, 1),
@@ -159,9 +153,9 @@ def make_networks(n_channels, hidden_dim, num_layers, cell):
 class SequenceLatentTrainer:
     """Optimizers and training steps of the two phases.
 
-    Phase 1 trains the autoencoder on the reconstruction MSE of the mean plus
-    the residual's negative log-likelihood; phase 2 encodes the training set
-    once and trains the WGAN-GP on its latent vectors.
+    Phase 1 trains the autoencoder on the reconstruction MSE; phase 2 encodes
+    the training set once, fits the decoder's residual model to what the
+    reconstructions miss, and trains the WGAN-GP on the latent vectors.
     """
 
     def __init__(self, modules, data, *, batch_size, learning_rate, generator):
@@ -196,16 +190,11 @@ class SequenceLatentTrainer:
     def autoencoder_step(self):
         """Phase 1: one step of the encoder and decoder."""
         X = self._batch(self.data)
-        mean, scale, factor = self.recovery(self.embedder(X), X.shape[1])
-        mse = F.mse_loss(mean, X)
-        nll = self.recovery.residual_nll(X, mean, scale, factor)
+        mse = F.mse_loss(self.recovery(self.embedder(X)), X)
         self.opt_ae.zero_grad(set_to_none=True)
-        (mse + nll).backward()
+        mse.backward()
         self.opt_ae.step()
-        return {
-            "reconstruction": torch.sqrt(mse.detach()),
-            "residual_nll": nll.detach(),
-        }
+        return {"reconstruction": torch.sqrt(mse.detach())}
 
     def adversarial_step(self):
         """Phase 2: N_CRITIC critic steps, then one generator step."""
@@ -213,9 +202,10 @@ class SequenceLatentTrainer:
             self.embedder.requires_grad_(False)
             self.recovery.requires_grad_(False)
             with torch.no_grad():
-                self.latents = torch.cat(
-                    [self.embedder(b) for b in self.data.split(1024)]
-                )
+                batches = self.data.split(1024)
+                self.latents = torch.cat([self.embedder(b) for b in batches])
+                means = torch.cat([self.recovery(z) for z in self.latents.split(1024)])
+            self.recovery.fit_residual(self.data - means)
         for _ in range(N_CRITIC):
             real = self._batch(self.latents)
             with torch.no_grad():
@@ -251,15 +241,13 @@ def sample_sequences(modules, n_samples, n_steps, generator, device, chunk_size)
     gives the same draws on any device.
     """
     latent_dim = modules["generator_"].net[0].in_features
-    n_channels = modules["recovery_"].mean.out_features
+    n_channels = modules["recovery_"].ar_coef.shape[0]
     chunks = []
     for start in range(0, n_samples, chunk_size):
         size = min(chunk_size, n_samples - start)
         latent_noise = torch.randn((size, latent_dim), generator=generator)
-        residual_noise = torch.randn(
-            (size, n_steps, n_channels + NOISE_RANK), generator=generator
-        )
+        residual_noise = torch.randn((size, n_steps, n_channels), generator=generator)
         z = modules["generator_"](latent_noise.to(device))
-        X = modules["recovery_"].sample(z, n_steps, residual_noise.to(device))
+        X = modules["recovery_"].sample(z, residual_noise.to(device))
         chunks.append(X.clamp(0, 1).cpu())
     return torch.cat(chunks)

@@ -62,10 +62,11 @@ class TimeGANSampler(BaseSampler):
         What the GAN generates. ``"step"`` is TimeGAN: one latent vector per
         time step, five recurrent networks and three phases. ``"sequence"``
         compresses each sequence into one latent vector of ``hidden_dim``
-        entries (RTSGAN's approach): an autoencoder phase, whose decoder also
-        models the step-to-step residual (low-rank Gaussian innovations with a
-        per-channel AR(1) drift), then ``n_iter`` steps of a Wasserstein GAN
-        with gradient penalty on the latent vectors. It has no supervisor.
+        entries (RTSGAN's approach): an autoencoder phase, a residual model
+        fitted to what the decoder misses (a per-channel Gaussian AR(1) process
+        with innovations correlated across channels), then ``n_iter`` steps of
+        a Wasserstein GAN with gradient penalty on the latent vectors. It has
+        no supervisor.
         The benchmarks page of the documentation compares the two.
     n_iter : int, default=10_000
         Training steps of the joint phase, and of the two pretraining phases
@@ -345,7 +346,7 @@ class TimeGANSampler(BaseSampler):
     def _make_networks(self, n_channels, hidden_dim):
         if self.latent == "sequence":
             return sequence_latent.make_networks(
-                n_channels, hidden_dim, self.num_layers, self.cell
+                n_channels, self.seq_len, hidden_dim, self.num_layers, self.cell
             )
         return _make_networks(n_channels, hidden_dim, self.num_layers, self.cell)
 
