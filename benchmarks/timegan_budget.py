@@ -13,7 +13,7 @@ Runs resume: one JSON per (data set, configuration, budget, seed) under
 aggregates the runs into one record per (data set, configuration, budget) in
 ``benchmarks/results/timegan_budget.json`` (the shape of DESIGN.md section 8),
 draws ``docs/_static/timegan_budget.png`` and writes
-``docs/timegan_budget.md``. Typical use, one fit per core::
+``docs/timegan_budget_benchmark.md``. Typical use, one fit per core::
 
     nohup python benchmarks/timegan_budget.py --dataset stocks --config sequence \\
         --minutes 5 --seeds 0 1 2 &
@@ -38,7 +38,7 @@ from sksynth.evaluation import discriminative_score, predictive_score
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "benchmarks" / "results" / "timegan_budget"
 SUMMARY = ROOT / "benchmarks" / "results" / "timegan_budget.json"
-MARKDOWN = ROOT / "docs" / "timegan_budget.md"
+MARKDOWN = ROOT / "docs" / "timegan_budget_benchmark.md"
 PICTURE = ROOT / "docs" / "_static" / "timegan_budget.png"
 DATASETS = ("sines", "stocks", "energy")
 REPEATS = 5

@@ -40,7 +40,7 @@ def _demo(args):
         f"Stocks: {X.shape[0]} windows x {X.shape[1]} channels x {X.shape[2]} days "
         f"(min-max scaled); TimeGANSampler.preset('stocks') with "
         f"n_iter_pretrain={args.n_iter_pretrain} and n_iter={args.n_iter} "
-        "(a short budget; the preset's own is in docs/timegan_budget.md)."
+        "(a short budget; docs/timegan_budget_benchmark.md has longer ones)."
     )
     start = time.perf_counter()
     sampler.fit(X)

@@ -132,3 +132,31 @@ def test_other_cells(cell, sines):
 def test_unknown_latent_is_a_clear_error(sines):
     with pytest.raises(ValueError, match="'latent' parameter"):
         _small(latent="vector").fit(sines)
+
+
+def test_adversarial_phase_moves_generated_latents_to_the_real_ones():
+    from sksynth.sequence_latent import SequenceLatentTrainer, make_networks
+
+    torch.manual_seed(0)
+    modules = make_networks(2, 6, 4, num_layers=2, cell="gru")
+    data = torch.rand(64, 6, 2)
+    trainer = SequenceLatentTrainer(
+        modules,
+        data,
+        batch_size=32,
+        learning_rate=1e-3,
+        generator=torch.Generator().manual_seed(0),
+    )
+    trainer.adversarial_step()  # encodes the data and fits the residual model
+    # Real latent vectors far from where the untrained generator puts its own.
+    trainer.latents = 0.6 + 0.05 * torch.randn(256, 4)
+    noise = torch.randn(512, 4)
+
+    def gap():
+        with torch.no_grad():
+            return float((modules["generator_"](noise).mean(0) - 0.6).abs().mean())
+
+    before = gap()
+    for _ in range(300):
+        trainer.adversarial_step()
+    assert gap() < 0.7 * before

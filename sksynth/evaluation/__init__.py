@@ -3,10 +3,13 @@
 Time series follow the TimeGAN paper's protocol (discriminative and predictive
 scores with small post-hoc GRU networks); tables and panels can also be judged
 by training a model on synthetic data and testing it on real data
-(:func:`tstr_score`), and checked for memorized records (:func:`dcr_score`).
+(:func:`tstr_score`), checked for memorized records (:func:`dcr_score`), and
+taken apart column by column to see what gives synthetic rows away
+(:func:`column_report`).
 """
 
 from ._results import ScoreResult
+from .diagnosis import ColumnReport, column_report
 from .discriminative import discriminative_score
 from .plots import plot_history, plot_marginals, plot_pca, plot_tsne
 from .predictive import predictive_score
@@ -15,9 +18,11 @@ from .scorer import make_sampler_scorer
 from .tstr import TSTRResult, tstr_score
 
 __all__ = [
+    "ColumnReport",
     "DCRResult",
     "ScoreResult",
     "TSTRResult",
+    "column_report",
     "dcr_score",
     "discriminative_score",
     "make_sampler_scorer",

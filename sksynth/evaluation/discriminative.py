@@ -134,7 +134,7 @@ def discriminative_score(
     return run_repeats(score_and_auc, random_state, n_repeats, n_jobs)
 
 
-def _split(n, test_size, rng):
+def split_indices(n, test_size, rng):
     """Random train and test indices of n items; at least one of each."""
     order = rng.permutation(n)
     n_train = min(max(int(n * (1 - test_size)), 1), n - 1)
@@ -150,8 +150,8 @@ def _gru_discrimination(
     real, synth, n_steps, batch_size, test_size, seed, device, cell
 ):
     rng = np.random.default_rng(seed)
-    real_train, real_test = _split(len(real), test_size, rng)
-    synth_train, synth_test = _split(len(synth), test_size, rng)
+    real_train, real_test = split_indices(len(real), test_size, rng)
+    synth_train, synth_test = split_indices(len(synth), test_size, rng)
     # numpy3D (n, channels, time) -> torch layout (n, time, channels)
     real = np.ascontiguousarray(real.transpose(0, 2, 1), dtype=np.float32)
     synth = np.ascontiguousarray(synth.transpose(0, 2, 1), dtype=np.float32)
@@ -172,7 +172,7 @@ def _gru_discrimination(
     return _scores(y_test, proba_real)
 
 
-def _default_table_classifier(frame, seed):
+def default_table_classifier(frame, seed):
     categorical = categorical_columns(frame)
     booster = HistGradientBoostingClassifier(random_state=seed)
     if not categorical:
@@ -202,8 +202,8 @@ def _default_table_classifier(frame, seed):
 
 def _table_discrimination(real, synth, classifier, test_size, seed):
     rng = np.random.default_rng(seed)
-    real_train, real_test = _split(len(real), test_size, rng)
-    synth_train, synth_test = _split(len(synth), test_size, rng)
+    real_train, real_test = split_indices(len(real), test_size, rng)
+    synth_train, synth_test = split_indices(len(synth), test_size, rng)
     X_train = pd.concat(
         [real.iloc[real_train], synth.iloc[synth_train]], ignore_index=True
     )
@@ -213,7 +213,7 @@ def _table_discrimination(real, synth, classifier, test_size, seed):
     )
     y_test = np.r_[np.ones(len(real_test)), np.zeros(len(synth_test))].astype(int)
     if classifier is None:
-        model = _default_table_classifier(X_train, seed)
+        model = default_table_classifier(X_train, seed)
     else:
         model = clone(classifier)
         if "random_state" in model.get_params():
