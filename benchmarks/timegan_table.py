@@ -291,15 +291,14 @@ def _preset_section(runs):
     lines = [
         "## Presets",
         "",
-        "`TimeGANSampler.preset(name)` returns these settings. For each data",
-        "set, every run of this benchmark is listed by discriminative score,",
-        "with its total fit time. Each run is one fit with seed 0, so a gap",
-        "of a few hundredths between two rows may be seed noise. Each preset",
-        "is the configuration with the lowest discriminative score among",
-        "these runs; on Energy, where the post-hoc classifier tells real from",
-        "synthetic in every configuration tried (scores near 0.5), the lowest",
-        "predictive score decided. The runs are what two CPU cores could",
-        "afford, not a tuned optimum.",
+        "`TimeGANSampler.preset(name)` returns these settings: the",
+        "sequence-level latent (`latent='sequence'`), whose runs over three",
+        "training seeds are on the budget benchmark page",
+        "(`benchmarks/timegan_budget.py`). For each data set, every run of",
+        "this benchmark (the faithful algorithm, one fit with seed 0, so a",
+        "gap of a few hundredths between two rows may be seed noise) is",
+        "listed by discriminative score, with its total fit time; runs of",
+        "earlier presets are marked as such.",
         "",
     ]
     for dataset in DATASETS:
@@ -335,7 +334,10 @@ def _preset_rank(dataset_runs):
     """A sentence placing the preset's run among a data set's runs."""
     ours = [r for r in dataset_runs if _has_preset_settings(r)]
     if not ours:
-        return "No run has the preset's present settings yet."
+        return (
+            "This benchmark has no run with the preset's present settings; "
+            "the budget benchmark page has them."
+        )
     ranks = []
     for metric in ("discriminative", "predictive"):
         means = sorted(r["scores"][metric]["mean"] for r in dataset_runs)
