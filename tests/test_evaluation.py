@@ -133,6 +133,29 @@ def test_discriminative_separates_noise():
     assert auc > 0.9
 
 
+def test_post_hoc_networks_on_the_tensorflow_cell():
+    from sksynth.evaluation._posthoc import make_classifier
+    from sksynth.nn import TFGRU
+
+    sines = make_sines(120, seq_len=10, n_channels=6, random_state=0)
+    noise = np.random.default_rng(0).uniform(size=sines.shape)
+    kwargs = {"device": "cpu", "random_state": 0, "cell": "tf-gru"}
+    assert discriminative_score(sines, noise, n_steps=300, **kwargs) > 0.35
+    junk = sines.copy()
+    junk[:, -1, :] = np.random.default_rng(1).uniform(size=junk[:, -1, :].shape)
+    assert predictive_score(sines, junk, n_steps=300, **kwargs) > predictive_score(
+        sines, sines, n_steps=300, **kwargs
+    )
+    net = make_classifier(6, "cpu", "tf-gru").initialize()
+    assert isinstance(net.module_.stack.rnn, TFGRU)
+
+
+@pytest.mark.parametrize("score", [discriminative_score, predictive_score])
+def test_unknown_post_hoc_cell_is_a_clear_error(score, sines, other_sines):
+    with pytest.raises(ValueError, match="cell must be one of"):
+        score(sines, other_sines, cell="rnn", **FAST)
+
+
 def test_discriminative_accepts_sktime_panels(sines, other_sines):
     from_arrays = discriminative_score(sines, other_sines, **FAST)
     from_frames = discriminative_score(
