@@ -23,19 +23,20 @@ def _small(**params):
     return TimeGANSampler(**{**defaults, **params})
 
 
-@pytest.fixture(scope="module")
-def sines():
-    return make_sines(40, seq_len=6, n_channels=3, random_state=0)
-
-
-@parametrize_with_checks([_small(seq_len=3, n_iter=2)])
+@parametrize_with_checks(
+    [
+        _small(seq_len=3, n_iter=2),
+        _small(seq_len=3, n_iter=2, latent="sequence"),
+    ]
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
+@pytest.mark.parametrize("latent", ["step", "sequence"])
 @pytest.mark.parametrize("check", SAMPLER_CHECKS, ids=lambda c: c.__name__)
-def test_sampler_contract(check, sines):
-    check(_small(), sines)
+def test_sampler_contract(check, latent, sines):
+    check(_small(latent=latent), sines)
 
 
 def test_sampler_contract_on_long_series_frame():

@@ -4,8 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import SAMPLER_CHECKS
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from test_timegan import _small as _timegan_small
 
 from sksynth import TimeGANSampler
 from sksynth.datasets import make_sines
@@ -13,31 +12,7 @@ from sksynth.sequence_latent import SequenceDecoder
 
 
 def _small(**params):
-    defaults = dict(
-        seq_len=6,
-        latent="sequence",
-        hidden_dim=4,
-        n_iter=3,
-        batch_size=8,
-        device="cpu",
-        random_state=0,
-    )
-    return TimeGANSampler(**{**defaults, **params})
-
-
-@pytest.fixture(scope="module")
-def sines():
-    return make_sines(40, seq_len=6, n_channels=3, random_state=0)
-
-
-@parametrize_with_checks([_small(seq_len=3, n_iter=2)])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.parametrize("check", SAMPLER_CHECKS, ids=lambda c: c.__name__)
-def test_sampler_contract(check, sines):
-    check(_small(), sines)
+    return _timegan_small(**{"latent": "sequence", **params})
 
 
 def test_phases_networks_and_history(sines):
