@@ -86,14 +86,20 @@ class SequenceDecoder(nn.Module):
         each step is their sample covariance (the first step's innovation is
         its residual itself).
         """
+        # In float64 on the CPU: channels that move together (or not at all)
+        # make the covariance nearly singular, and MPS has no float64.
+        residual = residual.detach().cpu().double()
         previous, current = residual[:, :-1], residual[:, 1:]
         coef = (current * previous).sum((0, 1)) / previous.square().sum((0, 1))
         coef = coef.nan_to_num(0.0).clamp(-0.999, 0.999)
         innovation = residual - coef * F.pad(previous, (0, 0, 1, 0))
         centred = innovation - innovation.mean(0)
         covariance = torch.einsum("btc,btd->tcd", centred, centred) / len(residual)
-        # A small ridge keeps the factorization defined for constant channels.
-        ridge = 1e-8 * torch.eye(covariance.shape[-1], device=covariance.device)
+        # A ridge of a millionth of the mean variance keeps the factorization
+        # defined for duplicated and constant channels.
+        n_channels = covariance.shape[-1]
+        scale = covariance.diagonal(dim1=1, dim2=2).mean() + 1e-12
+        ridge = 1e-6 * scale * torch.eye(n_channels, dtype=covariance.dtype)
         self.ar_coef.copy_(coef)
         self.innovation_cholesky.copy_(torch.linalg.cholesky(covariance + ridge))
 
@@ -234,20 +240,21 @@ class SequenceLatentTrainer:
         return wasserstein + GRADIENT_PENALTY * penalty
 
 
-def sample_sequences(modules, n_samples, n_steps, generator, device, chunk_size):
+def sample_sequences(modules, n_samples, generator, device, chunk_size):
     """Decode ``n_samples`` sequences (batch, time, channels) in [0, 1], on the CPU.
 
     Noise is drawn chunk by chunk from the CPU ``generator``, so an int seed
     gives the same draws on any device.
     """
     latent_dim = modules["generator_"].net[0].in_features
-    n_channels = modules["recovery_"].ar_coef.shape[0]
+    decoder = modules["recovery_"]
+    n_steps, n_channels = decoder.n_steps, decoder.ar_coef.shape[0]
     chunks = []
     for start in range(0, n_samples, chunk_size):
         size = min(chunk_size, n_samples - start)
         latent_noise = torch.randn((size, latent_dim), generator=generator)
         residual_noise = torch.randn((size, n_steps, n_channels), generator=generator)
         z = modules["generator_"](latent_noise.to(device))
-        X = modules["recovery_"].sample(z, residual_noise.to(device))
+        X = decoder.sample(z, residual_noise.to(device))
         chunks.append(X.clamp(0, 1).cpu())
     return torch.cat(chunks)

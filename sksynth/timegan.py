@@ -324,7 +324,6 @@ class TimeGANSampler(BaseSampler):
             scaled = sequence_latent.sample_sequences(
                 self._fitted_modules(),
                 n_samples,
-                self.seq_len,
                 generator,
                 self.device_,
                 _SAMPLE_CHUNK,

@@ -69,6 +69,19 @@ def test_fit_residual_recovers_the_ar_coefficients_and_covariance():
     )
 
 
+def test_fit_residual_copes_with_duplicated_and_constant_channels():
+    torch.manual_seed(0)
+    noise = torch.rand(500, 8, 1)
+    residual = torch.cat([noise, noise, torch.zeros_like(noise)], dim=2)
+    decoder = SequenceDecoder(3, 5, 3, 8, num_layers=2, cell="gru")
+    decoder.fit_residual(residual)
+    assert torch.isfinite(decoder.innovation_cholesky).all()
+    covariance = decoder.innovation_cholesky @ decoder.innovation_cholesky.mT
+    torch.testing.assert_close(
+        covariance[:, 0, 0], covariance[:, 0, 1], rtol=1e-3, atol=0
+    )
+
+
 def test_decoder_samples_its_mean_plus_the_ar_residual():
     torch.manual_seed(0)
     decoder = SequenceDecoder(3, 5, 2, 6, num_layers=2, cell="gru")
