@@ -41,6 +41,8 @@ class TimeGANSampler(BaseSampler):
     supervisor alone (``n_iter_pretrain`` steps each, ``n_iter`` by default as
     in the original), then all networks jointly for ``n_iter`` steps with
     adversarial, supervised, moment-matching and reconstruction losses.
+    ``latent="sequence"`` replaces this with one latent vector per sequence
+    and a Wasserstein GAN on those vectors (see ``latent``).
     :meth:`preset` returns the settings recommended for a known data set.
 
     Read more in the time-series section of the user guide.
@@ -72,10 +74,12 @@ class TimeGANSampler(BaseSampler):
         no supervisor.
         The benchmarks page of the documentation compares the two.
     n_iter : int, default=10_000
-        Training steps of the joint phase, and of the two pretraining phases
+        Training steps of the joint phase (generator steps of the adversarial
+        phase with ``latent="sequence"``), and of the pretraining phases
         unless ``n_iter_pretrain`` is set (the paper used 50,000 in each).
     n_iter_pretrain : int or None, default=None
-        Training steps of the autoencoder phase and of the supervisor phase.
+        Training steps of the autoencoder phase and of the supervisor phase
+        (of the autoencoder phase with ``latent="sequence"``).
         ``None`` uses ``n_iter``. Their steps cost a fraction of a joint
         step, so more of them is a cheap way to a better autoencoder; whether
         that lowers the scores depends on the data (the benchmarks page of
@@ -83,9 +87,11 @@ class TimeGANSampler(BaseSampler):
     batch_size : int, default=128
         Sequences per mini-batch.
     learning_rate : float, default=1e-3
-        Learning rate of the five Adam optimizers.
+        Learning rate of the five Adam optimizers (of the autoencoder's with
+        ``latent="sequence"``, whose GAN uses WGAN-GP's 1e-4).
     gamma : float, default=1.0
-        Weight of the losses on the generator's unsupervised latent sequences.
+        Weight of the losses on the generator's unsupervised latent sequences
+        (``latent="step"`` only).
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
         Where to train; ``"auto"`` picks CUDA, then MPS, then the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -106,7 +112,10 @@ class TimeGANSampler(BaseSampler):
     data_min_, data_max_ : ndarray of shape (n_features_in_,)
         Per-channel range of the training data, used to scale to [0, 1] and back.
     embedder_, recovery_, generator_, supervisor_, discriminator_ : torch.nn.Module
-        The trained networks.
+        The trained networks. With ``latent="sequence"`` there is no
+        ``supervisor_``; ``embedder_`` and ``recovery_`` are the sequence
+        encoder and decoder (the decoder holds the residual model), and
+        ``discriminator_`` is the critic on latent vectors.
     history_ : list of dict
         Losses every few steps (``pd.DataFrame(history_)`` tabulates them).
     phase_seconds_ : dict
