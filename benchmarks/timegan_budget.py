@@ -298,6 +298,7 @@ def render():
             f"{dt['mean']:.3f} ± {dt['std']:.3f} | "
             f"{p['mean']:.3f} ± {p['std']:.3f} | {_verdict(p['mean'], gp)} |"
         )
+    lines += ["", *_cell_sentences(records)]
     lines += [
         "",
         "The faithful algorithm's longer runs on one CPU thread, one seed each,",
@@ -347,6 +348,36 @@ def render():
     lines.append("")
     MARKDOWN.write_text("\n".join(lines))
     print(f"Wrote {SUMMARY}, {PICTURE} and {MARKDOWN}.")
+
+
+def _cell_sentences(records):
+    """What TensorFlow's GRU cell changes, in the networks and in the judge."""
+    by_key = {(r["dataset"], r["config"], r["budget_seconds"]): r for r in records}
+    sentences = []
+    for (dataset, config, budget), tf_run in sorted(by_key.items()):
+        torch_run = by_key.get((dataset, "faithful", budget))
+        if config != "faithful-tf-gru" or torch_run is None:
+            continue
+        sentences.append(
+            f"TensorFlow's GRU cell in the five networks, {dataset}, "
+            f"{budget // 60} min ({len(tf_run['seeds'])} seed(s)): "
+            f"discriminative {tf_run['discriminative']['mean']:.3f} and predictive "
+            f"{tf_run['predictive']['mean']:.3f}, against "
+            f"{torch_run['discriminative']['mean']:.3f} and "
+            f"{torch_run['predictive']['mean']:.3f} with torch's GRU "
+            f"({len(torch_run['seeds'])} seed(s))."
+        )
+    gaps = [
+        r["discriminative_tf_gru"]["mean"] - r["discriminative"]["mean"]
+        for r in records
+    ]
+    sentences.append(
+        "The judge's cell: over the "
+        f"{len(gaps)} rows above, the discriminative score with TensorFlow's "
+        f"cell minus the score with torch's GRU is {np.mean(gaps):+.3f} on "
+        f"average (from {min(gaps):+.3f} to {max(gaps):+.3f})."
+    )
+    return [sentence + "\n" for sentence in sentences]
 
 
 def _verdict(value, goal):
