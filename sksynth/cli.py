@@ -5,7 +5,7 @@ import sys
 import time
 from pathlib import Path
 
-# The demo's budget: under 3 minutes on two CPU cores, fit and scoring together.
+# The demo's budget: about 3 minutes on two CPU cores, fit and scoring together.
 DEMO_N_ITER_PRETRAIN = 600
 DEMO_N_ITER = 800
 
