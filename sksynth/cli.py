@@ -165,7 +165,8 @@ def _fit(args):
                 "--seq-len, --n-iter and --preset apply to --model timegan; "
                 "use --epochs for --model gan."
             )
-        params = {} if args.epochs is None else {"epochs": args.epochs}
+        # --epochs N trains exactly N epochs, however small the table.
+        params = {} if args.epochs is None else {"epochs": args.epochs, "min_steps": 0}
         sampler = GANSampler(**params)
     else:
         if args.epochs is not None:
@@ -358,7 +359,9 @@ def _add_data_commands(commands):
     fit.add_argument("--model", choices=["gan", "timegan"], required=True)
     fit.add_argument("--seq-len", type=_positive_int, help="TimeGAN sequence length")
     fit.add_argument(
-        "--epochs", type=_positive_int, help="GAN training epochs (default 300)"
+        "--epochs",
+        type=_positive_int,
+        help="GAN training epochs, exactly (default: 300, at least 3000 steps)",
     )
     fit.add_argument(
         "--n-iter",

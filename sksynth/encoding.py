@@ -152,11 +152,33 @@ def numpy3d_to_panel(X3, kind, columns):
 # * a categorical column becomes one one-hot span over its distinct values, plus
 #   one slot for missing values when it has any.
 #
+# Two options go beyond CTGAN's encoding:
+#
+# * exact values: a value that holds a large share of a numeric column (a point
+#   mass, such as Adult's ~90 % of zero capital gains), or every value of a
+#   column with few distinct values each seen many times (an integer grid),
+#   gets a slot of the mode span of its own, which decodes to exactly that
+#   value (the scalar is 0); the mixture is fitted on the other values;
+# * derived columns: a column whose value is a function of an earlier discrete
+#   column (categorical, or numeric made only of exact values) in the training
+#   data, such as Adult's ``educational-num`` of ``education``, gets no span:
+#   it is decoded from that column through the recorded map, so combinations
+#   never seen in the training data cannot be generated.
+#
 # The fitted state is plain JSON-able data (``TabularEncoder.to_dict``) so that
 # samplers can save it without pickle.
 
 # Values per numeric column that the Gaussian mixture is fitted on.
 _MIXTURE_SUBSAMPLE = 2_000
+# A value holding at least this share of a numeric column is a point mass.
+_POINT_MASS_SHARE = 0.05
+# A numeric column with at most _MAX_GRID_VALUES distinct values, each seen on
+# average at least _MIN_ROWS_PER_VALUE times, is generated on its exact values.
+_MAX_GRID_VALUES = 255
+_MIN_ROWS_PER_VALUE = 20
+# A column determines another only if each of its values is seen this often:
+# rarer values make chance maps.
+_MIN_ROWS_PER_SOURCE_VALUE = 10
 
 
 def _python_scalar(value):
@@ -279,7 +301,16 @@ class TabularEncoder:
 
     # -- fitting ----------------------------------------------------------
 
-    def fit_transform(self, X, categorical, *, max_categories, rng):
+    def fit_transform(
+        self,
+        X,
+        categorical,
+        *,
+        max_categories,
+        rng,
+        exact_values=False,
+        derived_columns=False,
+    ):
         """Fit the encoding and return the encoded matrix.
 
         Parameters
@@ -292,13 +323,19 @@ class TabularEncoder:
             Most distinct values allowed in a categorical column.
         rng : numpy.random.Generator
             Draws the mixture subsamples and seeds, and the modes of values.
+        exact_values : bool, default=False
+            Give point masses and the values of integer grids slots of their
+            own that decode to exactly those values.
+        derived_columns : bool, default=False
+            Decode a column that an earlier discrete column determines through
+            the map seen in ``X``, instead of generating it.
 
         Returns
         -------
         encoded : ndarray of shape (n_samples, n_encoded), float32
         discrete_codes : ndarray of shape (n_samples, n_categorical), int64
-            The category index of each row in each categorical column, in the
-            order of :attr:`categorical_columns`.
+            The category index of each row in each generated (not derived)
+            categorical column, in column order.
         """
         if isinstance(X, pd.DataFrame):
             self.container = {"kind": "DataFrame", "columns": list(X.columns)}
@@ -308,19 +345,16 @@ class TabularEncoder:
             columns = [X[:, j] for j in range(X.shape[1])]
         integer_array = self.container.get("dtype", "").startswith(("int", "uint"))
 
-        self.columns, blocks, discrete = [], [], []
+        self.columns, blocks, slots = [], [], []
         for j, (values, is_categorical) in enumerate(
             zip(columns, categorical, strict=True)
         ):
             name = self.container["columns"][j] if "columns" in self.container else j
             dtype = _dtype_spec(values.dtype) if isinstance(values, pd.Series) else None
             if is_categorical:
-                column, block, codes = self._fit_categorical(
-                    values, name, max_categories
-                )
-                discrete.append(codes)
+                column, block = self._fit_categorical(values, name, max_categories)
             else:
-                column, block = self._fit_numeric(values, name, rng)
+                column, block = self._fit_numeric(values, name, rng, exact_values)
                 column["integer"] = integer_array or (
                     isinstance(values, pd.Series)
                     and pd.api.types.is_integer_dtype(values.dtype)
@@ -328,10 +362,43 @@ class TabularEncoder:
             column["dtype"] = dtype
             self.columns.append(column)
             blocks.append(block)
-        encoded = np.concatenate(blocks, axis=1).astype(np.float32)
+            span_start = 1 if column["kind"] == "numeric" else 0
+            slots.append(block[:, span_start:].argmax(axis=1))
+        if derived_columns:
+            self._find_derived_columns(slots)
+        generated = [not _is_derived(c) for c in self.columns]
+        encoded = np.concatenate(
+            [b for b, keep in zip(blocks, generated, strict=True) if keep], axis=1
+        ).astype(np.float32)
+        discrete = [
+            slots[j]
+            for j, c in enumerate(self.columns)
+            if generated[j] and c["kind"] == "categorical"
+        ]
         n = encoded.shape[0]
         codes = np.stack(discrete, axis=1) if discrete else np.zeros((n, 0), np.int64)
         return encoded, codes
+
+    def _find_derived_columns(self, slots):
+        """Mark each discrete column that an earlier generated one determines.
+
+        Functional dependence is transitive, so a column determined by a
+        derived column is also determined by that column's source; sources are
+        therefore only ever generated columns.
+        """
+        sources = []
+        for j, column in enumerate(self.columns):
+            if not _is_discrete(column):
+                continue
+            for a in sources:
+                n_source = self._span_size(self.columns[a])
+                slot_map = _slot_map(slots[a], slots[j], n_source)
+                if slot_map is not None:
+                    column["derived_from"] = a
+                    column["slot_map"] = slot_map.tolist()
+                    break
+            else:
+                sources.append(j)
 
     @staticmethod
     def _fit_categorical(values, name, max_categories):
@@ -363,10 +430,10 @@ class TabularEncoder:
             "has_missing": has_missing,
             "missing_is_none": missing_is_none,
         }
-        return column, block, codes
+        return column, block
 
     @staticmethod
-    def _fit_numeric(values, name, rng):
+    def _fit_numeric(values, name, rng, exact_values):
         values = np.asarray(
             values.to_numpy(dtype=np.float64, na_value=np.nan)
             if isinstance(values, pd.Series)
@@ -384,32 +451,44 @@ class TabularEncoder:
                 f"Column {name!r} holds infinite values; GANSampler accepts NaN "
                 "(modelled as missing) but not inf. Replace or drop them."
             )
-        means, stds, log_weights = _fit_modes(observed, rng)
+        exact = _exact_values(observed) if exact_values else np.empty(0)
+        is_exact = np.isin(observed, exact)
+        continuous = observed[~is_exact]
+        if len(continuous):
+            means, stds, log_weights = _fit_modes(continuous, rng)
+        else:
+            means = stds = log_weights = np.empty(0)
         column = {
             "kind": "numeric",
             "means": means.tolist(),
             "stds": stds.tolist(),
             "log_weights": log_weights.tolist(),
+            "values": exact.tolist(),
             "has_missing": bool(missing.any()),
             "min": float(observed.min()),
             "max": float(observed.max()),
         }
         n, n_modes = len(values), len(means)
-        # Draw each value's mode from its posterior with the Gumbel-max trick.
-        log_post = _mode_log_posterior(observed, column)
-        gumbel = -np.log(-np.log(rng.uniform(1e-12, 1.0, size=log_post.shape)))
-        observed_modes = np.argmax(log_post + gumbel, axis=1)
-        modes = np.full(n, n_modes, dtype=np.int64)
-        modes[~missing] = observed_modes
+        # Slots: the mixture's modes, then the exact values, then missing.
+        observed_slots = n_modes + np.searchsorted(exact, observed)
+        offsets = np.zeros(len(observed))
+        if len(continuous):
+            # Draw each value's mode from its posterior with the Gumbel-max trick.
+            log_post = _mode_log_posterior(continuous, column)
+            gumbel = -np.log(-np.log(rng.uniform(1e-12, 1.0, size=log_post.shape)))
+            modes = np.argmax(log_post + gumbel, axis=1)
+            observed_slots[~is_exact] = modes
+            offsets[~is_exact] = np.clip(
+                (continuous - means[modes]) / (4 * stds[modes]), -0.99, 0.99
+            )
+        slots = np.full(n, n_modes + len(exact), dtype=np.int64)
+        slots[~missing] = observed_slots
         scalar = np.zeros(n)
-        scalar[~missing] = np.clip(
-            (observed - means[observed_modes]) / (4 * stds[observed_modes]),
-            -0.99,
-            0.99,
-        )
-        block = np.zeros((n, 1 + n_modes + column["has_missing"]), dtype=np.float32)
+        scalar[~missing] = offsets
+        size = 1 + TabularEncoder._span_size(column)
+        block = np.zeros((n, size), dtype=np.float32)
         block[:, 0] = scalar
-        block[np.arange(n), 1 + modes] = 1.0
+        block[np.arange(n), 1 + slots] = 1.0
         return column, block
 
     # -- layout -----------------------------------------------------------
@@ -417,15 +496,18 @@ class TabularEncoder:
     @property
     def n_encoded(self):
         """Width of the encoded matrix."""
-        return sum(self._span_size(c) + (c["kind"] == "numeric") for c in self.columns)
+        return sum(
+            self._span_size(c) + (c["kind"] == "numeric")
+            for c in self.columns
+            if not _is_derived(c)
+        )
 
     @staticmethod
     def _span_size(column):
-        n_values = (
-            len(column["means"])
-            if column["kind"] == "numeric"
-            else len(column["categories"])
-        )
+        if column["kind"] == "numeric":
+            n_values = len(column["means"]) + len(column.get("values", ()))
+        else:
+            n_values = len(column["categories"])
         return n_values + column["has_missing"]
 
     def layout(self):
@@ -437,11 +519,13 @@ class TabularEncoder:
             ``scalars``: the positions of the numeric scalars (tanh outputs);
             ``spans``: ``(start, size)`` of every one-hot span (softmax outputs),
             in column order; ``categorical_spans``: the indices into ``spans``
-            of the categorical columns' spans.
+            of the categorical columns' spans. Derived columns have neither.
         """
         scalars, spans, categorical_spans = [], [], []
         position = 0
         for column in self.columns:
+            if _is_derived(column):
+                continue
             if column["kind"] == "numeric":
                 scalars.append(position)
                 position += 1
@@ -464,9 +548,10 @@ class TabularEncoder:
         Parameters
         ----------
         scalars : ndarray of shape (n_samples, n_numeric)
-            The numeric columns' scalars, in [-1, 1].
-        codes : ndarray of shape (n_samples, n_columns)
-            The chosen slot of every column's one-hot span (mode or category).
+            The generated numeric columns' scalars, in [-1, 1].
+        codes : ndarray of shape (n_samples, n_spans)
+            The chosen slot of every span of :meth:`layout` (mode, exact
+            value or category); derived columns are decoded from them.
 
         Returns
         -------
@@ -476,16 +561,29 @@ class TabularEncoder:
             categories are those seen in :meth:`fit_transform`.
         """
         n = len(codes)
-        decoded = []
-        numeric_index = 0
-        for j, column in enumerate(self.columns):
+        column_slots, column_scalars = [], []
+        span, numeric_index = 0, 0
+        for column in self.columns:
+            if _is_derived(column):
+                source = column_slots[column["derived_from"]]
+                column_slots.append(np.asarray(column["slot_map"])[source])
+                column_scalars.append(np.zeros(n))
+                continue
+            column_slots.append(codes[:, span])
+            span += 1
             if column["kind"] == "numeric":
-                decoded.append(
-                    self._decode_numeric(column, scalars[:, numeric_index], codes[:, j])
-                )
+                column_scalars.append(scalars[:, numeric_index])
                 numeric_index += 1
             else:
-                decoded.append(self._decode_categorical(column, codes[:, j], n))
+                column_scalars.append(None)
+        decoded = [
+            self._decode_numeric(column, scalar, slot)
+            if column["kind"] == "numeric"
+            else self._decode_categorical(column, slot, n)
+            for column, scalar, slot in zip(
+                self.columns, column_scalars, column_slots, strict=True
+            )
+        ]
         if self.container["kind"] == "DataFrame":
             series = {
                 j: _restore_series(values, column["dtype"])
@@ -505,16 +603,20 @@ class TabularEncoder:
         return np.stack([np.asarray(v).astype(dtype) for v in decoded], axis=1)
 
     @staticmethod
-    def _decode_numeric(column, scalar, mode):
+    def _decode_numeric(column, scalar, slot):
         means = np.asarray(column["means"])
         stds = np.asarray(column["stds"])
-        missing = mode >= len(means)
-        k = np.minimum(mode, len(means) - 1)
-        values = np.clip(scalar, -1.0, 1.0) * 4 * stds[k] + means[k]
-        values = np.clip(values, column["min"], column["max"])
-        if column["integer"]:
-            values = np.round(values)
-        return np.where(missing, np.nan, values)
+        exact = np.asarray(column.get("values", []), dtype=np.float64)
+        values = np.full(len(slot), np.nan)
+        continuous = slot < len(means)
+        if continuous.any():
+            k = slot[continuous]
+            offsets = np.clip(scalar[continuous], -1.0, 1.0) * 4 * stds[k] + means[k]
+            offsets = np.clip(offsets, column["min"], column["max"])
+            values[continuous] = np.round(offsets) if column["integer"] else offsets
+        is_exact = ~continuous & (slot < len(means) + len(exact))
+        values[is_exact] = exact[slot[is_exact] - len(means)]
+        return values
 
     @staticmethod
     def _decode_categorical(column, codes, n):
@@ -537,6 +639,41 @@ class TabularEncoder:
         encoder.container = state["container"]
         encoder.columns = state["columns"]
         return encoder
+
+
+def _exact_values(observed):
+    """The values of a numeric column that get slots of their own, sorted."""
+    values, counts = np.unique(observed, return_counts=True)
+    if len(values) <= _MAX_GRID_VALUES and len(observed) >= _MIN_ROWS_PER_VALUE * len(
+        values
+    ):
+        return values
+    return values[counts >= _POINT_MASS_SHARE * len(observed)]
+
+
+def _is_discrete(column):
+    """Whether every slot of the column's span stands for one value."""
+    return column["kind"] == "categorical" or not column["means"]
+
+
+def _is_derived(column):
+    return "derived_from" in column
+
+
+def _slot_map(source, target, n_source):
+    """The target slot of each source slot if the source determines the target.
+
+    Returns None when some source slot goes with two target slots, or is seen
+    fewer than ``_MIN_ROWS_PER_SOURCE_VALUE`` times.
+    """
+    counts = np.bincount(source, minlength=n_source)
+    if counts.min() < _MIN_ROWS_PER_SOURCE_VALUE:
+        return None
+    slot_map = np.zeros(n_source, dtype=np.int64)
+    slot_map[source] = target
+    if not np.array_equal(slot_map[source], target):
+        return None
+    return slot_map
 
 
 def _restore_series(values, spec):

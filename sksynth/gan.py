@@ -71,6 +71,11 @@ class GANSampler(BaseSampler):
     epochs : int, default=300
         Training epochs; an epoch is ``n_samples // batch_size`` steps (at
         least one).
+    min_steps : int, default=3000
+        Fewest optimizer steps: on a table too small for ``epochs`` epochs to
+        reach them, training runs as many whole epochs as it takes. 300 epochs
+        of a table of a few thousand rows are only a few hundred steps. 0
+        counts epochs alone, as CTGAN does.
     batch_size : int, default=500
         Rows per mini-batch; must be a multiple of ``pac``.
     pac : int, default=10
@@ -91,6 +96,19 @@ class GANSampler(BaseSampler):
         indices, column names, or a boolean mask adds columns to those that
         cannot be numeric, as in
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.
+    exact_values : bool, default=True
+        Generate point masses (a value holding at least 5 % of a numeric
+        column, such as a column of mostly zeros) and the values of integer
+        grids (at most 255 distinct values, each seen at least 20 times on
+        average) as exact values, each from a slot of its own in the column's
+        mode span; the mixture models the other values. False is CTGAN's
+        encoding, where they come back blurred.
+    derived_columns : bool, default=True
+        A discrete column (categorical, or numeric made only of exact values)
+        that an earlier discrete column determines in the training data, each
+        value of the earlier one seen at least 10 times (such as a code and
+        its label), is not generated but decoded from that column, so that no
+        combination unseen in ``fit`` comes out. False generates every column.
     max_categories : int, default=500
         Most distinct values allowed in a categorical column (and classes in
         ``y``); a column with more raises a ``ValueError``. Raise it for wider
@@ -128,7 +146,7 @@ class GANSampler(BaseSampler):
     history_ : list of dict
         Losses once per epoch (``pd.DataFrame(history_)`` tabulates them).
     n_iter_ : int
-        Epochs run.
+        Epochs run: ``epochs``, or more to reach ``min_steps``.
     device_ : torch.device
         The device the networks live on.
 
@@ -153,7 +171,8 @@ class GANSampler(BaseSampler):
     >>> from sksynth import GANSampler
     >>> X = pd.DataFrame({"age": [23, 35, 47, 51, 62, 38] * 10,
     ...                   "job": ["a", "b", "a", "c", "b", "a"] * 10})
-    >>> sampler = GANSampler(epochs=2, batch_size=20, device="cpu", random_state=0)
+    >>> sampler = GANSampler(epochs=2, min_steps=0, batch_size=20, device="cpu",
+    ...                      random_state=0)
     >>> sampler.fit(X).sample(3, random_state=0).dtypes.tolist()
     [dtype('int64'), <StringDtype(na_value=nan)>]
     """
@@ -164,12 +183,15 @@ class GANSampler(BaseSampler):
         "generator_dim": ["array-like"],
         "discriminator_dim": ["array-like"],
         "epochs": [Interval(Integral, 1, None, closed="left")],
+        "min_steps": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "pac": [Interval(Integral, 1, None, closed="left")],
         "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "loss": [StrOptions({"wgan-gp", "bce"})],
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "exact_values": ["boolean"],
+        "derived_columns": ["boolean"],
         "max_categories": [Interval(Integral, 1, None, closed="left")],
         "precision": [StrOptions({"float32", "bfloat16"})],
     }
@@ -181,12 +203,15 @@ class GANSampler(BaseSampler):
         generator_dim=(256, 256),
         discriminator_dim=(256, 256),
         epochs=300,
+        min_steps=3000,
         batch_size=500,
         pac=10,
         discriminator_steps=1,
         learning_rate=2e-4,
         loss="wgan-gp",
         categorical_features=None,
+        exact_values=True,
+        derived_columns=True,
         max_categories=500,
         precision="float32",
         device="auto",
@@ -197,12 +222,15 @@ class GANSampler(BaseSampler):
         self.generator_dim = generator_dim
         self.discriminator_dim = discriminator_dim
         self.epochs = epochs
+        self.min_steps = min_steps
         self.batch_size = batch_size
         self.pac = pac
         self.discriminator_steps = discriminator_steps
         self.learning_rate = learning_rate
         self.loss = loss
         self.categorical_features = categorical_features
+        self.exact_values = exact_values
+        self.derived_columns = derived_columns
         self.max_categories = max_categories
         self.precision = precision
         self.device = device
@@ -232,7 +260,12 @@ class GANSampler(BaseSampler):
         rng = np.random.default_rng(seed)
         encoder = TabularEncoder()
         encoded, discrete_codes = encoder.fit_transform(
-            X, categorical, max_categories=self.max_categories, rng=rng
+            X,
+            categorical,
+            max_categories=self.max_categories,
+            rng=rng,
+            exact_values=self.exact_values,
+            derived_columns=self.derived_columns,
         )
         layout = encoder.layout()
         sizes = [layout["spans"][s][1] for s in layout["categorical_spans"]]
@@ -266,9 +299,10 @@ class GANSampler(BaseSampler):
             generator=generator,
         )
         steps_per_epoch = max(1, X.shape[0] // self.batch_size)
+        epochs = max(self.epochs, -(-self.min_steps // steps_per_epoch))
         log = TrainingLog(self.verbose, log_every=steps_per_epoch)
-        with log.phase("gan", self.epochs * steps_per_epoch) as record:
-            for step in range(self.epochs * steps_per_epoch):
+        with log.phase("gan", epochs * steps_per_epoch) as record:
+            for step in range(epochs * steps_per_epoch):
                 record(step, trainer.step())
         for module in modules.values():
             module.eval()
@@ -277,7 +311,7 @@ class GANSampler(BaseSampler):
             "encoding_": encoder.to_dict(),
             "_condition_counts_": condition_counts,
             "history_": log.history,
-            "n_iter_": self.epochs,
+            "n_iter_": epochs,
         }
         if classes is not None:
             fitted["classes_"] = classes

@@ -146,3 +146,87 @@ def test_bad_columns(column, categorical, match):
             max_categories=5,
             rng=np.random.default_rng(0),
         )
+
+
+def _fit(frame, categorical, **options):
+    encoder = TabularEncoder()
+    encoded, codes = encoder.fit_transform(
+        frame,
+        categorical,
+        max_categories=50,
+        rng=np.random.default_rng(0),
+        **options,
+    )
+    return encoder, encoded, codes
+
+
+def test_point_mass_gets_an_exact_slot():
+    rng = np.random.default_rng(0)
+    x = np.where(rng.random(2000) < 0.7, 0.0, rng.lognormal(5, 1, 2000))
+    frame = pd.DataFrame({"gain": x})
+    encoder, encoded, _ = _fit(frame, [False], exact_values=True)
+    column = encoder.columns[0]
+    assert column["values"] == [0.0]
+    assert column["means"]  # the other values keep a mixture
+    decoded = _decode_encoded(encoder, encoded)["gain"]
+    assert ((decoded == 0) == (x == 0)).all()
+    # Without the option the zeros go to a mixture mode like any value.
+    plain, _, _ = _fit(frame, [False])
+    assert plain.columns[0]["values"] == []
+
+
+def test_integer_grid_is_generated_on_its_values():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"hours": rng.choice([20, 35, 40, 60], 400)})
+    encoder, encoded, _ = _fit(frame, [False], exact_values=True)
+    column = encoder.columns[0]
+    assert column["values"] == [20.0, 35.0, 40.0, 60.0] and column["means"] == []
+    assert encoder.n_encoded == 1 + 4  # the scalar and one slot per value
+    decoded = _decode_encoded(encoder, encoded)
+    pd.testing.assert_frame_equal(decoded, frame)
+    # A grid too fine for its rows (100 values, 4 rows each) stays continuous.
+    sparse = pd.DataFrame({"k": np.repeat(np.arange(100), 4)})
+    encoder, _, _ = _fit(sparse, [False], exact_values=True)
+    assert encoder.columns[0]["values"] == [] and encoder.columns[0]["means"]
+
+
+def test_determined_column_is_derived_from_its_source():
+    rng = np.random.default_rng(0)
+    level = rng.choice(["low", "mid", "high"], 600)
+    code = pd.Series(level).map({"low": 1, "mid": 2, "high": 3}).to_numpy()
+    frame = pd.DataFrame(
+        {"level": level, "code": code, "noise": rng.choice(["a", "b"], 600)}
+    )
+    categorical = [True, False, True]
+    encoder, encoded, codes = _fit(
+        frame, categorical, exact_values=True, derived_columns=True
+    )
+    assert encoder.columns[1]["derived_from"] == 0
+    assert "derived_from" not in encoder.columns[2]
+    # The derived column has no span and no scalar; the codes skip it.
+    assert len(encoder.layout()["spans"]) == 2 and encoder.layout()["scalars"] == []
+    assert encoder.n_encoded == 3 + 2 and codes.shape == (600, 2)
+    decoded = _decode_encoded(encoder, encoded)
+    pd.testing.assert_frame_equal(decoded, frame)
+    # Any generated level decodes to its own code.
+    some_codes = np.array([[0, 1], [1, 0], [2, 1]])
+    out = encoder.inverse_transform(np.zeros((3, 0)), some_codes)
+    assert dict(zip(out["level"], out["code"], strict=True)) == {
+        "low": 1,
+        "mid": 2,
+        "high": 3,
+    }
+    state = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    pd.testing.assert_frame_equal(
+        state.inverse_transform(np.zeros((3, 0)), some_codes), out
+    )
+
+
+def test_rare_source_values_do_not_make_a_derived_column():
+    # Every value of "id" is seen twice: it determines "group" only by chance.
+    frame = pd.DataFrame(
+        {"id": np.repeat([f"r{i}" for i in range(20)], 2), "group": ["a", "b"] * 20}
+    )
+    frame["group"] = frame["id"].map({f"r{i}": "ab"[i % 2] for i in range(20)})
+    encoder, _, _ = _fit(frame, [True, True], derived_columns=True)
+    assert not any("derived_from" in c for c in encoder.columns)

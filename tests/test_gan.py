@@ -14,6 +14,7 @@ from sksynth import BaseSampler, GANSampler
 def _small(**params):
     defaults = dict(
         epochs=2,
+        min_steps=0,
         batch_size=20,
         pac=2,
         embedding_dim=8,

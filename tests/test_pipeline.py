@@ -385,6 +385,7 @@ def test_gan_oversampler_in_imblearn_pipeline_adds_rows_during_fit_only():
 def _small_gan(**params):
     settings = dict(
         epochs=5,
+        min_steps=0,
         batch_size=50,
         pac=5,
         embedding_dim=16,
