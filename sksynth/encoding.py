@@ -310,6 +310,7 @@ class TabularEncoder:
         rng,
         exact_values=False,
         derived_columns=False,
+        condition_missing=False,
     ):
         """Fit the encoding and return the encoded matrix.
 
@@ -329,13 +330,15 @@ class TabularEncoder:
         derived_columns : bool, default=False
             Decode a column that an earlier discrete column determines through
             the map seen in ``X``, instead of generating it.
+        condition_missing : bool, default=False
+            Make the mode spans of numeric columns with missing values
+            condition spans too (see :meth:`layout`).
 
         Returns
         -------
         encoded : ndarray of shape (n_samples, n_encoded), float32
-        discrete_codes : ndarray of shape (n_samples, n_categorical), int64
-            The category index of each row in each generated (not derived)
-            categorical column, in column order.
+        condition_codes : ndarray of shape (n_samples, n_condition_spans), int64
+            The slot of each row in each condition span of :meth:`layout`.
         """
         if isinstance(X, pd.DataFrame):
             self.container = {"kind": "DataFrame", "columns": list(X.columns)}
@@ -366,18 +369,23 @@ class TabularEncoder:
             slots.append(block[:, span_start:].argmax(axis=1))
         if derived_columns:
             self._find_derived_columns(slots)
+        for column in self.columns:
+            column["condition"] = column["kind"] == "categorical" or (
+                condition_missing and column["has_missing"]
+            )
         generated = [not _is_derived(c) for c in self.columns]
         encoded = np.concatenate(
             [b for b, keep in zip(blocks, generated, strict=True) if keep], axis=1
         ).astype(np.float32)
-        discrete = [
+        conditions = [
             slots[j]
             for j, c in enumerate(self.columns)
-            if generated[j] and c["kind"] == "categorical"
+            if generated[j] and c["condition"]
         ]
         n = encoded.shape[0]
-        codes = np.stack(discrete, axis=1) if discrete else np.zeros((n, 0), np.int64)
-        return encoded, codes
+        if not conditions:
+            return encoded, np.zeros((n, 0), np.int64)
+        return encoded, np.stack(conditions, axis=1)
 
     def _find_derived_columns(self, slots):
         """Mark each discrete column that an earlier generated one determines.
@@ -465,8 +473,9 @@ class TabularEncoder:
             "log_weights": log_weights.tolist(),
             "values": exact.tolist(),
             "has_missing": bool(missing.any()),
-            "min": float(observed.min()),
-            "max": float(observed.max()),
+            # The range that generated (not exact) values are clipped to.
+            "min": float((continuous if len(continuous) else observed).min()),
+            "max": float((continuous if len(continuous) else observed).max()),
         }
         n, n_modes = len(values), len(means)
         # Slots: the mixture's modes, then the exact values, then missing.
@@ -518,10 +527,12 @@ class TabularEncoder:
         layout : dict
             ``scalars``: the positions of the numeric scalars (tanh outputs);
             ``spans``: ``(start, size)`` of every one-hot span (softmax outputs),
-            in column order; ``categorical_spans``: the indices into ``spans``
-            of the categorical columns' spans. Derived columns have neither.
+            in column order; ``condition_spans``: the indices into ``spans``
+            of the spans that the conditional vector names (the categorical
+            columns', and with ``condition_missing`` those of numeric columns
+            with missing values). Derived columns have none of them.
         """
-        scalars, spans, categorical_spans = [], [], []
+        scalars, spans, condition_spans = [], [], []
         position = 0
         for column in self.columns:
             if _is_derived(column):
@@ -529,15 +540,15 @@ class TabularEncoder:
             if column["kind"] == "numeric":
                 scalars.append(position)
                 position += 1
-            else:
-                categorical_spans.append(len(spans))
+            if column.get("condition", column["kind"] == "categorical"):
+                condition_spans.append(len(spans))
             size = self._span_size(column)
             spans.append((position, size))
             position += size
         return {
             "scalars": scalars,
             "spans": spans,
-            "categorical_spans": categorical_spans,
+            "condition_spans": condition_spans,
         }
 
     # -- decoding ---------------------------------------------------------

@@ -44,7 +44,13 @@ class GANSampler(BaseSampler):
 
     Unlike CTGAN, the generator update reuses the fake batch of the last
     discriminator update (as in the DCGAN reference training loop), which saves
-    one generator forward pass per step.
+    one generator forward pass per step. Four defaults go beyond CTGAN, each
+    with a parameter that turns it off: point masses and integer grids come
+    back as exact values (``exact_values``), a column that another determines
+    is decoded from it (``derived_columns``), the missing values of numeric
+    columns are conditioned on (``condition_missing``), and small tables get
+    at least ``min_steps`` optimizer steps. The tables benchmark measures what
+    each changes.
 
     A NaN in a numeric column is modelled by a missing-value mode, and a
     missing value in a categorical column is a category of its own, so sampled
@@ -103,6 +109,12 @@ class GANSampler(BaseSampler):
         average) as exact values, each from a slot of its own in the column's
         mode span; the mixture models the other values. False is CTGAN's
         encoding, where they come back blurred.
+    condition_missing : bool, default=True
+        Let the conditional vector also name the missing-value slot or a mode
+        of a numeric column with missing values, so that training-by-sampling
+        teaches the generator the missing rate of numeric columns as it does
+        for categories. False conditions on categorical columns only, as
+        CTGAN does.
     derived_columns : bool, default=True
         A discrete column (categorical, or numeric made only of exact values)
         that an earlier discrete column determines in the training data, each
@@ -192,6 +204,7 @@ class GANSampler(BaseSampler):
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "exact_values": ["boolean"],
         "derived_columns": ["boolean"],
+        "condition_missing": ["boolean"],
         "max_categories": [Interval(Integral, 1, None, closed="left")],
         "precision": [StrOptions({"float32", "bfloat16"})],
     }
@@ -212,6 +225,7 @@ class GANSampler(BaseSampler):
         categorical_features=None,
         exact_values=True,
         derived_columns=True,
+        condition_missing=True,
         max_categories=500,
         precision="float32",
         device="auto",
@@ -231,6 +245,7 @@ class GANSampler(BaseSampler):
         self.categorical_features = categorical_features
         self.exact_values = exact_values
         self.derived_columns = derived_columns
+        self.condition_missing = condition_missing
         self.max_categories = max_categories
         self.precision = precision
         self.device = device
@@ -259,18 +274,19 @@ class GANSampler(BaseSampler):
 
         rng = np.random.default_rng(seed)
         encoder = TabularEncoder()
-        encoded, discrete_codes = encoder.fit_transform(
+        encoded, condition_codes = encoder.fit_transform(
             X,
             categorical,
             max_categories=self.max_categories,
             rng=rng,
             exact_values=self.exact_values,
             derived_columns=self.derived_columns,
+            condition_missing=self.condition_missing,
         )
         layout = encoder.layout()
-        sizes = [layout["spans"][s][1] for s in layout["categorical_spans"]]
+        sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
         n_labels = 0 if classes is None else len(classes)
-        condition_counts = _condition_counts(discrete_codes, sizes, labels, n_labels)
+        condition_counts = _condition_counts(condition_codes, sizes, labels, n_labels)
 
         modules = _make_networks(
             encoder.n_encoded,
@@ -287,7 +303,7 @@ class GANSampler(BaseSampler):
         trainer = _GANTrainer(
             modules,
             output.to_network_order(torch.from_numpy(encoded).to(device)),
-            _TrainingConditions(discrete_codes, sizes, labels, n_labels, device),
+            _TrainingConditions(condition_codes, sizes, labels, n_labels, device),
             output,
             embedding_dim=self.embedding_dim,
             batch_size=self.batch_size,
@@ -442,7 +458,7 @@ class GANSampler(BaseSampler):
         encoder = TabularEncoder.from_dict(self.encoding_)
         layout = encoder.layout()
         output = _OutputLayout(layout, encoder.n_encoded, self.device_)
-        sizes = [layout["spans"][s][1] for s in layout["categorical_spans"]]
+        sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
         choose = _condition_probabilities(self._condition_counts_, sizes)
         n_labels = self._n_labels()
         scalars, codes = [], []
@@ -577,7 +593,7 @@ def _make_networks(
     }
 
 
-def _condition_counts(discrete_codes, sizes, labels, n_labels):
+def _condition_counts(condition_codes, sizes, labels, n_labels):
     """Rows per (class, category of every categorical column).
 
     Returns an array of shape (max(n_labels, 1), sum(sizes)): the category
@@ -589,7 +605,7 @@ def _condition_counts(discrete_codes, sizes, labels, n_labels):
     if not n_condition:
         return counts
     offsets = np.cumsum([0, *sizes[:-1]])
-    dims = discrete_codes + offsets
+    dims = condition_codes + offsets
     rows = np.zeros(len(dims), np.int64) if labels is None else labels
     flat = (rows[:, None] * n_condition + dims).ravel()
     counts += np.bincount(flat, minlength=n_rows * n_condition).reshape(
@@ -647,7 +663,7 @@ class _OutputLayout:
         block_column[order[len(scalars) :]] = np.arange(len(order) - len(scalars))
         condition_columns = [
             block_column[spans[s][0] + k]
-            for s in layout["categorical_spans"]
+            for s in layout["condition_spans"]
             for k in range(spans[s][1])
         ]
 
@@ -720,8 +736,8 @@ class _TrainingConditions:
     class labels appended when the sampler is conditional on y).
     """
 
-    def __init__(self, discrete_codes, sizes, labels, n_labels, device):
-        n_rows, n_columns = discrete_codes.shape
+    def __init__(self, condition_codes, sizes, labels, n_labels, device):
+        n_rows, n_columns = condition_codes.shape
         self.n_rows = n_rows
         self.n_columns = n_columns
         self.n_condition = int(sum(sizes))
@@ -731,7 +747,7 @@ class _TrainingConditions:
         if not n_columns:
             return
         offsets = np.cumsum([0, *sizes[:-1]])
-        dims = discrete_codes + offsets
+        dims = condition_codes + offsets
         counts = np.bincount(dims.ravel(), minlength=self.n_condition)
         # Row indices sorted by category, column after column; a category's rows
         # are the slice [starts[d], starts[d] + counts[d]).
