@@ -10,6 +10,7 @@ import inspect
 import json
 import math
 import numbers
+import os
 import threading
 import time
 import warnings
@@ -25,6 +26,35 @@ from tqdm.auto import tqdm
 
 _SAVE_FORMAT = "sksynth"
 _SAVE_FORMAT_VERSION = 1
+
+
+def available_memory():
+    """Bytes of memory available to a new allocation, or None if unknown."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_sample_memory(n_samples, bytes_per_sample):
+    """Refuse at once a request whose output cannot fit in memory."""
+    available = available_memory()
+    needed = n_samples * bytes_per_sample
+    if available is None or needed <= available:
+        return
+    fitting = max(1, available // bytes_per_sample // 2)
+    raise ValueError(
+        f"n_samples={n_samples} would need about {needed / 2**30:,.1f} GiB of "
+        f"memory, more than the {available / 2**30:,.1f} GiB available; sample "
+        f"in parts of at most about {fitting:,} samples per call."
+    )
 
 
 def resolve_device(device):
@@ -320,6 +350,7 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 f"n_samples must be a positive integer, got {n_samples!r}."
             )
+        _check_sample_memory(int(n_samples), self._bytes_per_sample())
         generator = torch.Generator().manual_seed(seed_from_random_state(random_state))
         modules = self._fitted_modules()
         for module in modules.values():
@@ -329,6 +360,10 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "device_")
+
+    @abstractmethod
+    def _bytes_per_sample(self):
+        """An upper estimate of the memory ``sample`` holds per sample at peak."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

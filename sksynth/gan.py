@@ -490,6 +490,14 @@ class GANSampler(BaseSampler):
             return X
         return X, self.classes_[labels.numpy()]
 
+    def _bytes_per_sample(self):
+        # Float64 scalars and int64 slots of one row, then its decoded columns
+        # (floats or object pointers) held twice while the table is built.
+        layout = TabularEncoder.from_dict(self.encoding_).layout()
+        return 8 * (
+            len(layout["scalars"]) + len(layout["spans"]) + 3 * self.n_features_in_
+        )
+
     def _n_labels(self):
         classes = getattr(self, "classes_", None)
         return 0 if classes is None else len(classes)

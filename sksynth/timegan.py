@@ -344,6 +344,11 @@ class TimeGANSampler(BaseSampler):
         X3 = scaled * span[:, None] + self.data_min_[:, None]
         return numpy3d_to_panel(X3, self._input_kind_, self._channel_names_)
 
+    def _bytes_per_sample(self):
+        # float32 noise and output, then four float64 copies on the way to
+        # the caller's layout.
+        return (2 * 4 + 4 * 8) * self.seq_len * self.n_features_in_
+
     def _sample_timegan(self, n_samples, generator):
         noise = torch.rand(
             (n_samples, self.seq_len, self.n_features_in_), generator=generator

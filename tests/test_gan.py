@@ -447,3 +447,12 @@ def test_condition_missing_teaches_numeric_missing_rates():
     # to the adversarial loss alone it is far off after 1,000 steps.
     assert gaps[True]["x"] < 0.01 and gaps[False]["x"] > 0.03, gaps
     assert gaps[True]["k"] < 0.025 and gaps[True]["z"] == 0, gaps
+
+
+def test_sample_request_too_large_for_memory_fails_at_once(fitted_mixed):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"n_samples=1000000000000 .* GiB"):
+        fitted_mixed.sample(10**12)
+    assert time.perf_counter() - start < 1.0

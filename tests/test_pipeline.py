@@ -478,3 +478,10 @@ def test_gan_oversampler_rejects_pandas_panels_with_a_hint():
     panel = pd.DataFrame({"a": np.arange(12.0)}, index=index)
     with pytest.raises(ValueError, match="numpy3D"):
         GANOverSampler(GaussianSampler()).fit_resample(panel, np.array([0, 0, 0, 1]))
+
+
+def test_sampling_pipeline_refuses_a_sample_too_large_for_memory():
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    pipe = make_sampling_pipeline(StandardScaler(), _small_gan()).fit(X)
+    with pytest.raises(ValueError, match="n_samples=1000000000000"):
+        pipe.sample(10**12)

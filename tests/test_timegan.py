@@ -296,3 +296,9 @@ def test_refit_drops_attributes_of_the_earlier_fit():
     sampler.fit(frame.to_numpy())
     assert not hasattr(sampler, "feature_names_in_")
     assert isinstance(sampler.sample(2), np.ndarray)
+
+
+def test_sample_request_too_large_for_memory_fails_at_once(sines):
+    sampler = _small().fit(sines)
+    with pytest.raises(ValueError, match=r"n_samples=100000000000 .* GiB"):
+        sampler.sample(10**11)
