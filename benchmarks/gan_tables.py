@@ -96,6 +96,11 @@ CONFIGS = {
         "model": "GANSampler",
         "params": {"adult": {"epochs": 100}, "penguins": {}, "seattle_weather": {}},
     },
+    # More steps on a small table whose continuous pairs are underfitted.
+    "gansampler-10k-steps": {
+        "model": "GANSampler",
+        "params": {"seattle_weather": {"min_steps": 10_000}},
+    },
     # CTGAN's encoding, conditioning and epochs-only budget (small tables).
     "gansampler-ctgan-encoding": {
         "model": "GANSampler",
@@ -317,6 +322,8 @@ def _summarize(runs):
         "git_commits": sorted({run["git_commit"] for run in runs}),
         "fit_seconds": _mean_std([run["fit_seconds"] for run in runs]),
         "max_fit_seconds": max(run["fit_seconds"] for run in runs),
+        "cpu_fit_seconds": _mean_std([run["cpu_fit_seconds"] for run in runs]),
+        "max_cpu_fit_seconds": max(run["cpu_fit_seconds"] for run in runs),
         "detection_score": _mean_std([run["detection_score"] for run in runs]),
         "detection_roc_auc": _mean_std([run["detection_roc_auc"] for run in runs]),
         "max_missing_gap": float(per_column["missing_gap"].max()),
@@ -343,19 +350,19 @@ def _cell(stat, digits=3):
 
 
 def _targets(summary):
-    """Which of the issue's targets a record meets, as (label, met) pairs."""
+    """The issue's targets for a record: (label, by how much it is missed)."""
     if summary["table"] == "adult":
         return [
             (
                 f"detection ≤ {ADULT_DETECTION_TARGET}",
-                summary["detection_score"]["mean"] <= ADULT_DETECTION_TARGET,
+                summary["detection_score"]["mean"] - ADULT_DETECTION_TARGET,
             ),
-            (f"F1 ≥ {ADULT_F1_TARGET}", summary["tstr_f1"]["mean"] >= ADULT_F1_TARGET),
+            (f"F1 ≥ {ADULT_F1_TARGET}", ADULT_F1_TARGET - summary["tstr_f1"]["mean"]),
         ]
     gap = summary["trtr_accuracy"]["mean"] - summary["tstr_accuracy"]["mean"]
     return [
-        (f"AUC ≤ {AUC_TARGET}", summary["detection_roc_auc"]["mean"] <= AUC_TARGET),
-        (f"accuracy gap ≤ {ACCURACY_GAP_TARGET}", gap <= ACCURACY_GAP_TARGET),
+        (f"AUC ≤ {AUC_TARGET}", summary["detection_roc_auc"]["mean"] - AUC_TARGET),
+        (f"accuracy gap ≤ {ACCURACY_GAP_TARGET}", gap - ACCURACY_GAP_TARGET),
     ]
 
 
@@ -367,7 +374,9 @@ def _draw(summaries, path):
     import matplotlib.pyplot as plt
 
     tables = sorted({table for table, _ in summaries})
-    fig, axes = plt.subplots(len(tables), 3, figsize=(13, 3.4 * len(tables)))
+    fig, axes = plt.subplots(
+        len(tables), 3, figsize=(13, 3.4 * len(tables)), squeeze=False
+    )
     for row, table in enumerate(tables):
         configs = [c for c in CONFIGS if (table, c) in summaries]
         # The columns the detector relied on most against CTGAN's encoding.
@@ -427,21 +436,27 @@ def render():
         "rate of any column, over seeds.",
         "",
         f"Machine: {env['cpu_count']} CPUs ({env['machine']}), one torch/BLAS/"
-        f"OpenMP thread per fit, two fits at a time; Python {env['python']}, "
+        "OpenMP thread per fit, two fits at a time (at times a third process "
+        "shared the machine, so wall seconds are upper bounds; CPU seconds "
+        f"count the fit's own thread); Python {env['python']}, "
         f"torch {env['torch']}.",
         "",
-        "| table | config | seeds | fit s (max) | detection | ROC AUC | "
-        "TSTR acc | TRTR acc | TSTR F1 | TRTR F1 | missing gap | targets |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| table | config | seeds | fit s (max) | fit CPU s (max) | detection | "
+        "ROC AUC | TSTR acc | TRTR acc | TSTR F1 | TRTR F1 | missing gap | "
+        "targets |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for (table, config), (summary, _) in summaries.items():
         f1 = summary.get("tstr_f1")
         targets = ", ".join(
-            f"{label}: {'met' if met else 'missed'}" for label, met in _targets(summary)
+            f"{label}: " + ("met" if shortfall <= 0 else f"missed by {shortfall:.3f}")
+            for label, shortfall in _targets(summary)
         )
         lines.append(
             f"| {table} | {config} | {len(summary['seeds'])} | "
             f"{summary['fit_seconds']['mean']:.0f} ({summary['max_fit_seconds']:.0f})"
+            f" | {summary['cpu_fit_seconds']['mean']:.0f} "
+            f"({summary['max_cpu_fit_seconds']:.0f})"
             f" | {_cell(summary['detection_score'])} | "
             f"{_cell(summary['detection_roc_auc'])} | "
             f"{_cell(summary['tstr_accuracy'])} | "
