@@ -390,12 +390,13 @@ def _draw(summaries, path):
                     hist["synth"],
                     width,
                     label=config,
+                    color=f"C{list(CONFIGS).index(config)}",
                 )
             ax.bar(positions, real, width, color="black", label="real")
             ax.set_title(f"{table}: {column}", fontsize=9)
             ax.set_xticks([])
         axes[row][0].set_ylabel("share of rows")
-    axes[0][0].legend(fontsize=7)
+        axes[row][0].legend(fontsize=7)
     fig.suptitle(
         "Marginals (bins: real quantiles or categories), training seed 0", fontsize=10
     )
