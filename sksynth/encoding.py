@@ -152,7 +152,7 @@ def numpy3d_to_panel(X3, kind, columns):
 # * a categorical column becomes one one-hot span over its distinct values, plus
 #   one slot for missing values when it has any.
 #
-# Two options go beyond CTGAN's encoding:
+# Three options go beyond CTGAN's encoding:
 #
 # * exact values: a value that holds a large share of a numeric column (a point
 #   mass, such as Adult's ~90 % of zero capital gains), or every value of a
@@ -163,7 +163,10 @@ def numpy3d_to_panel(X3, kind, columns):
 #   column (categorical, or numeric made only of exact values) in the training
 #   data, such as Adult's ``educational-num`` of ``education``, gets no span:
 #   it is decoded from that column through the recorded map, so combinations
-#   never seen in the training data cannot be generated.
+#   never seen in the training data cannot be generated;
+# * condition on missing numbers: the mode spans of numeric columns with
+#   missing values join the categorical spans as spans the conditional vector
+#   can name.
 #
 # The fitted state is plain JSON-able data (``TabularEncoder.to_dict``) so that
 # samplers can save it without pickle.
