@@ -28,7 +28,7 @@ _SAVE_FORMAT = "sksynth"
 _SAVE_FORMAT_VERSION = 1
 
 
-def available_memory():
+def _available_memory():
     """Bytes of memory available to a new allocation, or None if unknown."""
     try:
         with open("/proc/meminfo") as meminfo:
@@ -45,7 +45,7 @@ def available_memory():
 
 def _check_sample_memory(n_samples, bytes_per_sample):
     """Refuse at once a request whose output cannot fit in memory."""
-    available = available_memory()
+    available = _available_memory()
     needed = n_samples * bytes_per_sample
     if available is None or needed <= available:
         return

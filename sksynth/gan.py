@@ -49,8 +49,8 @@ class GANSampler(BaseSampler):
     back as exact values (``exact_values``), a column that another determines
     is decoded from it (``derived_columns``), the missing values of numeric
     columns are conditioned on (``condition_missing``), and small tables get
-    at least ``min_steps`` optimizer steps. The tables benchmark measures what
-    each changes.
+    at least ``min_steps`` optimizer steps. The tables benchmark measures them
+    together against CTGAN's encoding and budget.
 
     A NaN in a numeric column is modelled by a missing-value mode, and a
     missing value in a categorical column is a category of its own, so sampled
