@@ -442,7 +442,10 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser():
     """The argument parser of the ``sksynth`` command."""
+    from sksynth import __version__
+
     parser = _Parser(prog="sksynth", description="Synthetic tables and time series.")
+    parser.add_argument("--version", action="version", version=f"sksynth {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     _add_data_commands(commands)
 

@@ -280,3 +280,12 @@ def test_evaluate_mismatched_columns(tmp_path, table_csv, capsys):
     )
     err = _run_failing(["evaluate", str(table_csv), str(other), "--quiet"], capsys)
     _assert_one_clear_line(err, "error")
+
+
+def test_version_prints_the_package_version(capsys):
+    import sksynth
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"sksynth {sksynth.__version__}"

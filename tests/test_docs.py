@@ -31,3 +31,24 @@ def test_readme_quickstart_runs(tmp_path, monkeypatch, capsys):
     assert namespace["X_synth"].shape == (500, 3, 24)
     printed = float(capsys.readouterr().out.strip())
     assert 0 <= printed <= 0.5
+
+
+def _readme_ci_command(name):
+    """The first line of the code block after ``<!-- ci:NAME -->`` (as .ci/run)."""
+    after_marker = README.read_text().split(f"<!-- ci:{name} -->\n", 1)[1]
+    return after_marker.split("```bash\n", 1)[1].splitlines()[0]
+
+
+def test_quickstart_install_commands_are_the_ones_ci_runs():
+    # .ci/run executes the README's ci:install and ci:install-user commands on a
+    # fresh machine; the quickstart must give the same ones.
+    bash_blocks = re.findall(
+        r"\.\. code-block:: bash\n\n((?:   .*\n)+)", QUICKSTART.read_text()
+    )
+    commands = [line.strip() for block in bash_blocks for line in block.splitlines()]
+    assert commands == [
+        _readme_ci_command("install-user"),
+        _readme_ci_command("install").split(" && ")[0],
+    ]
+    assert "pip install sksynth" not in QUICKSTART.read_text()
+    assert "pip install sksynth" not in README.read_text()
