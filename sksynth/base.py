@@ -6,6 +6,7 @@ survives a move between machines, and pickle-free ``save``/``load``.
 """
 
 import copy
+import hashlib
 import inspect
 import json
 import math
@@ -14,8 +15,10 @@ import os
 import threading
 import time
 import warnings
+import zipfile
 from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -25,7 +28,11 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 _SAVE_FORMAT = "sksynth"
-_SAVE_FORMAT_VERSION = 1
+# Version 2 added the checksum. Version 1 files, written before it, hold the
+# same payload without one; they still load, unchecked.
+_SAVE_FORMAT_VERSION = 2
+_CHECKSUM_SINCE_VERSION = 2
+_PAYLOAD_STRINGS = ("estimator", "params", "attributes", "object_arrays")
 
 
 def _available_memory():
@@ -259,6 +266,232 @@ def _tuples_restored(estimator_class, params):
     }
 
 
+def _check_writable(path, *, folder=False, parents=False):
+    """Raise an ``OSError`` naming ``path`` unless it can be written.
+
+    Called before any long work, so that a fit or a score is never lost to a
+    bad output path.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file, or with ``folder=True`` the folder, to write.
+    folder : bool, default=False
+        Whether ``path`` is a folder to write files into, made with its
+        parents where missing.
+    parents : bool, default=False
+        Whether missing folders above the file ``path`` will be made; if
+        False, the file's folder must exist.
+    """
+    path = Path(path)
+    if folder and path.exists() and not path.is_dir():
+        raise NotADirectoryError(
+            f"cannot write into {path}: it is a file, not a folder."
+        )
+    if not folder and path.is_dir():
+        raise IsADirectoryError(f"cannot write {path}: it is a folder, not a file.")
+    if not folder and path.exists() and not os.access(path, os.W_OK):
+        raise PermissionError(f"cannot write {path}: the file is read-only.")
+    existing = path if folder else path.parent
+    while (folder or parents) and not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise NotADirectoryError(
+            f"cannot write {path}: {existing} is a file, not a folder."
+        )
+    if not existing.is_dir():
+        raise FileNotFoundError(
+            f"cannot write {path}: the folder {existing} does not exist."
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(
+            f"cannot write {path}: the folder {existing} is not writable."
+        )
+
+
+def _payload_checksum(payload):
+    """SHA-256 of a saved payload's JSON strings and tensors, in a fixed order."""
+    digest = hashlib.sha256()
+
+    def add(label, data):
+        # Length-prefixed, so that no two different payloads feed the same bytes.
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    for key in _PAYLOAD_STRINGS:
+        add(key, payload[key].encode())
+    tensors = [(f"arrays/{name}", t) for name, t in payload["arrays"].items()]
+    tensors += [
+        (f"modules/{module}/{key}", t)
+        for module, state in payload["modules"].items()
+        for key, t in state.items()
+    ]
+    for label, tensor in sorted(tensors, key=lambda item: item[0]):
+        data = tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8)
+        add(f"{label}\0{tensor.dtype}\0{tuple(tensor.shape)}", data.numpy())
+    return digest.hexdigest()
+
+
+def _damaged(path, problem):
+    return ValueError(f"{path} is a damaged sksynth model file: {problem}.")
+
+
+def _is_tensor_dict(value):
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in value.items()
+    )
+
+
+def _not_a_model_file(path, head):
+    if not head:
+        return (
+            f"{path} is empty, not a sksynth model file; was it cut short while "
+            "being written or copied?"
+        )
+    if head[:1] == b"\x80":
+        return (
+            f"{path} holds a pickle, not a sksynth model file; load() reads only "
+            "files written by save(), which hold no code."
+        )
+    return f"{path} is not a sksynth model file; those are written by save()."
+
+
+def _read_payload(path):
+    """The checked contents of a file written by ``BaseSampler.save``."""
+    with open(path, "rb") as file:
+        head = file.read(4)
+        # save() always writes torch's zip format; anything else is foreign,
+        # and is never handed to torch's unpickler.
+        if head != b"PK\x03\x04":
+            raise ValueError(_not_a_model_file(path, head))
+        if not zipfile.is_zipfile(file):
+            raise ValueError(
+                f"{path} is truncated or damaged: the end of its archive is "
+                "missing. Save the model again."
+            )
+        file.seek(0)
+        try:
+            payload = torch.load(file, weights_only=True, map_location="cpu")
+        except Exception:  # torch raises many types for damaged archives
+            raise ValueError(
+                f"{path} is damaged or is not a sksynth model file: its archive "
+                "cannot be read."
+            ) from None
+    if not isinstance(payload, dict) or payload.get("format") != _SAVE_FORMAT:
+        raise ValueError(f"{path} is not a sksynth model file.")
+    version = payload.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _damaged(
+            path, f"its format version {version!r} is not a positive integer"
+        )
+    if version > _SAVE_FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written by a newer sksynth, format version {version}; "
+            f"this version reads up to {_SAVE_FORMAT_VERSION}. Upgrade sksynth to "
+            "load it."
+        )
+    for key in _PAYLOAD_STRINGS:
+        if not isinstance(payload.get(key), str):
+            raise _damaged(path, f"its {key!r} entry is missing or not a string")
+    if not _is_tensor_dict(payload.get("arrays")):
+        raise _damaged(path, "its 'arrays' entry is missing or not tensors")
+    modules = payload.get("modules")
+    if not isinstance(modules, dict) or not all(
+        _is_tensor_dict(state) for state in modules.values()
+    ):
+        raise _damaged(path, "its 'modules' entry is missing or not weights")
+    if version >= _CHECKSUM_SINCE_VERSION:
+        checksum = payload.get("checksum")
+        if not isinstance(checksum, str):
+            raise _damaged(path, "its checksum is missing")
+        if checksum != _payload_checksum(payload):
+            raise _damaged(
+                path,
+                "its contents do not match the checksum written by save(); the "
+                "file was changed or corrupted after saving",
+            )
+    return payload
+
+
+def _state_dict_mismatch(module, state):
+    """How ``state`` fails to fit ``module``: missing, extra and misshapen keys."""
+    expected = module.state_dict()
+    problems = []
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    if missing:
+        problems.append(f"missing {missing}")
+    if unexpected:
+        problems.append(f"unexpected {unexpected}")
+    problems += [
+        f"{key} has shape {tuple(state[key].shape)}, not {tuple(tensor.shape)}"
+        for key, tensor in expected.items()
+        if key in state and state[key].shape != tensor.shape
+    ]
+    return "; ".join(problems) or "their dtypes do not fit"
+
+
+def _restored_sampler(target, payload, path):
+    """A fitted ``target`` rebuilt from a checked payload."""
+    try:
+        params = json.loads(payload["params"])
+        attributes = json.loads(payload["attributes"])
+        object_arrays = json.loads(payload["object_arrays"])
+    except ValueError as exc:
+        raise _damaged(path, f"its JSON cannot be parsed ({exc})") from None
+    if not (
+        isinstance(params, dict)
+        and isinstance(attributes, dict)
+        and isinstance(object_arrays, list)
+        and all(isinstance(name, str) and name in attributes for name in object_arrays)
+    ):
+        raise _damaged(path, "its parameters or fitted attributes are malformed")
+    fitted_names = [*attributes, *payload["arrays"], *payload["modules"]]
+    if not all(name.endswith("_") for name in fitted_names):
+        raise _damaged(path, "it names fitted attributes without a trailing '_'")
+    unknown = sorted(set(params) - set(inspect.signature(target).parameters))
+    if unknown:
+        raise ValueError(
+            f"{path} sets parameters that {target.__name__} does not have: "
+            f"{unknown}; was it written by another version of sksynth?"
+        )
+    sampler = target(**_tuples_restored(target, params))
+    for name in object_arrays:
+        attributes[name] = np.asarray(attributes[name], dtype=object)
+    for name, tensor in payload["arrays"].items():
+        try:
+            attributes[name] = tensor.numpy()
+        except TypeError:  # a dtype NumPy lacks, such as bfloat16
+            raise _damaged(path, f"its array {name} has dtype {tensor.dtype}") from None
+    sampler.__dict__.update(attributes)
+    try:
+        modules = sampler._build_modules()
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        raise _damaged(
+            path,
+            f"its fitted attributes do not describe {target.__name__}'s networks "
+            f"({type(exc).__name__}: {exc})",
+        ) from None
+    if set(modules) != set(payload["modules"]):
+        raise _damaged(
+            path,
+            f"it holds weights for {sorted(payload['modules'])}, but "
+            f"{target.__name__} has the networks {sorted(modules)}",
+        )
+    for name, module in modules.items():
+        state = payload["modules"][name]
+        try:
+            module.load_state_dict(state)
+        except RuntimeError:
+            raise _damaged(
+                path,
+                f"the weights of {name} do not fit its network: "
+                f"{_state_dict_mismatch(module, state)}",
+            ) from None
+        setattr(sampler, name, module)
+    return sampler
+
+
 class BaseSampler(BaseEstimator, metaclass=ABCMeta):
     """Base class of sksynth's samplers.
 
@@ -412,16 +645,26 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         """Save the fitted sampler to ``path`` without pickle.
 
         The file holds the constructor parameters and fitted attributes as JSON
-        and the networks as ``state_dict`` tensors, written with ``torch.save``
-        and read back with ``torch.load(weights_only=True)``, so loading a file
-        from someone else cannot run code.
+        and the networks as ``state_dict`` tensors, with a SHA-256 checksum of
+        them all, written with ``torch.save`` and read back with
+        ``torch.load(weights_only=True)``, so loading a file from someone else
+        cannot run code.
 
         Parameters
         ----------
         path : str or path-like
-            Destination file.
+            Destination file; its folder must exist.
+
+        Raises
+        ------
+        OSError
+            If ``path`` is a folder, or its folder is missing or not writable;
+            checked before anything is serialized.
+        ValueError
+            If a parameter is not JSON-serializable.
         """
         check_is_fitted(self)
+        _check_writable(path)
         params = self.get_params(deep=False)
         try:
             params_json = json.dumps(params, default=_to_json_value)
@@ -440,21 +683,21 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
                 arrays[name] = torch.from_numpy(np.ascontiguousarray(value))
             else:
                 attributes[name] = value
-        torch.save(
-            {
-                "format": _SAVE_FORMAT,
-                "format_version": _SAVE_FORMAT_VERSION,
-                "estimator": type(self).__name__,
-                "params": params_json,
-                "attributes": json.dumps(attributes, default=_to_json_value),
-                "object_arrays": json.dumps(
-                    [n for n, v in attributes.items() if isinstance(v, np.ndarray)]
-                ),
-                "arrays": arrays,
-                "modules": modules,
-            },
-            path,
-        )
+        payload = {
+            "format": _SAVE_FORMAT,
+            "format_version": _SAVE_FORMAT_VERSION,
+            "estimator": type(self).__name__,
+            "params": params_json,
+            "attributes": json.dumps(attributes, default=_to_json_value),
+            "object_arrays": json.dumps(
+                [n for n, v in attributes.items() if isinstance(v, np.ndarray)]
+            ),
+            "arrays": arrays,
+            "modules": modules,
+        }
+        payload["checksum"] = _payload_checksum(payload)
+        with open(path, "wb") as file:
+            torch.save(payload, file)
 
     @classmethod
     def load(cls, path, *, device=None):
@@ -473,40 +716,46 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         sampler : BaseSampler
             The fitted sampler. Called on :class:`BaseSampler` itself, the class
             stored in the file is used.
+
+        Raises
+        ------
+        OSError
+            If ``path`` cannot be opened (``FileNotFoundError`` where it does
+            not exist).
+        ValueError
+            If ``device`` is not available, or ``path`` is not a sksynth model
+            file, is truncated or damaged (its checksum does not match), holds
+            another class than ``cls``, or was written by a newer sksynth.
         """
-        try:
-            payload = torch.load(path, weights_only=True, map_location="cpu")
-        except OSError:
-            raise
-        except Exception as exc:  # torch raises several types for foreign files
-            raise ValueError(f"{path} is not a sksynth model file: {exc}") from None
-        if not isinstance(payload, dict) or payload.get("format") != _SAVE_FORMAT:
-            raise ValueError(f"{path} is not a sksynth model file.")
+        if device is not None:
+            device = resolve_device(device)
+        payload = _read_payload(path)
         stored = payload["estimator"]
         target = cls._subclass_named(stored)
-        if target is None or (cls is not BaseSampler and target is not cls):
+        if target is None or inspect.isabstract(target):
+            raise ValueError(
+                f"{path} holds a {stored}, a class this version of sksynth does "
+                "not have."
+            )
+        if cls is not BaseSampler and target is not cls:
             raise ValueError(
                 f"{path} holds a {stored}, not a {cls.__name__}; load it with "
                 f"{stored}.load or BaseSampler.load."
             )
-        sampler = target(**_tuples_restored(target, json.loads(payload["params"])))
-        attributes = json.loads(payload["attributes"])
-        for name in json.loads(payload["object_arrays"]):
-            attributes[name] = np.asarray(attributes[name], dtype=object)
-        for name, tensor in payload["arrays"].items():
-            attributes[name] = tensor.numpy()
-        sampler.__dict__.update(attributes)
-        for name, module in sampler._build_modules().items():
-            module.load_state_dict(payload["modules"][name])
-            setattr(sampler, name, module)
+        sampler = _restored_sampler(target, payload, path)
         if device is not None:
-            sampler.device_ = resolve_device(device)
+            sampler.device_ = device
         elif str(sampler.device) == "auto":
             sampler.device_ = resolve_device("auto")
         else:
             # The saved device was valid where the model was fitted; if this
             # machine lacks it, the move below warns and falls back to the CPU.
-            sampler.device_ = torch.device(sampler.device)
+            try:
+                sampler.device_ = torch.device(sampler.device)
+            except (RuntimeError, TypeError):
+                raise _damaged(
+                    path, f"its device parameter {sampler.device!r} is no device"
+                ) from None
         sampler._move_to_fitted_device()
         return sampler
 

@@ -20,10 +20,12 @@ def _demo(args):
     import torch
 
     from sksynth import TimeGANSampler
+    from sksynth.base import _check_writable
     from sksynth.datasets import load_stocks
     from sksynth.evaluation import discriminative_score, plot_pca, plot_tsne
 
     output = Path(args.output_dir)
+    _check_writable(output, folder=True)
     output.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(args.threads)
     X = load_stocks(seq_len=24)
@@ -158,6 +160,7 @@ def _set_threads(threads):
 def _fit(args):
     """Fit a sampler on a data file and save it."""
     from sksynth import GANSampler, TimeGANSampler
+    from sksynth.base import _check_writable
 
     if args.model == "gan":
         if args.seq_len is not None or args.n_iter is not None or args.preset:
@@ -181,6 +184,7 @@ def _fit(args):
         else:
             sampler = TimeGANSampler(**params)
     sampler.set_params(device=args.device, random_state=args.seed, verbose=1)
+    _check_writable(args.output)
     data = _read_table(args.data)
     _set_threads(args.threads)
     if args.model == "timegan" and _is_panel_frame(data):
@@ -200,10 +204,12 @@ def _sample(args):
     import pandas as pd
 
     from sksynth import BaseSampler
+    from sksynth.base import _check_writable
 
     _file_format(args.output)
     if not Path(args.model).is_file():
         raise CommandError(f"{args.model}: no such file.")
+    _check_writable(args.output, parents=True)
     try:
         sampler = BaseSampler.load(args.model, device=args.device)
     except ValueError as exc:
@@ -240,6 +246,7 @@ def _evaluate(args):
     import pandas as pd
     from tqdm.auto import tqdm
 
+    from sksynth.base import _check_writable
     from sksynth.evaluation import (
         discriminative_score,
         plot_marginals,
@@ -248,6 +255,8 @@ def _evaluate(args):
         predictive_score,
     )
 
+    if args.report is not None:
+        _check_writable(args.report, folder=True)
     real, synth = _read_table(args.real), _read_table(args.synth)
     _set_threads(args.threads)
     if _is_panel_frame(synth):
@@ -454,11 +463,11 @@ def build_parser():
         help="fit TimeGAN on the bundled Stocks data and write samples and a plot",
     )
     demo.add_argument(
-        "--n-iter", type=int, default=DEMO_N_ITER, help="adversarial steps"
+        "--n-iter", type=_positive_int, default=DEMO_N_ITER, help="adversarial steps"
     )
     demo.add_argument(
         "--n-iter-pretrain",
-        type=int,
+        type=_positive_int,
         default=DEMO_N_ITER_PRETRAIN,
         help="autoencoder steps",
     )
@@ -467,7 +476,9 @@ def build_parser():
     demo.add_argument("--seed", type=int, default=0, help="random seed")
     # Small recurrent nets gain nothing from a second intra-op thread, and two
     # threads on a busy two-core machine can slow each step a hundredfold.
-    demo.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    demo.add_argument(
+        "--threads", type=_positive_int, default=1, help="torch CPU threads"
+    )
     demo.set_defaults(handler=_demo)
     return parser
 

@@ -1,11 +1,14 @@
 """Tests of the ``sksynth`` command's fit, sample and evaluate subcommands."""
 
+import os
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from sksynth import TimeGANSampler
+from sksynth import GANSampler, TimeGANSampler
 from sksynth.cli import main
 
 
@@ -289,3 +292,183 @@ def test_version_prints_the_package_version(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"sksynth {sksynth.__version__}"
+
+
+# --------------------------------------------------------------------------
+# Output paths are checked before any training or scoring; counts must be
+# positive; a request too large for memory fails at once.
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def must_not_fit(monkeypatch):
+    """Record calls of the samplers' fit, which a bad command must never reach."""
+    calls = []
+
+    def fit(self, *args, **kwargs):
+        calls.append(type(self).__name__)
+        return self
+
+    for sampler in (GANSampler, TimeGANSampler):
+        monkeypatch.setattr(sampler, "fit", fit)
+    return calls
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory):
+    frame = pd.DataFrame({"x": np.arange(40.0), "c": ["a", "b"] * 20})
+    sampler = GANSampler(
+        epochs=1,
+        min_steps=0,
+        batch_size=20,
+        pac=2,
+        embedding_dim=4,
+        generator_dim=(8,),
+        discriminator_dim=(8,),
+        device="cpu",
+    )
+    path = tmp_path_factory.mktemp("model") / "model.sksynth"
+    sampler.fit(frame).save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("output", "fragment"),
+    [
+        ("missing/model.sksynth", "does not exist"),
+        ("folder", "is a folder"),
+        ("file.txt/model.sksynth", "is a file"),
+    ],
+    ids=["missing-folder", "a-folder", "under-a-file"],
+)
+def test_fit_checks_its_output_before_training(
+    tmp_path, table_csv, capsys, must_not_fit, output, fragment
+):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file.txt").write_text("not a folder")
+    path = tmp_path / output
+    err = _run_failing(
+        ["fit", str(table_csv), "--model", "gan", "--epochs", "1", "-o", str(path)],
+        capsys,
+    )
+    _assert_one_clear_line(err, "sksynth fit: error", str(path), fragment)
+    assert must_not_fit == []
+
+
+def test_fit_into_a_read_only_folder(
+    tmp_path, series_csv, capsys, must_not_fit, monkeypatch
+):
+    # os.access stands in for chmod, which does not stop root.
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
+    path = tmp_path / "model.sksynth"
+    err = _run_failing(
+        ["fit", str(series_csv), "--model", "timegan", "--seq-len", "4"]
+        + ["-o", str(path)],
+        capsys,
+    )
+    _assert_one_clear_line(err, str(path), "not writable")
+    assert must_not_fit == []
+
+
+def test_sample_checks_its_output_before_loading(tmp_path, model_file, capsys):
+    (tmp_path / "file.txt").write_text("not a folder")
+    out = tmp_path / "file.txt" / "synth.csv"
+    err = _run_failing(["sample", str(model_file), "-n", "5", "-o", str(out)], capsys)
+    _assert_one_clear_line(err, "sksynth sample: error", str(out), "is a file")
+
+
+def test_sample_makes_missing_output_folders(tmp_path, model_file):
+    out = tmp_path / "new" / "folder" / "synth.csv"
+    main(["sample", str(model_file), "-n", "5", "-o", str(out)])
+    assert len(pd.read_csv(out)) == 5
+
+
+def test_sample_too_many_for_memory_fails_at_once(tmp_path, model_file, capsys):
+    out = tmp_path / "synth.csv"
+    start = time.perf_counter()
+    err = _run_failing(
+        ["sample", str(model_file), "-n", "100000000000000", "-o", str(out)], capsys
+    )
+    assert time.perf_counter() - start < 10
+    _assert_one_clear_line(err, "n_samples=100000000000000", "GiB of memory")
+    assert not out.exists()
+
+
+def test_sample_a_damaged_model(tmp_path, model_file, capsys):
+    damaged = tmp_path / "damaged.sksynth"
+    data = bytearray(model_file.read_bytes())
+    damaged.write_bytes(bytes(data[: len(data) // 2]))
+    err = _run_failing(
+        ["sample", str(damaged), "-n", "5", "-o", str(tmp_path / "x.csv")], capsys
+    )
+    _assert_one_clear_line(err, str(damaged), "truncated")
+
+
+def test_sample_a_pickled_model(tmp_path, model_file, capsys):
+    import pickle
+
+    from sksynth import BaseSampler
+
+    pickled = tmp_path / "model.pkl"
+    pickled.write_bytes(pickle.dumps(BaseSampler.load(model_file)))
+    err = _run_failing(
+        ["sample", str(pickled), "-n", "5", "-o", str(tmp_path / "x.csv")], capsys
+    )
+    _assert_one_clear_line(err, str(pickled), "pickle", "not a sksynth model file")
+    assert "weights_only" not in err
+
+
+def test_evaluate_checks_its_report_folder_before_scoring(
+    tmp_path, table_csv, capsys, monkeypatch
+):
+    import sksynth.evaluation
+
+    monkeypatch.setattr(sksynth.evaluation, "discriminative_score", _must_not_run)
+    report = tmp_path / "report"
+    report.write_text("a file where the folder should go")
+    err = _run_failing(
+        ["evaluate", str(table_csv), str(table_csv), "--report", str(report)], capsys
+    )
+    _assert_one_clear_line(err, "sksynth evaluate: error", str(report), "is a file")
+
+
+def test_demo_checks_its_output_folder_before_training(tmp_path, capsys, must_not_fit):
+    output = tmp_path / "demo"
+    output.write_text("a file where the folder should go")
+    err = _run_failing(["demo", "--output-dir", str(output)], capsys)
+    _assert_one_clear_line(err, "sksynth demo: error", str(output), "is a file")
+    assert must_not_fit == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["demo", "--threads", "0"], "--threads"),
+        (["demo", "--threads", "-2"], "--threads"),
+        (["demo", "--n-iter", "0"], "--n-iter"),
+        (["demo", "--n-iter-pretrain", "-1"], "--n-iter-pretrain"),
+        (
+            ["fit", "DATA.csv", "--model", "gan", "--threads", "0", "-o", "m"],
+            "--threads",
+        ),
+        (["evaluate", "REAL.csv", "SYNTH.csv", "--threads", "0"], "--threads"),
+        (["sample", "MODEL", "-n", "0", "-o", "out.csv"], "--n-samples"),
+    ],
+    ids=[
+        "demo-threads-0",
+        "demo-threads-negative",
+        "demo-n-iter-0",
+        "demo-n-iter-pretrain-negative",
+        "fit-threads-0",
+        "evaluate-threads-0",
+        "sample-n-0",
+    ],
+)
+def test_counts_must_be_positive(argv, option, capsys, must_not_fit):
+    err = _run_failing(argv, capsys)
+    _assert_one_clear_line(err, f"sksynth {argv[0]}: error", option, "positive")
+    assert must_not_fit == []
+
+
+def _must_not_run(*args, **kwargs):
+    raise AssertionError("reached after a bad option should have stopped the command")
