@@ -163,10 +163,11 @@ def _fit(args):
     from sksynth.base import _check_writable
 
     if args.model == "gan":
-        if args.seq_len is not None or args.n_iter is not None or args.preset:
+        timegan_options = (args.seq_len, args.n_iter, args.n_iter_pretrain)
+        if args.preset or any(option is not None for option in timegan_options):
             raise CommandError(
-                "--seq-len, --n-iter and --preset apply to --model timegan; "
-                "use --epochs for --model gan."
+                "--seq-len, --n-iter, --n-iter-pretrain and --preset apply to "
+                "--model timegan; use --epochs for --model gan."
             )
         # --epochs N trains exactly N epochs, however small the table.
         params = {} if args.epochs is None else {"epochs": args.epochs, "min_steps": 0}
@@ -176,9 +177,12 @@ def _fit(args):
             raise CommandError(
                 "--epochs applies to --model gan; use --n-iter for --model timegan."
             )
-        params = {} if args.n_iter is None else {"n_iter": args.n_iter}
-        if args.seq_len is not None:
-            params["seq_len"] = args.seq_len
+        options = {
+            "n_iter": args.n_iter,
+            "n_iter_pretrain": args.n_iter_pretrain,
+            "seq_len": args.seq_len,
+        }
+        params = {name: value for name, value in options.items() if value is not None}
         if args.preset:
             sampler = TimeGANSampler.preset(args.preset, **params)
         else:
@@ -378,10 +382,16 @@ def _add_data_commands(commands):
         help="TimeGAN training steps per phase (default 10,000)",
     )
     fit.add_argument(
+        "--n-iter-pretrain",
+        type=_positive_int,
+        help="TimeGAN steps of the autoencoder (and supervisor) phases "
+        "(default: --n-iter)",
+    )
+    fit.add_argument(
         "--preset",
         metavar="NAME",
         help="TimeGAN settings recommended for a benchmark data set: sines, "
-        "stocks or energy (--n-iter and --seq-len still apply)",
+        "stocks or energy (--n-iter, --n-iter-pretrain and --seq-len still apply)",
     )
     fit.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     fit.add_argument("--seed", type=int, default=None, help="random seed")

@@ -220,6 +220,12 @@ def test_options_of_the_other_model(table_csv, tmp_path, capsys):
     )
     _assert_one_clear_line(err, "--preset", "timegan")
     err = _run_failing(
+        ["fit", str(table_csv), "--model", "gan", "--n-iter-pretrain", "5"]
+        + ["-o", "m"],
+        capsys,
+    )
+    _assert_one_clear_line(err, "--n-iter-pretrain", "timegan")
+    err = _run_failing(
         ["fit", str(table_csv), "--model", "timegan", "--epochs", "5", "-o", "m"],
         capsys,
     )
@@ -230,10 +236,13 @@ def test_fit_with_a_preset(series_csv, tmp_path):
     model = tmp_path / "preset.sksynth"
     main(
         ["fit", str(series_csv), "--model", "timegan", "--preset", "stocks"]
-        + ["--seq-len", "6", "--n-iter", "2", "--device", "cpu", "-o", str(model)]
+        + ["--seq-len", "6", "--n-iter", "2", "--n-iter-pretrain", "3"]
+        + ["--device", "cpu", "-o", str(model)]
     )
     sampler = TimeGANSampler.load(model)
-    expected = TimeGANSampler.preset("stocks", seq_len=6, n_iter=2).get_params()
+    expected = TimeGANSampler.preset(
+        "stocks", seq_len=6, n_iter=2, n_iter_pretrain=3
+    ).get_params()
     assert sampler.get_params() == {**expected, "device": "cpu", "verbose": 1}
 
 
