@@ -3,12 +3,20 @@
 Build with ``sphinx-build -W -b html docs docs/_build/html``.
 """
 
+import os
 import re
+import sys
 from pathlib import Path
 
-import sksynth
+# The gallery's examples run in worker processes that inherit this: small
+# networks gain nothing from a second intra-op thread, and on a busy two-core
+# machine it slows them badly.
+os.environ["OMP_NUM_THREADS"] = "1"
+
+import sksynth  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS))  # for gallery_scraper
 
 project = "sksynth"
 author = "the sksynth developers"
@@ -23,12 +31,30 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "myst_parser",
+    "sphinx_gallery.gen_gallery",
 ]
+
+
+# The examples gallery: every examples/plot_*.py runs at each build, and a
+# failing example fails the build.
+sphinx_gallery_conf = {
+    # Ours first: it must see pyplot figures before the matplotlib scraper
+    # saves and closes them.
+    "image_scrapers": ("gallery_scraper.figure_scraper", "matplotlib"),
+    # Two examples at a time, one torch thread each (set above, inherited).
+    "parallel": 2,
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "abort_on_example_error": True,
+    "within_subsection_order": "FileNameSortKey",
+    "download_all_examples": False,
+}
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "generated/*.md"]
+exclude_patterns = ["_build", "generated/*.md", "auto_examples/*.ipynb"]
 
 # API reference: one page per public object, generated from the docstrings.
 autosummary_generate = True
