@@ -13,16 +13,20 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ._validation import check_magnitude, check_real
+
 PANEL_MTYPES = ("pd-multiindex", "nested_univ", "df-list")
 
 
-def panel_kind(X):
+def panel_kind(X, name="X"):
     """Name the layout of time-series data.
 
     Parameters
     ----------
     X : ndarray, DataFrame or list of DataFrames
         Time-series data.
+    name : str, default="X"
+        The parameter holding ``X``, for error messages.
 
     Returns
     -------
@@ -40,7 +44,7 @@ def panel_kind(X):
         if isinstance(X.index, pd.MultiIndex):
             if X.index.nlevels != 2:
                 raise ValueError(
-                    "X with a MultiIndex must be a pd-multiindex panel with two "
+                    f"{name} with a MultiIndex must be a pd-multiindex panel with two "
                     f"index levels (instance, time point), got {X.index.nlevels}."
                 )
             return "pd-multiindex"
@@ -51,8 +55,8 @@ def panel_kind(X):
         return "df-list"
     if isinstance(X, pd.Series):
         raise ValueError(
-            "X must be 2-D (n_timepoints, n_channels) or a panel; got a 1-D Series. "
-            "Use X.to_frame() for a univariate series."
+            f"{name} must be 2-D (n_timepoints, n_channels) or a panel; got a 1-D "
+            f"Series. Use {name}.to_frame() for a univariate series."
         )
     ndim = np.ndim(X)
     if ndim == 3:
@@ -60,13 +64,13 @@ def panel_kind(X):
     if ndim == 2:
         return "series-array"
     raise ValueError(
-        "X must be a 3-D array (n_instances, n_channels, n_timepoints), a 2-D "
+        f"{name} must be a 3-D array (n_instances, n_channels, n_timepoints), a 2-D "
         "long series (n_timepoints, n_channels) or an sktime panel; got an "
         f"array with {ndim} dimension(s)."
     )
 
 
-def panel_to_numpy3d(X, kind):
+def panel_to_numpy3d(X, kind, name="X"):
     """Convert an sktime panel to a float numpy3D array and its channel names.
 
     Parameters
@@ -75,11 +79,19 @@ def panel_to_numpy3d(X, kind):
         A panel of mtype ``kind``, one of :data:`PANEL_MTYPES`.
     kind : str
         The panel's mtype, as returned by :func:`panel_kind`.
+    name : str, default="X"
+        The parameter holding the panel, for error messages.
 
     Returns
     -------
     X3 : ndarray of shape (n_instances, n_channels, n_timepoints)
     columns : list of str
+
+    Raises
+    ------
+    ValueError
+        If the sequences differ in length, hold complex numbers, or sktime
+        cannot read the panel.
     """
     from sktime.datatypes import convert_to
 
@@ -87,13 +99,16 @@ def panel_to_numpy3d(X, kind):
     lengths = _instance_lengths(X, kind)
     if len(set(lengths)) > 1:
         raise ValueError(
-            "X must hold sequences of equal length; got lengths from "
+            f"{name} must hold sequences of equal length; got lengths from "
             f"{min(lengths)} to {max(lengths)}. Cut or pad them to one length."
         )
+    check_real(X, name, noun="channel")
     try:
         X3 = convert_to(X, to_type="numpy3D")
     except Exception as exc:  # sktime raises bare TypeError/ValueError variants
-        raise ValueError(f"X is not a valid {kind} panel: {exc}") from None
+        raise ValueError(f"{name} is not a valid {kind} panel: {exc}") from None
+    # nested_univ cells are Series, whose complex values only show here.
+    check_real(X3, name, noun="channel")
     return np.asarray(X3, dtype=np.float64), [str(c) for c in columns]
 
 
@@ -465,6 +480,7 @@ class TabularEncoder:
         exact = _exact_values(observed) if exact_values else np.empty(0)
         is_exact = np.isin(observed, exact)
         continuous = observed[~is_exact]
+        check_magnitude(continuous, f"Column {name!r}")
         if len(continuous):
             means, stds, log_weights = _fit_modes(continuous, rng)
         else:

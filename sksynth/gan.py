@@ -9,8 +9,14 @@ import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from ._validation import (
+    check_class_labels,
+    check_real,
+    check_table_cells,
+    holds_strings,
+)
 from .base import BaseSampler, TrainingLog
-from .encoding import TabularEncoder
+from .encoding import TabularEncoder, _dtype_spec, _make_dtype
 from .nn import PacDiscriminator, TabularGenerator, fused_adam
 
 # Rows generated per forward pass in ``sample``; bounds memory. The noise is
@@ -62,7 +68,9 @@ class GANSampler(BaseSampler):
 
     Given class labels ``y``, ``fit`` makes the class a condition of both
     networks, and ``sample(n, y=...)`` returns ``(X, y)`` with exactly the
-    requested labels.
+    requested labels, ``y`` in the container and dtype given to ``fit`` (a
+    Series or pandas array keeps its dtype, an ordered categorical included;
+    anything else comes back as an ndarray).
 
     Read more in the tables section of the user guide.
 
@@ -270,7 +278,7 @@ class GANSampler(BaseSampler):
         _hidden_dims(self.generator_dim, "generator_dim")
         _hidden_dims(self.discriminator_dim, "discriminator_dim")
         X, categorical = self._validate_table(X)
-        labels, classes = self._validate_labels(y, X.shape[0])
+        labels, classes, label_type = self._validate_labels(y, X.shape[0])
 
         rng = np.random.default_rng(seed)
         encoder = TabularEncoder()
@@ -332,11 +340,15 @@ class GANSampler(BaseSampler):
         if classes is not None:
             fitted["classes_"] = classes
             fitted["class_counts_"] = np.bincount(labels, minlength=n_labels)
+            fitted["_label_type_"] = label_type
         return fitted
 
     def _validate_table(self, X):
         """Return X (a DataFrame or a 2-D ndarray) and its categorical mask."""
+        # Before validate_data, whose complex-data error prints the whole array.
+        check_real(X, "X")
         if isinstance(X, pd.DataFrame):
+            check_table_cells(X, "X")
             validate_data(self, X, skip_check_array=True)
             n_samples, n_features = X.shape
             if n_samples == 0 or n_features == 0:
@@ -367,6 +379,7 @@ class GANSampler(BaseSampler):
         X = validate_data(
             self, X, dtype=None, ensure_all_finite=False, ensure_min_samples=2
         )
+        check_table_cells(X, "X")
         n_features = X.shape[1]
         if X.dtype.kind in "iuf":
             inherent = np.zeros(n_features, dtype=bool)
@@ -423,11 +436,16 @@ class GANSampler(BaseSampler):
         )
 
     def _validate_labels(self, y, n_samples):
-        """Class codes of y and the sorted classes, or (None, None)."""
+        """Class codes of y, the sorted classes and y's container and dtype.
+
+        Returns (None, None, None) without y.
+        """
         if y is None:
-            return None, None
+            return None, None, None
+        label_type = _label_type(y)
+        check_class_labels(y, "GANSampler")
         if hasattr(y, "__len__") and not hasattr(y, "shape"):
-            y = np.asarray(y, dtype=object if _holds_strings(y) else None)
+            y = np.asarray(y, dtype=object if holds_strings(y) else None)
         if len(y) != n_samples:
             raise ValueError(
                 f"y has {len(y)} labels but X has {n_samples} rows; pass one label "
@@ -440,8 +458,6 @@ class GANSampler(BaseSampler):
             dtype=None,
             warn=True,
         )
-        if pd.isna(y).any():
-            raise ValueError("y holds missing labels; every row needs a class.")
         classes, labels = np.unique(y, return_inverse=True)
         if len(classes) > self.max_categories:
             raise ValueError(
@@ -449,7 +465,7 @@ class GANSampler(BaseSampler):
                 f"{self.max_categories}. Raise max_categories to condition on "
                 "that many classes."
             )
-        return labels.astype(np.int64).ravel(), classes
+        return labels.astype(np.int64).ravel(), classes, label_type
 
     # -- sample ---------------------------------------------------------------
 
@@ -488,7 +504,9 @@ class GANSampler(BaseSampler):
         )
         if labels is None:
             return X
-        return X, self.classes_[labels.numpy()]
+        return X, _restore_labels(
+            self.classes_[labels.numpy()], getattr(self, "_label_type_", None)
+        )
 
     def _bytes_per_sample(self):
         # Float64 scalars and int64 slots of one row, then its decoded columns
@@ -514,7 +532,7 @@ class GANSampler(BaseSampler):
         if y is None:
             counts = torch.as_tensor(self.class_counts_, dtype=torch.float64)
             return torch.multinomial(counts, n_samples, True, generator=generator)
-        requested = np.asarray(y, dtype=object if _holds_strings(y) else None)
+        requested = np.asarray(y, dtype=object if holds_strings(y) else None)
         if requested.ndim == 0:
             requested = np.full(n_samples, requested.item(), dtype=requested.dtype)
         if requested.ndim != 1 or len(requested) != n_samples:
@@ -549,10 +567,28 @@ def _one_hot(index, n_classes):
     return out.scatter_(1, index[:, None], 1.0)
 
 
-def _holds_strings(values):
-    return isinstance(values, str) or (
-        isinstance(values, (list, tuple)) and any(isinstance(v, str) for v in values)
-    )
+def _label_type(y):
+    """The container, name and dtype of fit's y, as JSON-able data (None: ndarray).
+
+    A Series and a pandas array (such as a Categorical) are described; other
+    containers give None, and labels then come back as an ndarray.
+    """
+    if isinstance(y, pd.Series):
+        name = y.name if y.name is None or isinstance(y.name, (str, int)) else None
+        return {"container": "Series", "name": name, "dtype": _dtype_spec(y.dtype)}
+    if isinstance(y, pd.api.extensions.ExtensionArray):
+        return {"container": "array", "dtype": _dtype_spec(y.dtype)}
+    return None
+
+
+def _restore_labels(labels, label_type):
+    """Sampled labels (an ndarray) in the container recorded by :func:`_label_type`."""
+    if label_type is None:
+        return labels
+    dtype = _make_dtype(label_type["dtype"])
+    if label_type["container"] == "Series":
+        return pd.Series(labels, dtype=dtype, name=label_type["name"])
+    return pd.array(labels, dtype=dtype)
 
 
 def _hidden_dims(dims, name):
@@ -569,8 +605,8 @@ def _numeric_object_columns(X):
     """Read the numeric columns of an object array as floats.
 
     Returns a copy of X whose numeric columns hold floats (NaN for None) and the
-    mask of the other columns, which are categorical. A value that is neither
-    a number nor a string (e.g. a dict) raises a TypeError.
+    mask of the other columns, which are categorical: those holding a value
+    that is not a number (strings, dates, other objects).
     """
     X = X.copy()
     categorical = np.zeros(X.shape[1], dtype=bool)
@@ -580,7 +616,7 @@ def _numeric_object_columns(X):
         values = np.full(len(column), np.nan)
         try:
             values[~missing] = column[~missing].astype(np.float64)
-        except ValueError:  # strings that are not numbers: a categorical column
+        except (ValueError, TypeError):  # not numbers: a categorical column
             categorical[j] = True
             continue
         X[:, j] = values

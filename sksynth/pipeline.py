@@ -15,7 +15,10 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.validation import check_consistent_length, validate_data
+from sklearn.utils.validation import validate_data
+
+from ._validation import check_class_labels, short_repr
+from .base import _check_sample_memory
 
 __all__ = ["GANOverSampler", "SamplingPipeline", "make_sampling_pipeline"]
 
@@ -142,6 +145,9 @@ class SamplingPipeline(Pipeline):
 
         Raises
         ------
+        ValueError
+            If the pipeline has no steps, or ``n_samples`` is not a positive
+            integer or asks for more samples than memory holds.
         TypeError
             If an earlier step has no ``inverse_transform`` or the final step
             no ``sample``.
@@ -164,7 +170,17 @@ class SamplingPipeline(Pipeline):
         ]
 
     def _check_sampling_steps(self):
-        name, final = self.steps[-1]
+        steps = self.steps
+        if (
+            not isinstance(steps, (list, tuple))
+            or not steps
+            or not all(isinstance(s, tuple) and len(s) == 2 for s in steps)
+        ):
+            raise ValueError(
+                "steps must be a non-empty list of (name, estimator) tuples "
+                f"ending in a sampler; got {short_repr(steps)}."
+            )
+        name, final = steps[-1]
         if not hasattr(final, "sample"):
             raise TypeError(
                 f"The final step {name!r} of a SamplingPipeline must be a sampler "
@@ -340,10 +356,23 @@ class GANOverSampler(BaseOverSampler):
         -------
         X_resampled : same container kind as X
             The real samples, then the synthetic ones.
-        y_resampled : same container kind as y
+        y_resampled : same container kind and dtype as y
             Their labels.
+
+        Raises
+        ------
+        ValueError
+            If y holds missing, mixed-type or continuous labels, if X does not
+            suit the sampler (a TimeGANSampler needs a numpy3D panel), or if
+            ``sampling_strategy`` asks for more samples than memory holds.
         """
-        return super().fit_resample(X, y)
+        check_class_labels(y, "GANOverSampler")
+        X_resampled, y_resampled = super().fit_resample(X, y)
+        # imbalanced-learn restores Series and lists, not pandas arrays such as
+        # a Categorical.
+        if isinstance(y, pd.api.extensions.ExtensionArray):
+            y_resampled = pd.array(y_resampled, dtype=y.dtype)
+        return X_resampled, y_resampled
 
     def _check_X_y(self, X, y):
         # The sampler validates X itself: DataFrames keep their mixed dtypes and
@@ -357,7 +386,18 @@ class GANOverSampler(BaseOverSampler):
             )
         if not (isinstance(X, pd.DataFrame) or hasattr(X, "shape")):
             X = np.asarray(X)
-        check_consistent_length(X, y)
+        if _is_timegan(self._base_sampler()) and np.ndim(X) != 3:
+            raise ValueError(
+                "GANOverSampler with a TimeGANSampler needs X as a numpy3D panel "
+                "(n_instances, n_channels, n_timepoints) with one label per "
+                f"sequence; got X of shape {np.shape(X)}. Cut a long series into "
+                "windows first."
+            )
+        if len(X) != len(y):
+            raise ValueError(
+                f"X has {len(X)} samples but y has {len(y)} labels; pass one "
+                "label per sample (per sequence of a panel)."
+            )
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         return X, y, binarize_y
 
@@ -367,8 +407,9 @@ class GANOverSampler(BaseOverSampler):
         self.samplers_ = {}
         if not targets:
             return X, y
+        _check_resampled_memory(X, y, sum(targets.values()))
         base = self._base_sampler()
-        if _conditions_on_labels(base):
+        if not _is_timegan(base):
             fitted = _seeded_clone(base, rng).fit(X, y)
             labels = np.repeat(list(targets), list(targets.values()))
             draws = fitted.sample(len(labels), y=labels, random_state=_seed(rng))
@@ -402,11 +443,36 @@ class GANOverSampler(BaseOverSampler):
         return tags
 
 
-def _conditions_on_labels(sampler):
-    """Whether to try one fit on all classes; see ``GANOverSampler.sampler``."""
+def _is_timegan(sampler):
+    """Whether ``sampler``, or the final step of a pipeline, is a TimeGANSampler.
+
+    Such a sampler does not condition on labels, so it is fitted per class
+    (see ``GANOverSampler.sampler``).
+    """
     from .timegan import TimeGANSampler
 
-    return not isinstance(sampler, TimeGANSampler)
+    while isinstance(sampler, Pipeline) and sampler.steps:
+        sampler = sampler.steps[-1][1]
+    return isinstance(sampler, TimeGANSampler)
+
+
+def _check_resampled_memory(X, y, n_synthetic):
+    """Refuse, before any fit, a sampling_strategy whose result cannot fit in memory.
+
+    Each synthetic sample takes at least what a real one does, once drawn and
+    once in the concatenated result.
+    """
+    if isinstance(X, pd.DataFrame):
+        row_bytes = X.memory_usage(index=False).sum() / max(len(X), 1)
+    else:
+        row_bytes = X.itemsize * np.prod(X.shape[1:], dtype=np.int64)
+    try:
+        _check_sample_memory(n_synthetic, 2 * (int(row_bytes) + y.itemsize))
+    except ValueError as exc:
+        raise ValueError(
+            f"sampling_strategy asks for {n_synthetic:,} synthetic samples in "
+            f"all, too many for memory: {exc}"
+        ) from None
 
 
 def _seed(rng):

@@ -249,12 +249,12 @@ def sample_sequences(modules, n_samples, generator, device, chunk_size):
     latent_dim = modules["generator_"].net[0].in_features
     decoder = modules["recovery_"]
     n_steps, n_channels = decoder.n_steps, decoder.ar_coef.shape[0]
-    chunks = []
+    out = torch.empty((n_samples, n_steps, n_channels))
     for start in range(0, n_samples, chunk_size):
         size = min(chunk_size, n_samples - start)
         latent_noise = torch.randn((size, latent_dim), generator=generator)
         residual_noise = torch.randn((size, n_steps, n_channels), generator=generator)
         z = modules["generator_"](latent_noise.to(device))
         X = decoder.sample(z, residual_noise.to(device))
-        chunks.append(X.clamp(0, 1).cpu())
-    return torch.cat(chunks)
+        out[start : start + size] = X.clamp(0, 1).cpu()
+    return out

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
 from . import sequence_latent
+from ._validation import check_real
 from .base import BaseSampler, TrainingLog
 from .encoding import PANEL_MTYPES, numpy3d_to_panel, panel_kind, panel_to_numpy3d
 from .nn import RecurrentStack, fused_adam
@@ -44,6 +45,11 @@ class TimeGANSampler(BaseSampler):
     ``latent="sequence"`` replaces this with one latent vector per sequence
     and a Wasserstein GAN on those vectors (see ``latent``).
     :meth:`preset` returns the settings recommended for a known data set.
+
+    The sampler does not condition on labels: ``fit`` accepts ``y`` only for
+    scikit-learn compatibility and ignores it, and ``sample`` takes no ``y``.
+    To generate sequences of one class, fit a sampler on that class's
+    sequences, as :class:`~sksynth.pipeline.GANOverSampler` does per class.
 
     Read more in the time-series section of the user guide.
 
@@ -228,10 +234,20 @@ class TimeGANSampler(BaseSampler):
         return tags
 
     def _fit(self, X, y, device, seed):
-        X3, kind, columns = self._validate_sequences(X)
+        X3, kind, columns, n_rows = self._validate_sequences(X)
+        if y is not None:
+            _check_ignored_labels(y, n_rows, kind)
         data_min = X3.min(axis=(0, 2))
         data_max = X3.max(axis=(0, 2))
-        span = np.where(data_max > data_min, data_max - data_min, 1.0)
+        with np.errstate(over="ignore"):
+            span = np.where(data_max > data_min, data_max - data_min, 1.0)
+        if not np.isfinite(span).all():
+            j = int(np.flatnonzero(~np.isfinite(span))[0])
+            raise ValueError(
+                f"Channel {columns[j] if columns else j!r} of X spans "
+                f"[{data_min[j]:.3g}, {data_max[j]:.3g}], a range wider than the "
+                "largest float64; rescale it (e.g. divide it by a power of ten)."
+            )
         scaled = (X3 - data_min[:, None]) / span[:, None]
         # Torch modules read (batch, time, channels).
         data = torch.as_tensor(scaled.transpose(0, 2, 1), dtype=torch.float32)
@@ -295,16 +311,28 @@ class TimeGANSampler(BaseSampler):
         }
 
     def _validate_sequences(self, X):
-        """Return X as a float64 numpy3D array, its layout and channel names."""
+        """Return X as a float64 numpy3D array, its layout, channel names and rows.
+
+        The rows are what a label of ``y`` would stand for: sequences of a
+        panel, time points of a long series.
+        """
         kind = panel_kind(X)
         columns = None
         if kind in PANEL_MTYPES:
             _reject_non_numeric(X[0] if kind == "df-list" else X)
             X, columns = panel_to_numpy3d(X, kind)
+        else:
+            check_real(X, "X", noun="channel")
         if kind in ("numpy3D", *PANEL_MTYPES):
             X = validate_data(
                 self, X, allow_nd=True, ensure_min_samples=2, dtype=np.float64
             )
+            if 0 in X.shape[1:]:
+                raise ValueError(
+                    f"X has shape {X.shape} (n_instances, n_channels, "
+                    "n_timepoints); TimeGANSampler needs at least one channel "
+                    "and one time point."
+                )
             if X.shape[2] != self.seq_len:
                 raise ValueError(
                     f"X holds sequences of length {X.shape[2]} but seq_len="
@@ -312,7 +340,7 @@ class TimeGANSampler(BaseSampler):
                 )
             if columns is not None and all(isinstance(c, str) for c in columns):
                 self.feature_names_in_ = np.asarray(columns, dtype=object)
-            return X, kind, columns
+            return X, kind, columns, X.shape[0]
 
         if isinstance(X, pd.DataFrame):
             _reject_non_numeric(X)
@@ -326,9 +354,15 @@ class TimeGANSampler(BaseSampler):
                 f"{self.seq_len + 1} time points to cut 2 windows."
             )
         windows = np.lib.stride_tricks.sliding_window_view(series, self.seq_len, axis=0)
-        return np.ascontiguousarray(windows), kind, columns
+        return np.ascontiguousarray(windows), kind, columns, n_timepoints
 
     def _sample(self, n_samples, y, generator):
+        if y is not None:
+            raise ValueError(
+                "TimeGANSampler does not condition on labels, so sample takes no "
+                "y. To generate sequences of one class, fit a sampler on that "
+                "class's sequences (GANOverSampler does so per class)."
+            )
         if self.latent == "sequence":
             scaled = sequence_latent.sample_sequences(
                 self._fitted_modules(),
@@ -345,19 +379,21 @@ class TimeGANSampler(BaseSampler):
         return numpy3d_to_panel(X3, self._input_kind_, self._channel_names_)
 
     def _bytes_per_sample(self):
-        # float32 noise and output, then four float64 copies on the way to
-        # the caller's layout.
-        return (2 * 4 + 4 * 8) * self.seq_len * self.n_features_in_
+        # The float32 output, then four float64 copies on the way to the
+        # caller's layout; noise is drawn one chunk at a time.
+        return (4 + 4 * 8) * self.seq_len * self.n_features_in_
 
     def _sample_timegan(self, n_samples, generator):
-        noise = torch.rand(
-            (n_samples, self.seq_len, self.n_features_in_), generator=generator
-        )
-        chunks = []
-        for batch in noise.split(_SAMPLE_CHUNK):
-            latent = self.supervisor_(self.generator_(batch.to(self.device_)))
-            chunks.append(self.recovery_(latent).cpu())
-        return torch.cat(chunks)
+        # Uniform draws of consecutive chunks are the draws of one call, so
+        # chunking the noise keeps the samples of a random_state.
+        shape = (self.seq_len, self.n_features_in_)
+        out = torch.empty((n_samples, *shape))
+        for start in range(0, n_samples, _SAMPLE_CHUNK):
+            size = min(_SAMPLE_CHUNK, n_samples - start)
+            noise = torch.rand((size, *shape), generator=generator)
+            latent = self.supervisor_(self.generator_(noise.to(self.device_)))
+            out[start : start + size] = self.recovery_(latent).cpu()
+        return out
 
     def _make_networks(self, n_channels, hidden_dim):
         if self.latent == "sequence":
@@ -368,6 +404,19 @@ class TimeGANSampler(BaseSampler):
 
     def _build_modules(self):
         return self._make_networks(self.n_features_in_, self.hidden_dim_)
+
+
+def _check_ignored_labels(y, n_rows, kind):
+    """Reject a y that cannot be one label per row of X (it is ignored anyway)."""
+    n_labels = np.shape(y)[0] if np.ndim(y) else None
+    if n_labels != n_rows:
+        rows = "time points" if kind.startswith("series") else "sequences"
+        raise ValueError(
+            f"y has {'no length' if n_labels is None else f'{n_labels} labels'} "
+            f"but X has {n_rows} {rows}. TimeGANSampler does not condition on "
+            "labels and ignores y: pass y=None, or fit one sampler per class "
+            "(GANOverSampler does so)."
+        )
 
 
 def _reject_non_numeric(frame):

@@ -6,6 +6,9 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from .._validation import check_positive_int
+from ..base import _check_sample_memory
+
 _DATA_PACKAGE = "sksynth.datasets.data"
 
 
@@ -62,15 +65,11 @@ def make_sines(n_samples=10_000, *, seq_len=24, n_channels=5, random_state=None)
     X : ndarray of shape (n_samples, n_channels, seq_len)
         Sequences in sktime's numpy3D layout, values in [0, 1].
     """
-    for name, value in [
-        ("n_samples", n_samples),
-        ("seq_len", seq_len),
-        ("n_channels", n_channels),
-    ]:
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
-            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-        if value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value}.")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    seq_len = check_positive_int(seq_len, "seq_len")
+    n_channels = check_positive_int(n_channels, "n_channels")
+    # Frequencies and phases, then the output and two temporaries of its size.
+    _check_sample_memory(n_samples, 8 * n_channels * (2 + 3 * seq_len))
     rng = check_random_state(random_state)
     freq = rng.uniform(0, 0.1, size=(n_samples, n_channels, 1))
     phase = rng.uniform(0, 0.1, size=(n_samples, n_channels, 1))

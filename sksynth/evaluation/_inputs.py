@@ -14,17 +14,30 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from .._validation import (
+    MAX_MAGNITUDE,
+    check_magnitude,
+    check_real,
+    check_table_cells,
+)
 from ..encoding import PANEL_MTYPES, panel_kind, panel_to_numpy3d
 
 
-def is_panel(X):
-    """Whether X is time-series panel data (as opposed to a table)."""
-    return panel_kind(X) in ("numpy3D", *PANEL_MTYPES)
+def is_panel(X, name):
+    """Whether X is time-series panel data (as opposed to a table).
+
+    ``name`` names X in the error raised for data that is neither.
+    """
+    return panel_kind(X, name) in ("numpy3D", *PANEL_MTYPES)
 
 
-def to_numpy3d(X, name, *, metric):
-    """Convert one panel to a float64 numpy3D array; reject tables and NaN/inf."""
-    kind = panel_kind(X)
+def to_numpy3d(X, name, *, metric, max_magnitude=MAX_MAGNITUDE):
+    """Convert one panel to a float64 numpy3D array.
+
+    Tables, complex numbers, NaN/inf, values beyond ``max_magnitude`` (None:
+    no limit) and panels without channels or time points raise a ValueError.
+    """
+    kind = panel_kind(X, name)
     if kind in ("series-array", "series-frame"):
         raise ValueError(
             f"{metric} needs time-series panels, but {name} is a 2-D table "
@@ -32,30 +45,41 @@ def to_numpy3d(X, name, *, metric):
             "n_timepoints) or an sktime panel; cut a long series into windows first."
         )
     if kind == "numpy3D":
+        check_real(X, name, noun="channel")
         try:
             X3 = np.asarray(X, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{name} must hold numbers: {exc}") from None
     else:
-        X3, _ = panel_to_numpy3d(X, kind)
+        X3, _ = panel_to_numpy3d(X, kind, name)
+    if 0 in X3.shape[1:]:
+        raise ValueError(
+            f"{metric} needs at least one channel and one time point, but {name} "
+            f"has shape {X3.shape} (n_instances, n_channels, n_timepoints)."
+        )
     if not np.isfinite(X3).all():
         raise ValueError(
             f"{name} contains NaN or infinite values; {metric} needs finite data."
         )
+    if max_magnitude is not None:
+        check_magnitude(X3, name, limit=max_magnitude)
     return X3
 
 
-def check_panel_pair(X_real, X_synth, *, metric, min_channels=1):
+def check_panel_pair(
+    X_real, X_synth, *, metric, min_channels=1, max_magnitude=MAX_MAGNITUDE
+):
     """Validate a real and a synthetic panel and return them as numpy3D arrays.
 
     Raises
     ------
     ValueError
-        If either is a table, holds NaN/inf or fewer than 2 sequences, or if the
-        two differ in channel count or sequence length.
+        If either is a table, holds NaN/inf, values beyond ``max_magnitude``
+        or fewer than 2 sequences, or if the two differ in channel count or
+        sequence length.
     """
-    real = to_numpy3d(X_real, "X_real", metric=metric)
-    synth = to_numpy3d(X_synth, "X_synth", metric=metric)
+    real = to_numpy3d(X_real, "X_real", metric=metric, max_magnitude=max_magnitude)
+    synth = to_numpy3d(X_synth, "X_synth", metric=metric, max_magnitude=max_magnitude)
     for name, X3 in (("X_real", real), ("X_synth", synth)):
         if X3.shape[0] < 2:
             raise ValueError(
@@ -79,7 +103,11 @@ def check_panel_pair(X_real, X_synth, *, metric, min_channels=1):
 
 
 def to_frame(X, name):
-    """Return a table as a DataFrame (ndarray columns are named x0, x1, ...)."""
+    """Return a table as a DataFrame (ndarray columns are named x0, x1, ...).
+
+    Complex numbers and infinite values raise a ValueError, unhashable cells
+    (such as lists) a TypeError, naming the column.
+    """
     if isinstance(X, pd.DataFrame):
         frame = X
     else:
@@ -89,6 +117,7 @@ def to_frame(X, name):
                 f"{name} must be a 2-D table, got an array of shape {array.shape}."
             )
         frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+    check_table_cells(frame, name)
     numeric = frame.select_dtypes(include="number")
     if numeric.size and np.isinf(numeric.to_numpy(dtype=np.float64)).any():
         raise ValueError(f"{name} contains infinite values.")
@@ -166,8 +195,44 @@ def make_table_encoder(frame):
     )
 
 
-def encode_like(reference, *others):
-    """Encode tables with :func:`make_table_encoder` fitted on ``reference``."""
+def check_encodable(frames, names):
+    """Reject what the table encoders cannot compare, naming the column.
+
+    The encoders sort each categorical column's values, so a column must not
+    mix strings with numbers (or other unorderable types) within or across
+    the tables.
+    """
+    for column in frames[0].columns:
+        if all(pd.api.types.is_numeric_dtype(f[column]) for f in frames):
+            continue
+        values = pd.unique(
+            pd.concat([f[column].astype(object) for f in frames]).dropna()
+        )
+        try:
+            sorted(values)
+        except TypeError:
+            kinds = {
+                name: sorted({type(v).__name__ for v in f[column].dropna()})
+                for name, f in zip(names, frames, strict=True)
+            }
+            raise ValueError(
+                f"Column {column!r} mixes values of unorderable types ({kinds}); "
+                "the encoders need one type per column. Cast the column to one "
+                f"type in every table, e.g. X[{column!r}].astype(str)."
+            ) from None
+
+
+def encode_like(reference, *others, names):
+    """Encode tables with :func:`make_table_encoder` fitted on ``reference``.
+
+    ``names`` names ``reference`` and ``others`` in error messages.
+    """
+    frames = (reference, *others)
+    check_encodable(frames, names)
+    for name, frame in zip(names, frames, strict=True):
+        for column in frame.select_dtypes(include="number").columns:
+            values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+            check_magnitude(values, f"Column {column!r} of {name}")
     encoder = make_table_encoder(reference).fit(reference)
     columns = list(reference.columns)
     return [

@@ -12,15 +12,29 @@ import torch
 from skorch import NeuralNetBinaryClassifier, NeuralNetRegressor
 from torch import nn
 
+from .._validation import check_magnitude
 from ..nn import RecurrentStack
 
 _CELLS = ("gru", "tf-gru")
+# The networks compute in float32 (at most 3.4e38); larger inputs would
+# overflow their weighted sums.
+_MAX_INPUT = 1e30
 
 
 def check_cell(cell, metric):
     """Raise a ValueError unless ``cell`` names a post-hoc recurrent cell."""
     if not (isinstance(cell, str) and cell in _CELLS):
         raise ValueError(f"{metric}: cell must be one of {_CELLS}, got {cell!r}.")
+
+
+def check_network_input(X3, name):
+    """Raise a ValueError if a panel's values would overflow the float32 networks."""
+    check_magnitude(
+        X3,
+        name,
+        limit=_MAX_INPUT,
+        why="up to which the post-hoc GRU's float32 arithmetic stays finite",
+    )
 
 
 def hidden_size(n_channels):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from joblib import Parallel, delayed
 
+from .._validation import check_positive_int
 from ..base import seed_from_random_state
 
 
@@ -68,10 +69,7 @@ def repeat_seeds(random_state, n_repeats):
     The seeds are a prefix-stable sequence: the first seed of ``n_repeats=5``
     is the seed of ``n_repeats=1``, so a single run reproduces the first repeat.
     """
-    if not isinstance(n_repeats, (int, np.integer)) or isinstance(n_repeats, bool):
-        raise ValueError(f"n_repeats must be a positive integer, got {n_repeats!r}.")
-    if n_repeats < 1:
-        raise ValueError(f"n_repeats must be a positive integer, got {n_repeats}.")
+    n_repeats = check_positive_int(n_repeats, "n_repeats")
     base = seed_from_random_state(random_state)
     return [int(s) for s in np.random.SeedSequence(base).generate_state(n_repeats)]
 

@@ -9,8 +9,9 @@ from scipy.stats import ks_2samp
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import roc_auc_score
 
+from .._validation import check_fraction, check_positive_int
 from ..base import seed_from_random_state
-from ._inputs import categorical_columns, check_table_pair
+from ._inputs import categorical_columns, check_encodable, check_table_pair
 from .discriminative import default_table_classifier, split_indices
 
 _METRIC = "column_report"
@@ -89,11 +90,10 @@ def column_report(X_real, X_synth, *, test_size=0.2, n_repeats=5, random_state=N
     >>> column_report(real, synth, random_state=0).columns.index[0]
     'b'
     """
-    if not 0 < test_size < 1:
-        raise ValueError(f"test_size must be in (0, 1), got {test_size!r}.")
-    if not isinstance(n_repeats, int | np.integer) or n_repeats < 1:
-        raise ValueError(f"n_repeats must be a positive integer, got {n_repeats!r}.")
+    check_fraction(test_size, "test_size")
+    check_positive_int(n_repeats, "n_repeats")
     real, synth = check_table_pair(X_real, X_synth, metric=_METRIC)
+    check_encodable([real, synth], ["X_real", "X_synth"])
     categorical = set(categorical_columns(real)) | set(categorical_columns(synth))
     seed = seed_from_random_state(random_state) % (2**32)
     columns = pd.DataFrame(

@@ -9,9 +9,21 @@ from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
+from .._validation import check_fraction, check_positive_int
 from ..base import resolve_device, seeded_torch
-from ._inputs import categorical_columns, check_panel_pair, check_table_pair, is_panel
-from ._posthoc import PairedBatches, check_cell, make_classifier
+from ._inputs import (
+    categorical_columns,
+    check_encodable,
+    check_panel_pair,
+    check_table_pair,
+    is_panel,
+)
+from ._posthoc import (
+    PairedBatches,
+    check_cell,
+    check_network_input,
+    make_classifier,
+)
 from ._results import run_repeats
 
 _METRIC = "discriminative_score"
@@ -109,11 +121,14 @@ def discriminative_score(
     >>> 0 <= score <= 0.5
     True
     """
-    if not 0 < test_size < 1:
-        raise ValueError(f"test_size must be in (0, 1), got {test_size!r}.")
+    check_fraction(test_size, "test_size")
+    n_steps = check_positive_int(n_steps, "n_steps")
+    batch_size = check_positive_int(batch_size, "batch_size")
     check_cell(cell, _METRIC)
-    if is_panel(X_real) or is_panel(X_synth):
+    if is_panel(X_real, "X_real") or is_panel(X_synth, "X_synth"):
         real, synth = check_panel_pair(X_real, X_synth, metric=_METRIC)
+        for name, X3 in (("X_real", real), ("X_synth", synth)):
+            check_network_input(X3, name)
         torch_device = resolve_device(device)
 
         def score_once(seed):
@@ -123,6 +138,8 @@ def discriminative_score(
 
     else:
         real, synth = check_table_pair(X_real, X_synth, metric=_METRIC)
+        if classifier is None:
+            check_encodable([real, synth], ["X_real", "X_synth"])
 
         def score_once(seed):
             return _table_discrimination(real, synth, classifier, test_size, seed)

@@ -44,11 +44,14 @@ def _embedding_inputs(X_real, X_synth, n_samples, random_state, metric):
     data instead.
     """
     rng = np.random.default_rng(random_state)
-    if is_panel(X_real) or is_panel(X_synth):
+    if is_panel(X_real, "X_real") or is_panel(X_synth, "X_synth"):
         real, synth = check_panel_pair(X_real, X_synth, metric=metric)
         real, synth = real.mean(axis=1), synth.mean(axis=1)  # (n, n_timepoints)
     else:
-        real, synth = encode_like(*check_table_pair(X_real, X_synth, metric=metric))
+        real, synth = encode_like(
+            *check_table_pair(X_real, X_synth, metric=metric),
+            names=["X_real", "X_synth"],
+        )
     return _subsample(real, n_samples, rng), _subsample(synth, n_samples, rng)
 
 
@@ -170,7 +173,7 @@ def plot_marginals(X_real, X_synth, *, columns=None, bins=30, n_cols=4):
     >>> adult = load_adult()
     >>> fig = plot_marginals(adult[:500], adult[500:1000], columns=["age", "gender"])
     """
-    if is_panel(X_real) or is_panel(X_synth):
+    if is_panel(X_real, "X_real") or is_panel(X_synth, "X_synth"):
         real3, synth3 = check_panel_pair(X_real, X_synth, metric="plot_marginals")
         n_channels = real3.shape[1]
         real = pd.DataFrame(real3.transpose(0, 2, 1).reshape(-1, n_channels))

@@ -2,9 +2,10 @@
 
 import numpy as np
 
+from .._validation import check_positive_int
 from ..base import resolve_device, seeded_torch
 from ._inputs import check_panel_pair
-from ._posthoc import RandomBatches, check_cell, make_regressor
+from ._posthoc import RandomBatches, check_cell, check_network_input, make_regressor
 from ._results import run_repeats
 
 _METRIC = "predictive_score"
@@ -89,17 +90,33 @@ def predictive_score(
     >>> 0 <= mae <= 1 and 0 <= baseline <= 1
     True
     """
+    n_steps = check_positive_int(n_steps, "n_steps")
+    batch_size = check_positive_int(batch_size, "batch_size")
     check_cell(cell, _METRIC)
-    real, synth = check_panel_pair(X_real, X_synth, metric=_METRIC, min_channels=2)
+    # Unscaled data must lie in [0, 1]; scaled data are first checked for a
+    # finite range, so no magnitude limit applies.
+    real, synth = check_panel_pair(
+        X_real, X_synth, metric=_METRIC, min_channels=2, max_magnitude=None
+    )
     if real.shape[2] < 2:
         raise ValueError(
             f"{_METRIC} needs sequences of at least 2 time points, got {real.shape[2]}."
         )
     if scale:
         low = real.min(axis=(0, 2), keepdims=True)
-        span = real.max(axis=(0, 2), keepdims=True) - low
+        with np.errstate(over="ignore"):
+            span = real.max(axis=(0, 2), keepdims=True) - low
+        if not np.isfinite(span).all():
+            channel = int(np.flatnonzero(~np.isfinite(span.ravel()))[0])
+            raise ValueError(
+                f"Channel {channel} of X_real spans a range wider than the largest "
+                "float64, so scale=True cannot min-max scale it; rescale it (e.g. "
+                "divide it by a power of ten) first."
+            )
         span[span == 0] = 1.0
         real, synth = (real - low) / span, (synth - low) / span
+        # Synthetic values far outside the real range stay far outside it.
+        check_network_input(synth, "X_synth after scaling")
     else:
         for name, X3 in (("X_real", real), ("X_synth", synth)):
             _check_unit_range(X3, name)

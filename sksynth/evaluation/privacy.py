@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
+from .._validation import check_fraction
 from ._inputs import encode_like, is_panel, to_frame, to_numpy3d
 
 # Distances (in standardized units) at or below this are copies: the neighbor
@@ -113,8 +114,7 @@ def dcr_score(X_train, X_synth, X_holdout, *, quantile=0.05, n_jobs=None):
     >>> copied.share_closer, copied.exact_match_share
     (1.0, 1.0)
     """
-    if not 0 < quantile < 1:
-        raise ValueError(f"quantile must be in (0, 1), got {quantile!r}.")
+    check_fraction(quantile, "quantile")
     train, synth, holdout = _encode(X_train, X_synth, X_holdout)
     neighbors = NearestNeighbors(n_neighbors=1, n_jobs=n_jobs).fit(train)
     synth_dcr = neighbors.kneighbors(synth)[0][:, 0]
@@ -139,7 +139,7 @@ def dcr_score(X_train, X_synth, X_holdout, *, quantile=0.05, n_jobs=None):
 
 def _encode(X_train, X_synth, X_holdout):
     named = {"X_train": X_train, "X_synth": X_synth, "X_holdout": X_holdout}
-    panels = {name: is_panel(X) for name, X in named.items()}
+    panels = {name: is_panel(X, name) for name, X in named.items()}
     if len(set(panels.values())) > 1:
         raise ValueError(
             "X_train, X_synth and X_holdout must all be tables or all be panels; "
@@ -170,4 +170,4 @@ def _encode(X_train, X_synth, X_holdout):
     for name, frame in frames.items():
         if len(frame) < 1 + (name == "X_holdout"):
             raise ValueError(f"dcr_score needs more rows in {name}, got {len(frame)}.")
-    return encode_like(frames["X_train"], frames["X_synth"], frames["X_holdout"])
+    return encode_like(*frames.values(), names=list(frames))

@@ -1,9 +1,11 @@
 """Scorers that let scikit-learn's model selection tune samplers."""
 
 import inspect
+from numbers import Integral
 
 import pandas as pd
 
+from .._validation import check_positive_int
 from .discriminative import discriminative_score
 from .predictive import predictive_score
 
@@ -11,6 +13,9 @@ _METRICS = {
     "discriminative": discriminative_score,
     "predictive": predictive_score,
 }
+# Integer settings of the named metrics, checked when the scorer is made so
+# that a search fails before its first fit, not at its first score.
+_POSITIVE_INT_KWARGS = ("n_steps", "batch_size", "n_repeats")
 
 
 def make_sampler_scorer(
@@ -47,13 +52,23 @@ def make_sampler_scorer(
         sampler was fitted with labels), the samples are drawn with ``y=y`` so
         that the synthetic classes match the held-out ones.
 
+    Raises
+    ------
+    ValueError
+        If ``metric`` names no metric, ``greater_is_better`` is not a bool,
+        ``random_state`` is not an int or None, or an integer setting of a
+        named metric is not a positive integer.
+    TypeError
+        If ``metric_kwargs`` holds a parameter that ``metric`` does not take.
+
     Examples
     --------
     >>> from sksynth.evaluation import make_sampler_scorer
     >>> scorer = make_sampler_scorer("discriminative", n_steps=500, random_state=0)
     >>> # GridSearchCV(TimeGANSampler(), {"hidden_dim": [12, 24]}, scoring=scorer)
     """
-    if isinstance(metric, str):
+    named = isinstance(metric, str)
+    if named:
         if metric not in _METRICS:
             raise ValueError(
                 f"metric must be one of {sorted(_METRICS)} or a callable, "
@@ -62,6 +77,22 @@ def make_sampler_scorer(
         metric = _METRICS[metric]
     elif not callable(metric):
         raise ValueError(f"metric must be a metric name or a callable, got {metric!r}.")
+    if not isinstance(greater_is_better, bool):
+        raise ValueError(
+            f"greater_is_better must be True or False, got {greater_is_better!r}."
+        )
+    if random_state is not None and (
+        not isinstance(random_state, Integral) or isinstance(random_state, bool)
+    ):
+        raise ValueError(
+            "random_state must be an int or None, so that every call of the "
+            f"scorer draws alike; got {random_state!r}."
+        )
+    _check_metric_kwargs(metric, metric_kwargs)
+    if named:
+        for name in _POSITIVE_INT_KWARGS:
+            if name in metric_kwargs:
+                check_positive_int(metric_kwargs[name], name)
     kwargs = dict(metric_kwargs)
     if "random_state" not in kwargs and _accepts(metric, "random_state"):
         kwargs["random_state"] = random_state
@@ -78,6 +109,11 @@ class _SamplerScorer:
         self.metric_kwargs = metric_kwargs
 
     def __call__(self, estimator, X, y=None):
+        if not hasattr(estimator, "sample"):
+            raise TypeError(
+                "make_sampler_scorer scores samplers, estimators with a sample "
+                f"method; {type(estimator).__name__} has none."
+            )
         n_samples = _n_samples(X)
         if y is None:
             synthetic = estimator.sample(n_samples, random_state=self.random_state)
@@ -103,8 +139,28 @@ def _accepts(function, name):
     )
 
 
+def _check_metric_kwargs(metric, metric_kwargs):
+    """Raise a TypeError if ``metric(X_real, X_synth, **metric_kwargs)`` cannot bind."""
+    try:
+        signature = inspect.signature(metric)
+    except (TypeError, ValueError):  # builtins without a signature
+        return
+    try:
+        signature.bind(None, None, **metric_kwargs)
+    except TypeError as exc:
+        name = getattr(metric, "__name__", repr(metric))
+        raise TypeError(
+            f"metric_kwargs {sorted(metric_kwargs)} do not fit {name}: {exc}."
+        ) from None
+
+
 def _n_samples(X):
     """Rows of a table or instances of a panel."""
+    if not hasattr(X, "__len__") or isinstance(X, str):
+        raise TypeError(
+            f"The scorer needs held-out data X (a table or panel), got "
+            f"{type(X).__name__}."
+        )
     if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
         return X.index.get_level_values(0).nunique()
     return len(X)

@@ -1,5 +1,6 @@
 """Train on synthetic, test on real (TSTR), next to train on real, test on real."""
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -7,7 +8,10 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.multiclass import type_of_target
 
+from .._validation import check_real
 from ..encoding import PANEL_MTYPES, panel_kind, panel_to_numpy3d
 from ._results import ScoreResult, run_repeats
 
@@ -92,6 +96,15 @@ def tstr_score(
         ``result.tstr`` and ``result.trtr`` (higher is better for scikit-learn
         scorers), and ``result.gap = trtr - tstr``.
 
+    Raises
+    ------
+    ValueError
+        If X and y differ in length, hold complex numbers, or (for class
+        labels) no synthetic label occurs in the real data. Synthetic labels
+        that the real data lack only give a ``UserWarning``.
+    TypeError
+        If ``estimator`` has no ``fit`` or X is not array-like.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -103,8 +116,23 @@ def tstr_score(
     >>> result.trtr > 0.9
     True
     """
-    X_synth, X_real = _as_model_input(X_synth), _as_model_input(X_real)
+    if not hasattr(estimator, "fit"):
+        raise TypeError(
+            f"estimator must be a scikit-learn estimator with a fit method, got "
+            f"{type(estimator).__name__}."
+        )
+    try:
+        check_scoring(estimator, scoring=scoring)
+    except InvalidParameterError:
+        raise ValueError(
+            f"scoring must be a scorer name of sklearn.metrics.get_scorer_names(), "
+            f"a callable or None; got {scoring!r}."
+        ) from None
+    X_synth = _as_model_input(X_synth, "X_synth")
+    X_real = _as_model_input(X_real, "X_real")
     for name, X, y in (("synthetic", X_synth, y_synth), ("real", X_real, y_real)):
+        if not hasattr(y, "__len__"):
+            raise TypeError(f"The {name} y must be array-like, got {type(y).__name__}.")
         if len(X) != len(y):
             raise ValueError(
                 f"The {name} X and y must have the same length; got {len(X)} and "
@@ -114,6 +142,7 @@ def tstr_score(
             raise ValueError(
                 f"tstr_score needs at least 2 {name} samples, got {len(X)}."
             )
+    _check_shared_labels(y_synth, y_real)
 
     def score_once(seed):
         X_train, X_test, y_train, y_test = train_test_split(
@@ -137,10 +166,44 @@ def tstr_score(
     return TSTRResult(tstr=tstr, trtr=trtr)
 
 
-def _as_model_input(X):
+def _as_model_input(X, name):
     """Pandas panels become numpy3D so that the split selects whole instances."""
+    if not hasattr(X, "__len__") or isinstance(X, str):
+        raise TypeError(f"{name} must be array-like, got {type(X).__name__}.")
     if isinstance(X, (list, pd.DataFrame)):
-        kind = panel_kind(X)
+        kind = panel_kind(X, name)
         if kind in PANEL_MTYPES:
-            return panel_to_numpy3d(X, kind)[0]
+            return panel_to_numpy3d(X, kind, name)[0]
+    check_real(X, name)
     return X
+
+
+def _check_shared_labels(y_synth, y_real):
+    """Make sure class labels of the synthetic data are labels of the real data.
+
+    A classifier trained on labels the real data never hold scores 0 on them;
+    that is reported rather than returned as a plain score.
+    """
+    try:
+        target = type_of_target(y_real)
+    except (TypeError, ValueError):  # the estimator judges unusual targets
+        return
+    if target not in ("binary", "multiclass"):
+        return
+    synth_labels = set(pd.unique(np.asarray(y_synth, dtype=object).ravel()))
+    real_labels = set(pd.unique(np.asarray(y_real, dtype=object).ravel()))
+    unseen = sorted(synth_labels - real_labels, key=repr)
+    if not unseen:
+        return
+    if len(unseen) == len(synth_labels):
+        raise ValueError(
+            f"None of the synthetic labels y_synth ({unseen[:10]}) occurs in the "
+            f"real labels y_real ({sorted(real_labels, key=repr)[:10]}); check "
+            "that both use the same classes, of the same type."
+        )
+    warnings.warn(
+        f"The synthetic labels {unseen[:10]} of y_synth never occur in y_real; "
+        "the model trained on synthetic data cannot score on them.",
+        UserWarning,
+        stacklevel=3,
+    )
