@@ -18,8 +18,8 @@ import torch
 from provenance import git_commit
 from timegan_plain import PlainTimeGANTrainer
 
-from sksynth.base import resolve_device
 from sksynth.datasets import make_sines
+from sksynth.devices import resolve_device
 from sksynth.timegan import _make_networks, _TimeGANTrainer
 
 PHASES = ("autoencoder_step", "supervisor_step", "joint_step")

@@ -29,8 +29,8 @@ import numpy as np
 import torch
 
 from sksynth import TimeGANSampler
-from sksynth.base import resolve_device
 from sksynth.datasets import load_energy, load_stocks, make_sines
+from sksynth.devices import resolve_device
 from sksynth.evaluation import discriminative_score, predictive_score
 from sksynth.timegan import PRESETS
 

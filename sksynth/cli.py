@@ -20,12 +20,12 @@ def _demo(args):
     import torch
 
     from sksynth import TimeGANSampler
-    from sksynth.base import _check_writable
     from sksynth.datasets import load_stocks
     from sksynth.evaluation import discriminative_score, plot_pca, plot_tsne
+    from sksynth.persistence import check_writable
 
     output = Path(args.output_dir)
-    _check_writable(output, folder=True)
+    check_writable(output, folder=True)
     output.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(args.threads)
     X = load_stocks(seq_len=24)
@@ -160,7 +160,7 @@ def _set_threads(threads):
 def _fit(args):
     """Fit a sampler on a data file and save it."""
     from sksynth import GANSampler, TimeGANSampler
-    from sksynth.base import _check_writable
+    from sksynth.persistence import check_writable
 
     if args.model == "gan":
         timegan_options = (args.seq_len, args.n_iter, args.n_iter_pretrain)
@@ -188,7 +188,7 @@ def _fit(args):
         else:
             sampler = TimeGANSampler(**params)
     sampler.set_params(device=args.device, random_state=args.seed, verbose=1)
-    _check_writable(args.output)
+    check_writable(args.output)
     data = _read_table(args.data)
     _set_threads(args.threads)
     if args.model == "timegan" and _is_panel_frame(data):
@@ -208,12 +208,12 @@ def _sample(args):
     import pandas as pd
 
     from sksynth import BaseSampler
-    from sksynth.base import _check_writable
+    from sksynth.persistence import check_writable
 
     _file_format(args.output)
     if not Path(args.model).is_file():
         raise CommandError(f"{args.model}: no such file.")
-    _check_writable(args.output, parents=True)
+    check_writable(args.output, parents=True)
     try:
         sampler = BaseSampler.load(args.model, device=args.device)
     except ValueError as exc:
@@ -250,7 +250,6 @@ def _evaluate(args):
     import pandas as pd
     from tqdm.auto import tqdm
 
-    from sksynth.base import _check_writable
     from sksynth.evaluation import (
         discriminative_score,
         plot_marginals,
@@ -258,9 +257,10 @@ def _evaluate(args):
         plot_tsne,
         predictive_score,
     )
+    from sksynth.persistence import check_writable
 
     if args.report is not None:
-        _check_writable(args.report, folder=True)
+        check_writable(args.report, folder=True)
     real, synth = _read_table(args.real), _read_table(args.synth)
     _set_threads(args.threads)
     if _is_panel_frame(synth):

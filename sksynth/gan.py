@@ -15,17 +15,20 @@ from ._validation import (
     check_table_cells,
     holds_strings,
 )
-from .base import BaseSampler, TrainingLog
+from .base import BaseSampler
 from .encoding import TabularEncoder, _dtype_spec, _make_dtype
-from .nn import PacDiscriminator, TabularGenerator, fused_adam
+from .gan_trainer import GANTrainer, make_networks
+from .tabular_conditions import (
+    TrainingConditions,
+    condition_counts,
+    condition_probabilities,
+)
+from .tabular_layout import OutputLayout
+from .training_log import TrainingLog
 
 # Rows generated per forward pass in ``sample``; bounds memory. The noise is
 # drawn chunk by chunk in a fixed order, so results do not depend on the device.
 _SAMPLE_CHUNK = 16_384
-# Temperature of the Gumbel-softmax that generates one-hot spans.
-_GUMBEL_TAU = 0.2
-# Weight of the WGAN gradient penalty.
-_GRADIENT_PENALTY = 10.0
 
 
 class GANSampler(BaseSampler):
@@ -294,9 +297,9 @@ class GANSampler(BaseSampler):
         layout = encoder.layout()
         sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
         n_labels = 0 if classes is None else len(classes)
-        condition_counts = _condition_counts(condition_codes, sizes, labels, n_labels)
+        counts = condition_counts(condition_codes, sizes, labels, n_labels)
 
-        modules = _make_networks(
+        modules = make_networks(
             encoder.n_encoded,
             sum(sizes) + n_labels,
             self.embedding_dim,
@@ -307,11 +310,11 @@ class GANSampler(BaseSampler):
         for module in modules.values():
             module.to(device)
         generator = torch.Generator(device=device).manual_seed(seed)
-        output = _OutputLayout(layout, encoder.n_encoded, device)
-        trainer = _GANTrainer(
+        output = OutputLayout(layout, encoder.n_encoded, device)
+        trainer = GANTrainer(
             modules,
             output.to_network_order(torch.from_numpy(encoded).to(device)),
-            _TrainingConditions(condition_codes, sizes, labels, n_labels, device),
+            TrainingConditions(condition_codes, sizes, labels, n_labels, device),
             output,
             embedding_dim=self.embedding_dim,
             batch_size=self.batch_size,
@@ -333,7 +336,7 @@ class GANSampler(BaseSampler):
         fitted = {
             **modules,
             "encoding_": encoder.to_dict(),
-            "_condition_counts_": condition_counts,
+            "_condition_counts_": counts,
             "history_": log.history,
             "n_iter_": epochs,
         }
@@ -473,9 +476,9 @@ class GANSampler(BaseSampler):
         labels = self._sample_labels(n_samples, y, generator)
         encoder = TabularEncoder.from_dict(self.encoding_)
         layout = encoder.layout()
-        output = _OutputLayout(layout, encoder.n_encoded, self.device_)
+        output = OutputLayout(layout, encoder.n_encoded, self.device_)
         sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
-        choose = _condition_probabilities(self._condition_counts_, sizes)
+        choose = condition_probabilities(self._condition_counts_, sizes)
         n_labels = self._n_labels()
         scalars, codes = [], []
         for start in range(0, n_samples, _SAMPLE_CHUNK):
@@ -551,7 +554,7 @@ class GANSampler(BaseSampler):
 
     def _build_modules(self):
         encoder = TabularEncoder.from_dict(self.encoding_)
-        return _make_networks(
+        return make_networks(
             encoder.n_encoded,
             self._condition_counts_.shape[1] + self._n_labels(),
             self.embedding_dim,
@@ -559,12 +562,6 @@ class GANSampler(BaseSampler):
             _hidden_dims(self.discriminator_dim, "discriminator_dim"),
             self.pac,
         )
-
-
-def _one_hot(index, n_classes):
-    """Float one-hot rows; unlike ``F.one_hot``, never waits for the GPU."""
-    out = torch.zeros(len(index), n_classes, device=index.device)
-    return out.scatter_(1, index[:, None], 1.0)
 
 
 def _label_type(y):
@@ -621,375 +618,3 @@ def _numeric_object_columns(X):
             continue
         X[:, j] = values
     return X, categorical
-
-
-def _make_networks(
-    n_encoded, n_condition, embedding_dim, generator_dim, discriminator_dim, pac
-):
-    """The generator and the discriminator, as named fitted attributes."""
-    return {
-        "generator_": TabularGenerator(
-            embedding_dim + n_condition, generator_dim, n_encoded
-        ),
-        "discriminator_": PacDiscriminator(
-            n_encoded + n_condition, discriminator_dim, pac
-        ),
-    }
-
-
-def _condition_counts(condition_codes, sizes, labels, n_labels):
-    """Rows per (class, category of every categorical column).
-
-    Returns an array of shape (max(n_labels, 1), sum(sizes)): the category
-    frequencies that ``sample`` draws conditions from, per class.
-    """
-    n_rows = max(n_labels, 1)
-    n_condition = int(sum(sizes))
-    counts = np.zeros((n_rows, n_condition))
-    if not n_condition:
-        return counts
-    offsets = np.cumsum([0, *sizes[:-1]])
-    dims = condition_codes + offsets
-    rows = np.zeros(len(dims), np.int64) if labels is None else labels
-    flat = (rows[:, None] * n_condition + dims).ravel()
-    counts += np.bincount(flat, minlength=n_rows * n_condition).reshape(
-        n_rows, n_condition
-    )
-    return counts
-
-
-def _condition_probabilities(counts, sizes):
-    """Per class and categorical column, the probabilities of its categories.
-
-    Returns a float tensor of shape (n_classes, n_columns, max(sizes)), zero
-    beyond each column's categories.
-    """
-    width = max(sizes, default=1)
-    probabilities = torch.zeros(counts.shape[0], len(sizes), width, dtype=torch.float64)
-    start = 0
-    for c, size in enumerate(sizes):
-        block = torch.as_tensor(counts[:, start : start + size])
-        probabilities[:, c, :size] = block / block.sum(1, keepdim=True).clamp_min(1)
-        start += size
-    return probabilities
-
-
-class _OutputLayout:
-    """The generator's output order and its per-column activations.
-
-    The generator writes its outputs in a *network order* of its own: the
-    numeric scalars first (tanh), then every one-hot span (numeric modes and
-    categories; Gumbel-softmax), grouped by span size. Spans of one size then
-    sit side by side, so a group is one ``(batch, n_spans, size)`` view and its
-    softmax one call: no Python loop over columns, and no gather whose
-    backward pass would scatter. The training data are permuted into network
-    order once, before training.
-    """
-
-    def __init__(self, layout, n_encoded, device):
-        spans = layout["spans"]
-        scalars = list(layout["scalars"])
-        by_size = sorted(range(len(spans)), key=lambda s: (spans[s][1], s))
-        order = scalars + [spans[s][0] + k for s in by_size for k in range(spans[s][1])]
-        # Groups of equal-size spans: (first span-block column, n_spans, size).
-        self.groups = []
-        position = 0
-        for s in by_size:
-            size = spans[s][1]
-            if self.groups and self.groups[-1][2] == size:
-                start, count, _ = self.groups[-1]
-                self.groups[-1] = (start, count + 1, size)
-            else:
-                self.groups.append((position, 1, size))
-            position += size
-        # Span-block column of each encoded column (-1 for scalars).
-        block_column = np.full(n_encoded, -1, dtype=np.int64)
-        block_column[order[len(scalars) :]] = np.arange(len(order) - len(scalars))
-        condition_columns = [
-            block_column[spans[s][0] + k]
-            for s in layout["condition_spans"]
-            for k in range(spans[s][1])
-        ]
-
-        def tensor(values):
-            return torch.as_tensor(np.asarray(values, dtype=np.int64), device=device)
-
-        self.n_scalars = len(scalars)
-        self.n_span_columns = len(order) - len(scalars)
-        self.order = tensor(order)
-        # Span-block column of each condition-vector entry.
-        self.condition_columns = tensor(condition_columns)
-        # Position, in span-block order, of each span of the encoder's order.
-        self.span_positions = tensor(np.argsort(by_size))
-
-    def to_network_order(self, encoded):
-        """Permute encoded rows (encoder column order) into network order."""
-        return encoded.index_select(1, self.order)
-
-    def gumbel_noise(self, n_rows, generator, device=None):
-        """Standard Gumbel noise, one value per span column."""
-        uniform = torch.rand(
-            (n_rows, self.n_span_columns), generator=generator, device=device
-        )
-        uniform.clamp_min_(torch.finfo(uniform.dtype).tiny)
-        return -torch.log(-torch.log(uniform))
-
-    def _group_views(self, block):
-        for start, count, size in self.groups:
-            yield block[:, start : start + count * size].view(len(block), count, size)
-
-    def activate(self, raw, generator):
-        """Training activations and the log-probabilities of the span columns.
-
-        Returns the activated rows (in network order) and, for every span
-        column, its log-softmax probability within its span.
-        """
-        block = raw[:, self.n_scalars :]
-        gumbel = self.gumbel_noise(len(raw), generator, raw.device)
-        noisy = (block + gumbel) / _GUMBEL_TAU
-        values = torch.cat(
-            [torch.tanh(raw[:, : self.n_scalars])]
-            + [torch.softmax(g, dim=2).flatten(1) for g in self._group_views(noisy)],
-            dim=1,
-        )
-        log_probs = torch.cat(
-            [torch.log_softmax(g, dim=2).flatten(1) for g in self._group_views(block)],
-            dim=1,
-        )
-        return values, log_probs
-
-    def decode(self, raw, gumbel):
-        """Scalars in [-1, 1] and, per span, a slot drawn by the Gumbel-max trick.
-
-        Codes come back in the encoder's span order.
-        """
-        noisy = raw[:, self.n_scalars :] + gumbel
-        codes = torch.cat([g.argmax(dim=2) for g in self._group_views(noisy)], dim=1)
-        return torch.tanh(raw[:, : self.n_scalars]), codes.index_select(
-            1, self.span_positions
-        )
-
-
-class _TrainingConditions:
-    """Training-by-sampling as tensor operations on the device.
-
-    A draw picks, for each row of a batch, a categorical column uniformly, one of
-    its categories with probability proportional to log(frequency + 1), and a
-    real row holding that category. It returns the real rows, the chosen
-    condition-vector entries and the condition vectors (one-hot, with the rows'
-    class labels appended when the sampler is conditional on y).
-    """
-
-    def __init__(self, condition_codes, sizes, labels, n_labels, device):
-        n_rows, n_columns = condition_codes.shape
-        self.n_rows = n_rows
-        self.n_columns = n_columns
-        self.n_condition = int(sum(sizes))
-        self.n_labels = n_labels
-        self.device = device
-        self.labels = None if labels is None else torch.as_tensor(labels, device=device)
-        if not n_columns:
-            return
-        offsets = np.cumsum([0, *sizes[:-1]])
-        dims = condition_codes + offsets
-        counts = np.bincount(dims.ravel(), minlength=self.n_condition)
-        # Row indices sorted by category, column after column; a category's rows
-        # are the slice [starts[d], starts[d] + counts[d]).
-        sorted_rows = np.argsort(dims, axis=0, kind="stable").T.ravel()
-        starts = np.zeros(self.n_condition, dtype=np.int64)
-        for c, (offset, size) in enumerate(zip(offsets, sizes, strict=True)):
-            block = counts[offset : offset + size]
-            starts[offset : offset + size] = c * n_rows + np.cumsum(block) - block
-        log_counts = np.zeros((n_columns, max(sizes)))
-        for c, (offset, size) in enumerate(zip(offsets, sizes, strict=True)):
-            log_counts[c, :size] = np.log1p(counts[offset : offset + size])
-        # Inverse-CDF sampling of categories: cheaper than torch.multinomial.
-        self.cumulative = torch.as_tensor(
-            np.cumsum(log_counts / log_counts.sum(1, keepdims=True), axis=1),
-            dtype=torch.float32,
-            device=device,
-        )
-        # Rounding can leave the last cumulative value just under a uniform
-        # draw; such draws go to the last category that has rows.
-        self.last_category = torch.as_tensor(
-            [np.flatnonzero(row).max() for row in log_counts], device=device
-        )
-        self.offsets = torch.as_tensor(offsets, device=device)
-        self.sorted_rows = torch.as_tensor(sorted_rows, device=device)
-        self.starts = torch.as_tensor(starts, device=device)
-        self.counts = torch.as_tensor(counts, device=device)
-
-    def draw(self, batch_size, generator):
-        """Return (rows, condition entries or None, condition with labels)."""
-        if not self.n_columns:
-            rows = torch.randint(
-                self.n_rows, (batch_size,), generator=generator, device=self.device
-            )
-            dims = None
-            condition = torch.zeros(batch_size, 0, device=self.device)
-        else:
-            column = torch.randint(
-                self.n_columns, (batch_size,), generator=generator, device=self.device
-            )
-            uniform = torch.rand(batch_size, 2, generator=generator, device=self.device)
-            above = (uniform[:, :1] > self.cumulative[column]).sum(1)
-            category = torch.minimum(above, self.last_category[column])
-            dims = self.offsets[column] + category
-            count = self.counts[dims]
-            within = torch.minimum((uniform[:, 1] * count).long(), count - 1)
-            rows = self.sorted_rows[self.starts[dims] + within]
-            condition = _one_hot(dims, self.n_condition)
-        if self.labels is not None:
-            label = _one_hot(self.labels[rows], self.n_labels)
-            condition = torch.cat([condition, label], dim=1)
-        return rows, dims, condition
-
-
-class _GANTrainer:
-    """The optimizers and one update step of each network.
-
-    The discriminator step generates its fake rows without building the
-    generator's graph, and the generator step freezes the discriminator, so
-    each backward pass only computes the gradients its optimizer uses.
-    """
-
-    def __init__(
-        self,
-        modules,
-        data,
-        conditions,
-        output,
-        *,
-        embedding_dim,
-        batch_size,
-        pac,
-        learning_rate,
-        loss,
-        discriminator_steps,
-        precision,
-        generator,
-    ):
-        self.discriminator_steps = discriminator_steps
-        self.autocast = {
-            "dtype": torch.bfloat16,
-            "enabled": precision == "bfloat16",
-        }
-        self.generator = modules["generator_"]
-        self.discriminator = modules["discriminator_"]
-        self.data = data
-        self.conditions = conditions
-        self.output = output
-        self.embedding_dim = embedding_dim
-        self.batch_size = batch_size
-        self.pac = pac
-        self.loss = loss
-        self.rng = generator
-
-        settings = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6}
-        self.opt_g = fused_adam(self.generator.parameters(), **settings)
-        self.opt_d = fused_adam(self.discriminator.parameters(), **settings)
-
-    def _noise(self):
-        return torch.randn(
-            self.batch_size,
-            self.embedding_dim,
-            generator=self.rng,
-            device=self.data.device,
-        )
-
-    @staticmethod
-    def _step(optimizer, loss):
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-
-    def _fake_batch(self):
-        """Draw conditions, the real rows that match them and a fake batch.
-
-        The fake rows get the real rows' conditions in a shuffled order, so
-        that packs of real and fake rows do not line up. Also returns, per
-        fake row, the log-probability the generator gave its condition's
-        category (None without categorical columns).
-        """
-        rows, dims, condition = self.conditions.draw(self.batch_size, self.rng)
-        permutation = torch.randperm(
-            self.batch_size, generator=self.rng, device=self.data.device
-        )
-        fake_condition = condition[permutation]
-        raw = self.generator(torch.cat([self._noise(), fake_condition], dim=1))
-        fake, log_probs = self.output.activate(raw.float(), self.rng)
-        if dims is not None:
-            columns = self.output.condition_columns[dims[permutation]]
-            log_probs = log_probs.gather(1, columns[:, None])
-        else:
-            log_probs = None
-        real = torch.cat([self.data.index_select(0, rows), condition], dim=1)
-        return real, fake, log_probs, fake_condition
-
-    def step(self):
-        """One training step: discriminator update(s), then a generator update.
-
-        The last discriminator update and the generator update share one fake
-        batch (as in the DCGAN reference training loop), which saves a forward
-        pass of the generator per step; earlier discriminator updates, if
-        ``discriminator_steps > 1``, generate their own without gradients.
-        """
-        with torch.autocast(self.data.device.type, **self.autocast):
-            for _ in range(self.discriminator_steps - 1):
-                with torch.no_grad():
-                    real, fake, _, fake_condition = self._fake_batch()
-                self._discriminator_update(real, fake, fake_condition)
-            real, fake, log_probs, fake_condition = self._fake_batch()
-            discriminator = self._discriminator_update(
-                real, fake.detach(), fake_condition
-            )
-            return {
-                "discriminator": discriminator,
-                **self._generator_update(fake, log_probs, fake_condition),
-            }
-
-    def _discriminator_update(self, real_rows, fake, fake_condition):
-        fake_rows = torch.cat([fake, fake_condition], dim=1)
-        n_packs = self.batch_size // self.pac
-        scores_real, scores_fake = (
-            self.discriminator(torch.cat([real_rows, fake_rows])).float().split(n_packs)
-        )
-        if self.loss == "bce":
-            loss = F.binary_cross_entropy_with_logits(
-                scores_real, torch.ones_like(scores_real)
-            ) + F.binary_cross_entropy_with_logits(
-                scores_fake, torch.zeros_like(scores_fake)
-            )
-        else:
-            alpha = torch.rand(
-                n_packs, 1, generator=self.rng, device=self.data.device
-            ).repeat_interleave(self.pac, dim=0)
-            mixed = (alpha * real_rows + (1 - alpha) * fake_rows).requires_grad_(True)
-            (gradient,) = torch.autograd.grad(
-                self.discriminator(mixed).sum(), mixed, create_graph=True
-            )
-            norms = gradient.reshape(n_packs, -1).norm(dim=1)
-            penalty = ((norms - 1) ** 2).mean()
-            loss = scores_fake.mean() - scores_real.mean() + _GRADIENT_PENALTY * penalty
-        self._step(self.opt_d, loss)
-        return loss.detach()
-
-    def _generator_update(self, fake, log_probs, fake_condition):
-        self.discriminator.requires_grad_(False)
-        scores = self.discriminator(torch.cat([fake, fake_condition], dim=1)).float()
-        self.discriminator.requires_grad_(True)
-        if self.loss == "bce":
-            adversarial = F.binary_cross_entropy_with_logits(
-                scores, torch.ones_like(scores)
-            )
-        else:
-            adversarial = -scores.mean()
-        if log_probs is None:
-            condition_loss = torch.zeros((), device=fake.device)
-        else:
-            condition_loss = -log_probs.mean()
-        self._step(self.opt_g, adversarial + condition_loss)
-        return {
-            "generator": adversarial.detach(),
-            "condition": condition_loss.detach(),
-        }

@@ -18,7 +18,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import validate_data
 
 from ._validation import check_class_labels, short_repr
-from .base import _check_sample_memory
+from .memory import check_sample_memory
 
 __all__ = ["GANOverSampler", "SamplingPipeline", "make_sampling_pipeline"]
 
@@ -467,7 +467,7 @@ def _check_resampled_memory(X, y, n_synthetic):
     else:
         row_bytes = X.itemsize * np.prod(X.shape[1:], dtype=np.int64)
     try:
-        _check_sample_memory(n_synthetic, 2 * (int(row_bytes) + y.itemsize))
+        check_sample_memory(n_synthetic, 2 * (int(row_bytes) + y.itemsize))
     except ValueError as exc:
         raise ValueError(
             f"sampling_strategy asks for {n_synthetic:,} synthetic samples in "

@@ -11,9 +11,10 @@ from sklearn.utils.validation import validate_data
 
 from . import sequence_latent
 from ._validation import check_real
-from .base import BaseSampler, TrainingLog
+from .base import BaseSampler
 from .encoding import PANEL_MTYPES, numpy3d_to_panel, panel_kind, panel_to_numpy3d
 from .nn import RecurrentStack, fused_adam
+from .training_log import TrainingLog
 
 # Sequences generated per forward pass in ``sample``; bounds memory, not results.
 _SAMPLE_CHUNK = 8192

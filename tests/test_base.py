@@ -6,6 +6,9 @@ own: fitted state published only on success, validation of ``n_samples``, the
 memory refusal, seeding without touching global random state, and save/load.
 """
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -13,13 +16,10 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import validate_data
 
 from sksynth import BaseSampler
-from sksynth.base import (
-    TrainingLog,
-    _check_sample_memory,
-    resolve_device,
-    seed_from_random_state,
-    seeded_torch,
-)
+from sksynth.devices import resolve_device
+from sksynth.memory import check_sample_memory
+from sksynth.seeding import seed_from_random_state, seeded_torch
+from sksynth.training_log import TrainingLog
 
 
 class _Gaussian(torch.nn.Module):
@@ -111,9 +111,9 @@ def test_sample_refuses_a_request_larger_than_memory(X):
 
 
 def test_memory_check_passes_what_fits():
-    _check_sample_memory(1000, 8)
+    check_sample_memory(1000, 8)
     with pytest.raises(ValueError, match="sample in parts of at most about"):
-        _check_sample_memory(10**15, 8)
+        check_sample_memory(10**15, 8)
 
 
 def test_seeded_fits_and_samples_repeat_without_touching_global_state(X):
@@ -199,3 +199,27 @@ def test_save_and_load_round_trip_of_a_subclass(X, tmp_path):
     np.testing.assert_array_equal(
         loaded.sample(20, random_state=3), sampler.sample(20, random_state=3)
     )
+
+
+def test_a_random_state_that_seeds_nothing_is_named(X):
+    with pytest.raises(ValueError, match="'random_state' parameter"):
+        GaussianSampler(random_state="x").fit(X)
+    with pytest.raises(ValueError, match="random_state must be None, an int"):
+        GaussianSampler().fit(X).sample(3, random_state="x")
+
+
+def test_memory_check_respects_the_address_space_limit():
+    # In a subprocess: the limit would hold for the rest of the test session.
+    code = (
+        "import resource\n"
+        "from sksynth.memory import check_sample_memory\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (2**34, resource.RLIM_INFINITY))\n"
+        "try:\n"
+        "    check_sample_memory(2**35, 1)\n"
+        "except ValueError as exc:\n"
+        "    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert "n_samples=34359738368 would need about 32.0 GiB" in result.stdout

@@ -327,7 +327,7 @@ def _naive_span_outputs(layout, raw):
 
 
 def test_output_layout_groups_spans_and_maps_back():
-    from sksynth.gan import _OutputLayout
+    from sksynth.tabular_layout import OutputLayout
 
     # Encoder order: numeric (scalar + 3 modes), categorical of 2, numeric
     # (scalar + 2 modes), categorical of 3, categorical of 2.
@@ -336,7 +336,7 @@ def test_output_layout_groups_spans_and_maps_back():
         "spans": [(1, 3), (4, 2), (7, 2), (9, 3), (12, 2)],
         "condition_spans": [1, 3, 4],
     }
-    output = _OutputLayout(layout, 14, torch.device("cpu"))
+    output = OutputLayout(layout, 14, torch.device("cpu"))
     assert sorted(output.order.tolist()) == list(range(14))
     assert output.groups == [(0, 3, 2), (6, 2, 3)]
 
@@ -364,11 +364,11 @@ def test_output_layout_groups_spans_and_maps_back():
 
 
 def test_training_conditions_never_pick_an_unseen_category():
-    from sksynth.gan import _TrainingConditions
+    from sksynth.tabular_conditions import TrainingConditions
 
     # One categorical column of three categories; the last never occurs.
     codes = np.array([[0], [1], [1], [0], [1]])
-    conditions = _TrainingConditions(codes, [3], None, 0, torch.device("cpu"))
+    conditions = TrainingConditions(codes, [3], None, 0, torch.device("cpu"))
     assert conditions.last_category.tolist() == [1]
     # Even when rounding leaves the cumulative sum below a uniform draw.
     conditions.cumulative[0, 1:] = 0.999

@@ -13,8 +13,8 @@ from sampler_checks import assert_same_samples
 from sklearn.exceptions import NotFittedError
 
 from sksynth import BaseSampler, GANSampler, TimeGANSampler
-from sksynth.base import _SAVE_FORMAT_VERSION, _payload_checksum
 from sksynth.datasets import make_sines
+from sksynth.persistence import SAVE_FORMAT_VERSION, payload_checksum
 
 
 def _gan(**params):
@@ -57,7 +57,7 @@ def _rewrite(path, change, *, checksum=True):
     payload = torch.load(path, weights_only=True)
     change(payload)
     if checksum:
-        payload["checksum"] = _payload_checksum(payload)
+        payload["checksum"] = payload_checksum(payload)
     torch.save(payload, path)
     return path
 
@@ -223,7 +223,7 @@ def test_load_a_file_from_a_newer_sksynth(model_path):
     _rewrite(model_path, lambda payload: payload.update(format_version=99))
     message = _load_error(model_path)
     assert "newer sksynth, format version 99" in message
-    assert f"reads up to {_SAVE_FORMAT_VERSION}" in message
+    assert f"reads up to {SAVE_FORMAT_VERSION}" in message
 
 
 def test_load_a_file_with_a_malformed_format_version(model_path):

@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.utils import check_random_state
 
 from .._validation import check_positive_int
-from ..base import _check_sample_memory
+from ..memory import check_sample_memory
 
 _DATA_PACKAGE = "sksynth.datasets.data"
 
@@ -69,7 +69,7 @@ def make_sines(n_samples=10_000, *, seq_len=24, n_channels=5, random_state=None)
     seq_len = check_positive_int(seq_len, "seq_len")
     n_channels = check_positive_int(n_channels, "n_channels")
     # Frequencies and phases, then the output and two temporaries of its size.
-    _check_sample_memory(n_samples, 8 * n_channels * (2 + 3 * seq_len))
+    check_sample_memory(n_samples, 8 * n_channels * (2 + 3 * seq_len))
     rng = check_random_state(random_state)
     freq = rng.uniform(0, 0.1, size=(n_samples, n_channels, 1))
     phase = rng.uniform(0, 0.1, size=(n_samples, n_channels, 1))

@@ -6,7 +6,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from .._validation import check_positive_int
-from ..base import seed_from_random_state
+from ..seeding import seed_from_random_state
 
 
 @dataclass(frozen=True, repr=False)

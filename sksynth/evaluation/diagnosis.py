@@ -10,7 +10,7 @@ from sklearn.inspection import permutation_importance
 from sklearn.metrics import roc_auc_score
 
 from .._validation import check_fraction, check_positive_int
-from ..base import seed_from_random_state
+from ..seeding import seed_from_random_state
 from ._inputs import categorical_columns, check_encodable, check_table_pair
 from .discriminative import default_table_classifier, split_indices
 

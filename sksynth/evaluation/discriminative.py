@@ -10,7 +10,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
 from .._validation import check_fraction, check_positive_int
-from ..base import resolve_device, seeded_torch
+from ..devices import resolve_device
+from ..seeding import seeded_torch
 from ._inputs import (
     categorical_columns,
     check_encodable,

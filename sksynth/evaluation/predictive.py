@@ -3,7 +3,8 @@
 import numpy as np
 
 from .._validation import check_positive_int
-from ..base import resolve_device, seeded_torch
+from ..devices import resolve_device
+from ..seeding import seeded_torch
 from ._inputs import check_panel_pair
 from ._posthoc import RandomBatches, check_cell, check_network_input, make_regressor
 from ._results import run_repeats

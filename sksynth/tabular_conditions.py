@@ -1,0 +1,122 @@
+"""Conditional vectors of GANSampler: category counts and training-by-sampling."""
+
+import numpy as np
+import torch
+
+
+def one_hot(index, n_classes):
+    """Float one-hot rows; unlike ``F.one_hot``, never waits for the GPU."""
+    out = torch.zeros(len(index), n_classes, device=index.device)
+    return out.scatter_(1, index[:, None], 1.0)
+
+
+def condition_counts(condition_codes, sizes, labels, n_labels):
+    """Rows per (class, category of every categorical column).
+
+    Returns an array of shape (max(n_labels, 1), sum(sizes)): the category
+    frequencies that ``sample`` draws conditions from, per class.
+    """
+    n_rows = max(n_labels, 1)
+    n_condition = int(sum(sizes))
+    counts = np.zeros((n_rows, n_condition))
+    if not n_condition:
+        return counts
+    offsets = np.cumsum([0, *sizes[:-1]])
+    dims = condition_codes + offsets
+    rows = np.zeros(len(dims), np.int64) if labels is None else labels
+    flat = (rows[:, None] * n_condition + dims).ravel()
+    counts += np.bincount(flat, minlength=n_rows * n_condition).reshape(
+        n_rows, n_condition
+    )
+    return counts
+
+
+def condition_probabilities(counts, sizes):
+    """Per class and categorical column, the probabilities of its categories.
+
+    Returns a float tensor of shape (n_classes, n_columns, max(sizes)), zero
+    beyond each column's categories.
+    """
+    width = max(sizes, default=1)
+    probabilities = torch.zeros(counts.shape[0], len(sizes), width, dtype=torch.float64)
+    start = 0
+    for c, size in enumerate(sizes):
+        block = torch.as_tensor(counts[:, start : start + size])
+        probabilities[:, c, :size] = block / block.sum(1, keepdim=True).clamp_min(1)
+        start += size
+    return probabilities
+
+
+class TrainingConditions:
+    """Training-by-sampling as tensor operations on the device.
+
+    A draw picks, for each row of a batch, a categorical column uniformly, one of
+    its categories with probability proportional to log(frequency + 1), and a
+    real row holding that category. It returns the real rows, the chosen
+    condition-vector entries and the condition vectors (one-hot, with the rows'
+    class labels appended when the sampler is conditional on y).
+    """
+
+    def __init__(self, condition_codes, sizes, labels, n_labels, device):
+        n_rows, n_columns = condition_codes.shape
+        self.n_rows = n_rows
+        self.n_columns = n_columns
+        self.n_condition = int(sum(sizes))
+        self.n_labels = n_labels
+        self.device = device
+        self.labels = None if labels is None else torch.as_tensor(labels, device=device)
+        if not n_columns:
+            return
+        offsets = np.cumsum([0, *sizes[:-1]])
+        dims = condition_codes + offsets
+        counts = np.bincount(dims.ravel(), minlength=self.n_condition)
+        # Row indices sorted by category, column after column; a category's rows
+        # are the slice [starts[d], starts[d] + counts[d]).
+        sorted_rows = np.argsort(dims, axis=0, kind="stable").T.ravel()
+        starts = np.zeros(self.n_condition, dtype=np.int64)
+        for c, (offset, size) in enumerate(zip(offsets, sizes, strict=True)):
+            block = counts[offset : offset + size]
+            starts[offset : offset + size] = c * n_rows + np.cumsum(block) - block
+        log_counts = np.zeros((n_columns, max(sizes)))
+        for c, (offset, size) in enumerate(zip(offsets, sizes, strict=True)):
+            log_counts[c, :size] = np.log1p(counts[offset : offset + size])
+        # Inverse-CDF sampling of categories: cheaper than torch.multinomial.
+        self.cumulative = torch.as_tensor(
+            np.cumsum(log_counts / log_counts.sum(1, keepdims=True), axis=1),
+            dtype=torch.float32,
+            device=device,
+        )
+        # Rounding can leave the last cumulative value just under a uniform
+        # draw; such draws go to the last category that has rows.
+        self.last_category = torch.as_tensor(
+            [np.flatnonzero(row).max() for row in log_counts], device=device
+        )
+        self.offsets = torch.as_tensor(offsets, device=device)
+        self.sorted_rows = torch.as_tensor(sorted_rows, device=device)
+        self.starts = torch.as_tensor(starts, device=device)
+        self.counts = torch.as_tensor(counts, device=device)
+
+    def draw(self, batch_size, generator):
+        """Return (rows, condition entries or None, condition with labels)."""
+        if not self.n_columns:
+            rows = torch.randint(
+                self.n_rows, (batch_size,), generator=generator, device=self.device
+            )
+            dims = None
+            condition = torch.zeros(batch_size, 0, device=self.device)
+        else:
+            column = torch.randint(
+                self.n_columns, (batch_size,), generator=generator, device=self.device
+            )
+            uniform = torch.rand(batch_size, 2, generator=generator, device=self.device)
+            above = (uniform[:, :1] > self.cumulative[column]).sum(1)
+            category = torch.minimum(above, self.last_category[column])
+            dims = self.offsets[column] + category
+            count = self.counts[dims]
+            within = torch.minimum((uniform[:, 1] * count).long(), count - 1)
+            rows = self.sorted_rows[self.starts[dims] + within]
+            condition = one_hot(dims, self.n_condition)
+        if self.labels is not None:
+            label = one_hot(self.labels[rows], self.n_labels)
+            condition = torch.cat([condition, label], dim=1)
+        return rows, dims, condition

@@ -1,0 +1,103 @@
+"""The tabular generator's output order and its per-column activations."""
+
+import numpy as np
+import torch
+
+# Temperature of the Gumbel-softmax that generates one-hot spans.
+GUMBEL_TAU = 0.2
+
+
+class OutputLayout:
+    """The generator's output order and its per-column activations.
+
+    The generator writes its outputs in a *network order* of its own: the
+    numeric scalars first (tanh), then every one-hot span (numeric modes and
+    categories; Gumbel-softmax), grouped by span size. Spans of one size then
+    sit side by side, so a group is one ``(batch, n_spans, size)`` view and its
+    softmax one call: no Python loop over columns, and no gather whose
+    backward pass would scatter. The training data are permuted into network
+    order once, before training.
+    """
+
+    def __init__(self, layout, n_encoded, device):
+        spans = layout["spans"]
+        scalars = list(layout["scalars"])
+        by_size = sorted(range(len(spans)), key=lambda s: (spans[s][1], s))
+        order = scalars + [spans[s][0] + k for s in by_size for k in range(spans[s][1])]
+        # Groups of equal-size spans: (first span-block column, n_spans, size).
+        self.groups = []
+        position = 0
+        for s in by_size:
+            size = spans[s][1]
+            if self.groups and self.groups[-1][2] == size:
+                start, count, _ = self.groups[-1]
+                self.groups[-1] = (start, count + 1, size)
+            else:
+                self.groups.append((position, 1, size))
+            position += size
+        # Span-block column of each encoded column (-1 for scalars).
+        block_column = np.full(n_encoded, -1, dtype=np.int64)
+        block_column[order[len(scalars) :]] = np.arange(len(order) - len(scalars))
+        condition_columns = [
+            block_column[spans[s][0] + k]
+            for s in layout["condition_spans"]
+            for k in range(spans[s][1])
+        ]
+
+        def tensor(values):
+            return torch.as_tensor(np.asarray(values, dtype=np.int64), device=device)
+
+        self.n_scalars = len(scalars)
+        self.n_span_columns = len(order) - len(scalars)
+        self.order = tensor(order)
+        # Span-block column of each condition-vector entry.
+        self.condition_columns = tensor(condition_columns)
+        # Position, in span-block order, of each span of the encoder's order.
+        self.span_positions = tensor(np.argsort(by_size))
+
+    def to_network_order(self, encoded):
+        """Permute encoded rows (encoder column order) into network order."""
+        return encoded.index_select(1, self.order)
+
+    def gumbel_noise(self, n_rows, generator, device=None):
+        """Standard Gumbel noise, one value per span column."""
+        uniform = torch.rand(
+            (n_rows, self.n_span_columns), generator=generator, device=device
+        )
+        uniform.clamp_min_(torch.finfo(uniform.dtype).tiny)
+        return -torch.log(-torch.log(uniform))
+
+    def _group_views(self, block):
+        for start, count, size in self.groups:
+            yield block[:, start : start + count * size].view(len(block), count, size)
+
+    def activate(self, raw, generator):
+        """Training activations and the log-probabilities of the span columns.
+
+        Returns the activated rows (in network order) and, for every span
+        column, its log-softmax probability within its span.
+        """
+        block = raw[:, self.n_scalars :]
+        gumbel = self.gumbel_noise(len(raw), generator, raw.device)
+        noisy = (block + gumbel) / GUMBEL_TAU
+        values = torch.cat(
+            [torch.tanh(raw[:, : self.n_scalars])]
+            + [torch.softmax(g, dim=2).flatten(1) for g in self._group_views(noisy)],
+            dim=1,
+        )
+        log_probs = torch.cat(
+            [torch.log_softmax(g, dim=2).flatten(1) for g in self._group_views(block)],
+            dim=1,
+        )
+        return values, log_probs
+
+    def decode(self, raw, gumbel):
+        """Scalars in [-1, 1] and, per span, a slot drawn by the Gumbel-max trick.
+
+        Codes come back in the encoder's span order.
+        """
+        noisy = raw[:, self.n_scalars :] + gumbel
+        codes = torch.cat([g.argmax(dim=2) for g in self._group_views(noisy)], dim=1)
+        return torch.tanh(raw[:, : self.n_scalars]), codes.index_select(
+            1, self.span_positions
+        )
