@@ -11,16 +11,21 @@ agree). Usage::
 import argparse
 import json
 import platform
+import sys
 import time
 from pathlib import Path
 
 import torch
 from provenance import git_commit
-from timegan_plain import PlainTimeGANTrainer
 
 from sksynth.datasets import make_sines
 from sksynth.devices import resolve_device
 from sksynth.timegan import _make_networks, _TimeGANTrainer
+
+# The plain reference trainer is the test suite's oracle; it lives beside the
+# test that checks it gives the same losses.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from timegan_reference import PlainTimeGANTrainer  # noqa: E402
 
 PHASES = ("autoencoder_step", "supervisor_step", "joint_step")
 

@@ -484,8 +484,6 @@ class _TimeGANTrainer:
     optimizers use Adam's fused kernel where torch has one.
     """
 
-    fused_optimizers = True
-
     def __init__(self, modules, data, *, batch_size, learning_rate, gamma, generator):
         self.embedder = modules["embedder_"]
         self.recovery = modules["recovery_"]
@@ -499,9 +497,7 @@ class _TimeGANTrainer:
 
         def adam(*networks):
             parameters = [p for net in networks for p in net.parameters()]
-            if self.fused_optimizers:
-                return fused_adam(parameters, lr=learning_rate)
-            return torch.optim.Adam(parameters, lr=learning_rate)
+            return fused_adam(parameters, lr=learning_rate)
 
         self.opt_e0 = adam(self.embedder, self.recovery)
         self.opt_e = adam(self.embedder, self.recovery)

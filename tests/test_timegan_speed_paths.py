@@ -1,17 +1,12 @@
 """sksynth's TimeGAN steps compute the same losses as plain eager steps."""
 
-import sys
-from pathlib import Path
-
 import pytest
 import torch
+from timegan_reference import PlainTimeGANTrainer
 
 from sksynth.datasets import make_sines
 from sksynth.nn import gru_sequence
 from sksynth.timegan import _make_networks, _TimeGANTrainer
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-from timegan_plain import PlainTimeGANTrainer  # noqa: E402
 
 
 def _trainer(cls):

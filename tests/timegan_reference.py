@@ -1,11 +1,11 @@
-"""A plain eager TimeGAN training step: the reference for speed and equivalence.
+"""A plain eager TimeGAN training step: the reference for equivalence and speed.
 
 Each loss is computed the obvious way — every network called once per input
 through ``nn.GRU``, every backward pass through all networks, ``torch.optim.Adam``
 with its default (per-tensor) kernel on the CPU — with the same losses, update
-order and random draws as ``sksynth.timegan._TimeGANTrainer``. The speed
-benchmark times it against sksynth's trainer, and a test checks that both give
-the same losses.
+order and random draws as ``sksynth.timegan._TimeGANTrainer``.
+``test_timegan_speed_paths.py`` checks that both give the same losses, and
+``benchmarks/timegan_speed.py`` times one against the other.
 """
 
 import torch
@@ -31,10 +31,20 @@ class _NativeGRUNetwork(nn.Module):
 class PlainTimeGANTrainer(_TimeGANTrainer):
     """Same state and random draws as the fast trainer; plain eager steps."""
 
-    fused_optimizers = False
+    def __init__(self, modules, data, *, learning_rate, **kwargs):
+        super().__init__(modules, data, learning_rate=learning_rate, **kwargs)
 
-    def __init__(self, modules, data, **kwargs):
-        super().__init__(modules, data, **kwargs)
+        def adam(*networks):
+            parameters = [p for net in networks for p in net.parameters()]
+            return torch.optim.Adam(parameters, lr=learning_rate)
+
+        # The same parameter groups as the fast trainer's, on torch's default
+        # per-tensor Adam instead of the fused kernel.
+        self.opt_e0 = adam(self.embedder, self.recovery)
+        self.opt_e = adam(self.embedder, self.recovery)
+        self.opt_gs = adam(self.generator, self.supervisor)
+        self.opt_g = adam(self.generator, self.supervisor)
+        self.opt_d = adam(self.discriminator)
         for name in (
             "embedder",
             "recovery",
