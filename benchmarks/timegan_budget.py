@@ -11,7 +11,8 @@ channel comes back.
 Runs resume: one JSON per (data set, configuration, budget, seed) under
 ``benchmarks/results/timegan_budget/``; an existing file is skipped. ``--render``
 aggregates the runs into one record per (data set, configuration, budget) in
-``benchmarks/results/timegan_budget.json`` (the shape of DESIGN.md section 8),
+``benchmarks/results/timegan_budget.json`` (settings, scores, seeds, commit,
+machine and threads per record),
 draws ``docs/_static/timegan_budget.png`` and writes
 ``docs/timegan_budget_benchmark.md``. Typical use, one fit per core::
 

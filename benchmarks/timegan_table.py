@@ -49,7 +49,7 @@ CONFIGS = {
     "pretrain-10k-hidden-56": {"n_iter_pretrain": 10_000, "hidden_dim": 56},
 }
 
-# Published reference rows (DESIGN.md section 6), mean and std.
+# Published rows (the TimeGAN paper and later papers), mean and std.
 REFERENCE = {
     "TimeGAN paper": {
         "discriminative": {

@@ -1,4 +1,4 @@
-"""The project's own checks of the sampler contract (DESIGN section 1).
+"""The project's own checks of the sampler contract (fit, sample, seeding, saving).
 
 Each check takes an unfitted sampler (small, ``device="cpu"``, an int
 ``random_state``) and training data it accepts, and raises AssertionError when
