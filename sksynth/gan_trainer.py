@@ -3,7 +3,7 @@
 import torch
 import torch.nn.functional as F
 
-from .nn import PacDiscriminator, TabularGenerator, fused_adam
+from .nn import PacDiscriminator, TabularGenerator, fused_adam, optimizer_step
 
 # Weight of the WGAN gradient penalty.
 GRADIENT_PENALTY = 10.0
@@ -75,12 +75,6 @@ class GANTrainer:
             device=self.data.device,
         )
 
-    @staticmethod
-    def _step(optimizer, loss):
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-
     def _fake_batch(self):
         """Draw conditions, the real rows that match them and a fake batch.
 
@@ -149,7 +143,7 @@ class GANTrainer:
             norms = gradient.reshape(n_packs, -1).norm(dim=1)
             penalty = ((norms - 1) ** 2).mean()
             loss = scores_fake.mean() - scores_real.mean() + GRADIENT_PENALTY * penalty
-        self._step(self.opt_d, loss)
+        optimizer_step(self.opt_d, loss)
         return loss.detach()
 
     def _generator_update(self, fake, log_probs, fake_condition):
@@ -166,7 +160,7 @@ class GANTrainer:
             condition_loss = torch.zeros((), device=fake.device)
         else:
             condition_loss = -log_probs.mean()
-        self._step(self.opt_g, adversarial + condition_loss)
+        optimizer_step(self.opt_g, adversarial + condition_loss)
         return {
             "generator": adversarial.detach(),
             "condition": condition_loss.detach(),

@@ -315,6 +315,13 @@ def fused_adam(parameters, **settings):
         return torch.optim.Adam(parameters, **settings)
 
 
+def optimizer_step(optimizer, loss):
+    """One update of ``optimizer``'s parameters down the gradient of ``loss``."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+
+
 # ---------------------------------------------------------------------------
 # Tabular GAN networks (GANSampler)
 # ---------------------------------------------------------------------------

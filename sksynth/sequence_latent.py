@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .nn import RecurrentStack
+from .nn import RecurrentStack, optimizer_step
 
 # WGAN-GP settings of Gulrajani et al.: critic steps per generator step,
 # gradient-penalty weight, and Adam's learning rate and betas.
@@ -197,9 +197,7 @@ class SequenceLatentTrainer:
         """Phase 1: one step of the encoder and decoder."""
         X = self._batch(self.data)
         mse = F.mse_loss(self.recovery(self.embedder(X)), X)
-        self.opt_ae.zero_grad(set_to_none=True)
-        mse.backward()
-        self.opt_ae.step()
+        optimizer_step(self.opt_ae, mse)
         return {"reconstruction": torch.sqrt(mse.detach())}
 
     def adversarial_step(self):
@@ -217,15 +215,11 @@ class SequenceLatentTrainer:
             with torch.no_grad():
                 fake = self.generator(self._noise(*real.shape))
             critic_loss = self._critic_loss(real, fake)
-            self.opt_c.zero_grad(set_to_none=True)
-            critic_loss.backward()
-            self.opt_c.step()
+            optimizer_step(self.opt_c, critic_loss)
         self.critic.requires_grad_(False)
         fake = self.generator(self._noise(self.batch_size, self.latents.shape[1]))
         generator_loss = -self.critic(fake).mean()
-        self.opt_g.zero_grad(set_to_none=True)
-        generator_loss.backward()
-        self.opt_g.step()
+        optimizer_step(self.opt_g, generator_loss)
         self.critic.requires_grad_(True)
         return {"critic": critic_loss.detach(), "generator": generator_loss.detach()}
 

@@ -13,7 +13,7 @@ from . import sequence_latent
 from ._validation import check_real
 from .base import BaseSampler
 from .encoding import PANEL_MTYPES, numpy3d_to_panel, panel_kind, panel_to_numpy3d
-from .nn import RecurrentStack, fused_adam
+from .nn import RecurrentStack, fused_adam, optimizer_step
 from .training_log import TrainingLog
 
 # Sequences generated per forward pass in ``sample``; bounds memory, not results.
@@ -523,18 +523,12 @@ class _TimeGANTrainer:
     def _noise(self, like):
         return torch.rand(like.shape, generator=self.rng, device=like.device)
 
-    @staticmethod
-    def _step(optimizer, loss):
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-
     def autoencoder_step(self):
         """Phase 1: embedder and recovery on the reconstruction loss E0."""
         X = self._real_batch()
         self._train_only(self.embedder, self.recovery)
         mse = F.mse_loss(self.recovery(self.embedder(X)), X)
-        self._step(self.opt_e0, 10 * torch.sqrt(mse))
+        optimizer_step(self.opt_e0, 10 * torch.sqrt(mse))
         return {"reconstruction": torch.sqrt(mse.detach())}
 
     def supervisor_step(self):
@@ -544,7 +538,7 @@ class _TimeGANTrainer:
         with torch.no_grad():
             H = self.embedder(X)
         loss = _supervised_loss(H, self.supervisor(H))
-        self._step(self.opt_gs, loss)
+        optimizer_step(self.opt_gs, loss)
         return {"supervised": loss.detach()}
 
     def joint_step(self):
@@ -575,7 +569,7 @@ class _TimeGANTrainer:
         adversarial = _bce(logits_hat, 1.0) + self.gamma * _bce(logits_e, 1.0)
         supervised = torch.sqrt(_supervised_loss(H, H_next))
         moments = _moment_loss(X_hat, X)
-        self._step(self.opt_g, adversarial + 100 * supervised + 100 * moments)
+        optimizer_step(self.opt_g, adversarial + 100 * supervised + 100 * moments)
         return {
             "generator_adversarial": adversarial.detach(),
             "generator_supervised": supervised.detach(),
@@ -586,7 +580,7 @@ class _TimeGANTrainer:
         self._train_only(self.embedder, self.recovery)
         mse = F.mse_loss(self.recovery(H), X)
         loss = 10 * torch.sqrt(mse) + 0.1 * _supervised_loss(H, self.supervisor(H))
-        self._step(self.opt_e, loss)
+        optimizer_step(self.opt_e, loss)
         return torch.sqrt(mse.detach())
 
     def _discriminator_update(self, X, Z):
@@ -605,5 +599,5 @@ class _TimeGANTrainer:
         )
         # The original trains the discriminator only while it is not too good.
         if loss.item() > 0.15:
-            self._step(self.opt_d, loss)
+            optimizer_step(self.opt_d, loss)
         return loss.detach()

@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from sksynth.nn import optimizer_step
 from sksynth.timegan import _TimeGANTrainer
 
 
@@ -62,7 +63,7 @@ class PlainTimeGANTrainer(_TimeGANTrainer):
     def autoencoder_step(self):
         X = self._real_batch()
         mse = F.mse_loss(self.recovery(self.embedder(X)), X)
-        self._step(self.opt_e0, 10 * torch.sqrt(mse))
+        optimizer_step(self.opt_e0, 10 * torch.sqrt(mse))
         return {"reconstruction": torch.sqrt(mse.detach())}
 
     def supervisor_step(self):
@@ -70,7 +71,7 @@ class PlainTimeGANTrainer(_TimeGANTrainer):
         H = self.embedder(X)
         H_next = self.supervisor(H)
         loss = F.mse_loss(H_next[:, :-1], H[:, 1:])
-        self._step(self.opt_gs, loss)
+        optimizer_step(self.opt_gs, loss)
         return {"supervised": loss.detach()}
 
     def joint_step(self):
@@ -106,7 +107,7 @@ class PlainTimeGANTrainer(_TimeGANTrainer):
         ).mean()
         mean_gap = torch.abs(X_hat.mean(dim=0) - X.mean(dim=0)).mean()
         moments = std_gap + mean_gap
-        self._step(self.opt_g, adversarial + 100 * supervised + 100 * moments)
+        optimizer_step(self.opt_g, adversarial + 100 * supervised + 100 * moments)
         return {
             "generator_adversarial": adversarial.detach(),
             "generator_supervised": supervised.detach(),
@@ -119,7 +120,7 @@ class PlainTimeGANTrainer(_TimeGANTrainer):
         H_next = self.supervisor(H)
         mse = F.mse_loss(X_tilde, X)
         loss = 10 * torch.sqrt(mse) + 0.1 * F.mse_loss(H_next[:, :-1], H[:, 1:])
-        self._step(self.opt_e, loss)
+        optimizer_step(self.opt_e, loss)
         return torch.sqrt(mse.detach())
 
     def _discriminator_update(self, X, Z):
@@ -136,5 +137,5 @@ class PlainTimeGANTrainer(_TimeGANTrainer):
             * F.binary_cross_entropy_with_logits(y_fake_e, torch.zeros_like(y_fake_e))
         )
         if loss.item() > 0.15:
-            self._step(self.opt_d, loss)
+            optimizer_step(self.opt_d, loss)
         return loss.detach()
