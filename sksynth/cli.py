@@ -318,6 +318,8 @@ def _evaluation_panels(real, synth, args):
     """numpy3D arrays of real and synthetic sequences with the same channels."""
     import numpy as np
 
+    from sksynth.panels import stride_windows
+
     synth3 = _frame_to_numpy3d(synth, args.synth)
     channels = [c for c in synth.columns if c not in _PANEL_INDEX]
     missing = [c for c in channels if c not in real.columns]
@@ -334,8 +336,7 @@ def _evaluation_panels(real, synth, args):
                 f"{args.real} has {len(series)} rows, too few for windows of "
                 f"{seq_len} time points."
             )
-        windows = np.lib.stride_tricks.sliding_window_view(series, seq_len, axis=0)
-        real3 = np.ascontiguousarray(windows)
+        real3 = stride_windows(series, seq_len)
     return real3, synth3
 
 

@@ -12,8 +12,15 @@ from sklearn.utils.validation import validate_data
 from . import sequence_latent
 from ._validation import check_real
 from .base import BaseSampler
-from .encoding import PANEL_MTYPES, numpy3d_to_panel, panel_kind, panel_to_numpy3d
 from .nn import RecurrentStack, fused_adam, optimizer_step
+from .panels import (
+    PANEL_MTYPES,
+    channel_range,
+    numpy3d_to_panel,
+    panel_kind,
+    panel_to_numpy3d,
+    stride_windows,
+)
 from .training_log import TrainingLog
 
 # Sequences generated per forward pass in ``sample``; bounds memory, not results.
@@ -238,17 +245,8 @@ class TimeGANSampler(BaseSampler):
         X3, kind, columns, n_rows = self._validate_sequences(X)
         if y is not None:
             _check_ignored_labels(y, n_rows, kind)
-        data_min = X3.min(axis=(0, 2))
+        data_min, span = channel_range(X3, "X", columns)
         data_max = X3.max(axis=(0, 2))
-        with np.errstate(over="ignore"):
-            span = np.where(data_max > data_min, data_max - data_min, 1.0)
-        if not np.isfinite(span).all():
-            j = int(np.flatnonzero(~np.isfinite(span))[0])
-            raise ValueError(
-                f"Channel {columns[j] if columns else j!r} of X spans "
-                f"[{data_min[j]:.3g}, {data_max[j]:.3g}], a range wider than the "
-                "largest float64; rescale it (e.g. divide it by a power of ten)."
-            )
         scaled = (X3 - data_min[:, None]) / span[:, None]
         # Torch modules read (batch, time, channels).
         data = torch.as_tensor(scaled.transpose(0, 2, 1), dtype=torch.float32)
@@ -354,8 +352,7 @@ class TimeGANSampler(BaseSampler):
                 f"seq_len={self.seq_len} needs at least seq_len + 1 = "
                 f"{self.seq_len + 1} time points to cut 2 windows."
             )
-        windows = np.lib.stride_tricks.sliding_window_view(series, self.seq_len, axis=0)
-        return np.ascontiguousarray(windows), kind, columns, n_timepoints
+        return stride_windows(series, self.seq_len), kind, columns, n_timepoints
 
     def _sample(self, n_samples, y, generator):
         if y is not None:

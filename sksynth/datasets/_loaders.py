@@ -8,6 +8,7 @@ from sklearn.utils import check_random_state
 
 from .._validation import check_positive_int
 from ..memory import check_sample_memory
+from ..panels import channel_range, stride_windows
 
 _DATA_PACKAGE = "sksynth.datasets.data"
 
@@ -34,11 +35,8 @@ def _minmax_windows(frame, seq_len):
     """
     values = frame.to_numpy(dtype=np.float64)
     _check_seq_len(seq_len, len(values))
-    low, high = values.min(axis=0), values.max(axis=0)
-    scaled = (values - low) / np.where(high > low, high - low, 1.0)
-    # (n_windows, n_channels, seq_len) views, copied so callers may write to them.
-    windows = np.lib.stride_tricks.sliding_window_view(scaled, seq_len, axis=0)
-    return np.ascontiguousarray(windows)
+    low, span = channel_range(values.T[None], "the data set")
+    return stride_windows((values - low) / span, seq_len)
 
 
 def make_sines(n_samples=10_000, *, seq_len=24, n_channels=5, random_state=None):

@@ -20,7 +20,7 @@ from .._validation import (
     check_real,
     check_table_cells,
 )
-from ..encoding import PANEL_MTYPES, panel_kind, panel_to_numpy3d
+from ..panels import PANEL_MTYPES, panel_kind, panel_to_numpy3d
 
 
 def is_panel(X, name):

@@ -4,6 +4,7 @@ import numpy as np
 
 from .._validation import check_positive_int
 from ..devices import resolve_device
+from ..panels import channel_range
 from ..seeding import seeded_torch
 from ._inputs import check_panel_pair
 from ._posthoc import RandomBatches, check_cell, check_network_input, make_regressor
@@ -104,17 +105,8 @@ def predictive_score(
             f"{_METRIC} needs sequences of at least 2 time points, got {real.shape[2]}."
         )
     if scale:
-        low = real.min(axis=(0, 2), keepdims=True)
-        with np.errstate(over="ignore"):
-            span = real.max(axis=(0, 2), keepdims=True) - low
-        if not np.isfinite(span).all():
-            channel = int(np.flatnonzero(~np.isfinite(span.ravel()))[0])
-            raise ValueError(
-                f"Channel {channel} of X_real spans a range wider than the largest "
-                "float64, so scale=True cannot min-max scale it; rescale it (e.g. "
-                "divide it by a power of ten) first."
-            )
-        span[span == 0] = 1.0
+        low, span = channel_range(real, "X_real")
+        low, span = low[:, None], span[:, None]
         real, synth = (real - low) / span, (synth - low) / span
         # Synthetic values far outside the real range stay far outside it.
         check_network_input(synth, "X_synth after scaling")

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.multiclass import type_of_target
 
 from .._validation import check_real
-from ..encoding import PANEL_MTYPES, panel_kind, panel_to_numpy3d
+from ..panels import PANEL_MTYPES, panel_kind, panel_to_numpy3d
 from ._results import ScoreResult, run_repeats
 
 
