@@ -5,7 +5,6 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import column_or_1d, validate_data
 
@@ -19,9 +18,9 @@ from .base import BaseSampler
 from .encoding import TabularEncoder, _dtype_spec, _make_dtype
 from .gan_trainer import GANTrainer, make_networks
 from .tabular_conditions import (
+    SamplingConditions,
     TrainingConditions,
     condition_counts,
-    condition_probabilities,
 )
 from .tabular_layout import OutputLayout
 from .training_log import TrainingLog
@@ -478,26 +477,17 @@ class GANSampler(BaseSampler):
         layout = encoder.layout()
         output = OutputLayout(layout, encoder.n_encoded, self.device_)
         sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
-        choose = condition_probabilities(self._condition_counts_, sizes)
-        n_labels = self._n_labels()
+        conditions = SamplingConditions(
+            self._condition_counts_, sizes, self._n_labels()
+        )
         scalars, codes = [], []
         for start in range(0, n_samples, _SAMPLE_CHUNK):
             size = min(_SAMPLE_CHUNK, n_samples - start)
             noise = torch.randn(size, self.embedding_dim, generator=generator)
             chunk_labels = None if labels is None else labels[start : start + size]
-            condition = [noise]
-            if sizes:
-                column = torch.randint(len(sizes), (size,), generator=generator)
-                row = 0 if chunk_labels is None else chunk_labels
-                category = torch.multinomial(
-                    choose[row, column], 1, generator=generator
-                ).squeeze(1)
-                offsets = torch.as_tensor(np.cumsum([0, *sizes[:-1]]))
-                condition.append(F.one_hot(offsets[column] + category, sum(sizes)))
-            if n_labels:
-                condition.append(F.one_hot(chunk_labels, n_labels))
+            condition = conditions.draw(size, chunk_labels, generator)
             gumbel = output.gumbel_noise(size, generator)
-            inputs = torch.cat([c.float() for c in condition], dim=1)
+            inputs = torch.cat([noise, condition], dim=1)
             raw = self.generator_(inputs.to(self.device_))
             chunk_scalars, chunk_codes = output.decode(raw, gumbel.to(self.device_))
             scalars.append(chunk_scalars.cpu())

@@ -2,6 +2,7 @@
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 
 def one_hot(index, n_classes):
@@ -120,3 +121,34 @@ class TrainingConditions:
             label = one_hot(self.labels[rows], self.n_labels)
             condition = torch.cat([condition, label], dim=1)
         return rows, dims, condition
+
+
+class SamplingConditions:
+    """The conditional vectors of ``sample``: categories at their frequencies.
+
+    For each row, a categorical column uniformly and one of its categories with
+    its frequency among the training rows of the row's class, then the one-hot
+    label when the sampler is conditional on y. Training draws categories by
+    log-frequency instead (:class:`TrainingConditions`); sampling restores the
+    frequencies of the data. Draws run on the CPU generator of ``sample``.
+    """
+
+    def __init__(self, counts, sizes, n_labels):
+        self.sizes = list(sizes)
+        self.n_labels = n_labels
+        self.probabilities = condition_probabilities(counts, self.sizes)
+        self.offsets = torch.as_tensor(np.cumsum([0, *self.sizes[:-1]]))
+
+    def draw(self, n_rows, labels, generator):
+        """Condition vectors of ``n_rows`` rows of the given class ``labels``."""
+        parts = [torch.zeros(n_rows, 0)]
+        if self.sizes:
+            column = torch.randint(len(self.sizes), (n_rows,), generator=generator)
+            row = 0 if labels is None else labels
+            category = torch.multinomial(
+                self.probabilities[row, column], 1, generator=generator
+            ).squeeze(1)
+            parts.append(F.one_hot(self.offsets[column] + category, sum(self.sizes)))
+        if self.n_labels:
+            parts.append(F.one_hot(labels, self.n_labels))
+        return torch.cat([part.float() for part in parts], dim=1)
