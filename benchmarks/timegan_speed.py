@@ -43,7 +43,7 @@ def make_trainer(cls, data, device, seed=0):
         batch_size=128,
         learning_rate=1e-3,
         gamma=1.0,
-        generator=torch.Generator(device=device).manual_seed(seed),
+        rng=torch.Generator(device=device).manual_seed(seed),
     )
 
 

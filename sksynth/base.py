@@ -31,7 +31,7 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
     """Base class of sksynth's samplers.
 
     Subclasses implement ``_fit(X, y, device, seed)``, which returns a dict of
-    fitted attributes, ``_sample(n_samples, y, generator)``, and
+    fitted attributes, ``_sample(n_samples, y, rng)``, and
     ``_build_modules()``, which recreates the fitted torch modules' architecture
     from the other fitted attributes (used by :meth:`load`).
 
@@ -50,8 +50,8 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         """Validate X (and y), train, and return the fitted attributes as a dict."""
 
     @abstractmethod
-    def _sample(self, n_samples, y, generator):
-        """Return ``n_samples`` draws; noise comes from the CPU ``generator``."""
+    def _sample(self, n_samples, y, rng):
+        """Return ``n_samples`` draws; all noise comes from the CPU ``rng``."""
 
     @abstractmethod
     def _build_modules(self):
@@ -119,12 +119,12 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
                 f"n_samples must be a positive integer, got {n_samples!r}."
             )
         check_sample_memory(int(n_samples), self._bytes_per_sample())
-        generator = torch.Generator().manual_seed(seed_from_random_state(random_state))
+        rng = torch.Generator().manual_seed(seed_from_random_state(random_state))
         modules = self._fitted_modules()
         for module in modules.values():
             module.eval()
         with torch.no_grad():
-            return self._sample(int(n_samples), y=y, generator=generator)
+            return self._sample(int(n_samples), y=y, rng=rng)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "device_")

@@ -308,7 +308,7 @@ class GANSampler(BaseSampler):
         )
         for module in modules.values():
             module.to(device)
-        generator = torch.Generator(device=device).manual_seed(seed)
+        torch_rng = torch.Generator(device=device).manual_seed(seed)
         output = OutputLayout(layout, encoder.n_encoded, device)
         trainer = GANTrainer(
             modules,
@@ -322,7 +322,7 @@ class GANSampler(BaseSampler):
             loss=self.loss,
             discriminator_steps=self.discriminator_steps,
             precision=self.precision,
-            generator=generator,
+            rng=torch_rng,
         )
         steps_per_epoch = max(1, X.shape[0] // self.batch_size)
         epochs = max(self.epochs, -(-self.min_steps // steps_per_epoch))
@@ -471,8 +471,8 @@ class GANSampler(BaseSampler):
 
     # -- sample ---------------------------------------------------------------
 
-    def _sample(self, n_samples, y, generator):
-        labels = self._sample_labels(n_samples, y, generator)
+    def _sample(self, n_samples, y, rng):
+        labels = self._sample_labels(n_samples, y, rng)
         encoder = TabularEncoder.from_dict(self.encoding_)
         layout = encoder.layout()
         output = OutputLayout(layout, encoder.n_encoded, self.device_)
@@ -483,10 +483,10 @@ class GANSampler(BaseSampler):
         scalars, codes = [], []
         for start in range(0, n_samples, _SAMPLE_CHUNK):
             size = min(_SAMPLE_CHUNK, n_samples - start)
-            noise = torch.randn(size, self.embedding_dim, generator=generator)
+            noise = torch.randn(size, self.embedding_dim, generator=rng)
             chunk_labels = None if labels is None else labels[start : start + size]
-            condition = conditions.draw(size, chunk_labels, generator)
-            gumbel = output.gumbel_noise(size, generator)
+            condition = conditions.draw(size, chunk_labels, rng)
+            gumbel = output.gumbel_noise(size, rng)
             inputs = torch.cat([noise, condition], dim=1)
             raw = self.generator_(inputs.to(self.device_))
             chunk_scalars, chunk_codes = output.decode(raw, gumbel.to(self.device_))
@@ -513,7 +513,7 @@ class GANSampler(BaseSampler):
         classes = getattr(self, "classes_", None)
         return 0 if classes is None else len(classes)
 
-    def _sample_labels(self, n_samples, y, generator):
+    def _sample_labels(self, n_samples, y, rng):
         """Class codes to generate, as a CPU tensor, or None if fitted without y."""
         if not self._n_labels():
             if y is not None:
@@ -524,7 +524,7 @@ class GANSampler(BaseSampler):
             return None
         if y is None:
             counts = torch.as_tensor(self.class_counts_, dtype=torch.float64)
-            return torch.multinomial(counts, n_samples, True, generator=generator)
+            return torch.multinomial(counts, n_samples, True, generator=rng)
         requested = np.asarray(y, dtype=object if holds_strings(y) else None)
         if requested.ndim == 0:
             requested = np.full(n_samples, requested.item(), dtype=requested.dtype)

@@ -45,7 +45,7 @@ class GANTrainer:
         loss,
         discriminator_steps,
         precision,
-        generator,
+        rng,
     ):
         self.discriminator_steps = discriminator_steps
         self.autocast = {
@@ -61,7 +61,7 @@ class GANTrainer:
         self.batch_size = batch_size
         self.pac = pac
         self.loss = loss
-        self.rng = generator
+        self.rng = rng
 
         settings = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6}
         self.opt_g = fused_adam(self.generator.parameters(), **settings)

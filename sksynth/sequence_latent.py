@@ -164,14 +164,14 @@ class SequenceLatentTrainer:
     reconstructions miss, and trains the WGAN-GP on the latent vectors.
     """
 
-    def __init__(self, modules, data, *, batch_size, learning_rate, generator):
+    def __init__(self, modules, data, *, batch_size, learning_rate, rng):
         self.embedder = modules["embedder_"]
         self.recovery = modules["recovery_"]
         self.generator = modules["generator_"]
         self.critic = modules["discriminator_"]
         self.data = data
         self.batch_size = min(batch_size, len(data))
-        self.rng = generator
+        self.rng = rng
         self.latents = None
         self.opt_ae = torch.optim.Adam(
             [*self.embedder.parameters(), *self.recovery.parameters()],
@@ -234,10 +234,10 @@ class SequenceLatentTrainer:
         return wasserstein + GRADIENT_PENALTY * penalty
 
 
-def sample_sequences(modules, n_samples, generator, device, chunk_size):
+def sample_sequences(modules, n_samples, rng, device, chunk_size):
     """Decode ``n_samples`` sequences (batch, time, channels) in [0, 1], on the CPU.
 
-    Noise is drawn chunk by chunk from the CPU ``generator``, so an int seed
+    Noise is drawn chunk by chunk from the CPU random generator ``rng``, so an int seed
     gives the same draws on any device.
     """
     latent_dim = modules["generator_"].net[0].in_features
@@ -246,8 +246,8 @@ def sample_sequences(modules, n_samples, generator, device, chunk_size):
     out = torch.empty((n_samples, n_steps, n_channels))
     for start in range(0, n_samples, chunk_size):
         size = min(chunk_size, n_samples - start)
-        latent_noise = torch.randn((size, latent_dim), generator=generator)
-        residual_noise = torch.randn((size, n_steps, n_channels), generator=generator)
+        latent_noise = torch.randn((size, latent_dim), generator=rng)
+        residual_noise = torch.randn((size, n_steps, n_channels), generator=rng)
         z = modules["generator_"](latent_noise.to(device))
         X = decoder.sample(z, residual_noise.to(device))
         out[start : start + size] = X.clamp(0, 1).cpu()

@@ -97,19 +97,19 @@ class TrainingConditions:
         self.starts = torch.as_tensor(starts, device=device)
         self.counts = torch.as_tensor(counts, device=device)
 
-    def draw(self, batch_size, generator):
+    def draw(self, batch_size, rng):
         """Return (rows, condition entries or None, condition with labels)."""
         if not self.n_columns:
             rows = torch.randint(
-                self.n_rows, (batch_size,), generator=generator, device=self.device
+                self.n_rows, (batch_size,), generator=rng, device=self.device
             )
             dims = None
             condition = torch.zeros(batch_size, 0, device=self.device)
         else:
             column = torch.randint(
-                self.n_columns, (batch_size,), generator=generator, device=self.device
+                self.n_columns, (batch_size,), generator=rng, device=self.device
             )
-            uniform = torch.rand(batch_size, 2, generator=generator, device=self.device)
+            uniform = torch.rand(batch_size, 2, generator=rng, device=self.device)
             above = (uniform[:, :1] > self.cumulative[column]).sum(1)
             category = torch.minimum(above, self.last_category[column])
             dims = self.offsets[column] + category
@@ -139,14 +139,14 @@ class SamplingConditions:
         self.probabilities = condition_probabilities(counts, self.sizes)
         self.offsets = torch.as_tensor(np.cumsum([0, *self.sizes[:-1]]))
 
-    def draw(self, n_rows, labels, generator):
+    def draw(self, n_rows, labels, rng):
         """Condition vectors of ``n_rows`` rows of the given class ``labels``."""
         parts = [torch.zeros(n_rows, 0)]
         if self.sizes:
-            column = torch.randint(len(self.sizes), (n_rows,), generator=generator)
+            column = torch.randint(len(self.sizes), (n_rows,), generator=rng)
             row = 0 if labels is None else labels
             category = torch.multinomial(
-                self.probabilities[row, column], 1, generator=generator
+                self.probabilities[row, column], 1, generator=rng
             ).squeeze(1)
             parts.append(F.one_hot(self.offsets[column] + category, sum(self.sizes)))
         if self.n_labels:

@@ -59,10 +59,10 @@ class OutputLayout:
         """Permute encoded rows (encoder column order) into network order."""
         return encoded.index_select(1, self.order)
 
-    def gumbel_noise(self, n_rows, generator, device=None):
+    def gumbel_noise(self, n_rows, rng, device=None):
         """Standard Gumbel noise, one value per span column."""
         uniform = torch.rand(
-            (n_rows, self.n_span_columns), generator=generator, device=device
+            (n_rows, self.n_span_columns), generator=rng, device=device
         )
         uniform.clamp_min_(torch.finfo(uniform.dtype).tiny)
         return -torch.log(-torch.log(uniform))
@@ -71,14 +71,14 @@ class OutputLayout:
         for start, count, size in self.groups:
             yield block[:, start : start + count * size].view(len(block), count, size)
 
-    def activate(self, raw, generator):
+    def activate(self, raw, rng):
         """Training activations and the log-probabilities of the span columns.
 
         Returns the activated rows (in network order) and, for every span
         column, its log-softmax probability within its span.
         """
         block = raw[:, self.n_scalars :]
-        gumbel = self.gumbel_noise(len(raw), generator, raw.device)
+        gumbel = self.gumbel_noise(len(raw), rng, raw.device)
         noisy = (block + gumbel) / GUMBEL_TAU
         values = torch.cat(
             [torch.tanh(raw[:, : self.n_scalars])]

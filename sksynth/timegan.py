@@ -256,7 +256,7 @@ class TimeGANSampler(BaseSampler):
         modules = self._make_networks(n_channels, hidden_dim)
         for module in modules.values():
             module.to(device)
-        generator = torch.Generator(device=device).manual_seed(seed)
+        rng = torch.Generator(device=device).manual_seed(seed)
         n_pretrain = (
             self.n_iter if self.n_iter_pretrain is None else self.n_iter_pretrain
         )
@@ -266,7 +266,7 @@ class TimeGANSampler(BaseSampler):
                 data.to(device),
                 batch_size=self.batch_size,
                 learning_rate=self.learning_rate,
-                generator=generator,
+                rng=rng,
             )
             phases = [
                 ("autoencoder", n_pretrain, trainer.autoencoder_step),
@@ -279,7 +279,7 @@ class TimeGANSampler(BaseSampler):
                 batch_size=self.batch_size,
                 learning_rate=self.learning_rate,
                 gamma=self.gamma,
-                generator=generator,
+                rng=rng,
             )
             phases = [
                 ("autoencoder", n_pretrain, trainer.autoencoder_step),
@@ -354,7 +354,7 @@ class TimeGANSampler(BaseSampler):
             )
         return stride_windows(series, self.seq_len), kind, columns, n_timepoints
 
-    def _sample(self, n_samples, y, generator):
+    def _sample(self, n_samples, y, rng):
         if y is not None:
             raise ValueError(
                 "TimeGANSampler does not condition on labels, so sample takes no "
@@ -365,12 +365,12 @@ class TimeGANSampler(BaseSampler):
             scaled = sequence_latent.sample_sequences(
                 self._fitted_modules(),
                 n_samples,
-                generator,
+                rng,
                 self.device_,
                 _SAMPLE_CHUNK,
             )
         else:
-            scaled = self._sample_timegan(n_samples, generator)
+            scaled = self._sample_timegan(n_samples, rng)
         scaled = scaled.numpy().astype(np.float64).transpose(0, 2, 1)
         span = self.data_max_ - self.data_min_
         X3 = scaled * span[:, None] + self.data_min_[:, None]
@@ -381,14 +381,14 @@ class TimeGANSampler(BaseSampler):
         # caller's layout; noise is drawn one chunk at a time.
         return (4 + 4 * 8) * self.seq_len * self.n_features_in_
 
-    def _sample_timegan(self, n_samples, generator):
+    def _sample_timegan(self, n_samples, rng):
         # Uniform draws of consecutive chunks are the draws of one call, so
         # chunking the noise keeps the samples of a random_state.
         shape = (self.seq_len, self.n_features_in_)
         out = torch.empty((n_samples, *shape))
         for start in range(0, n_samples, _SAMPLE_CHUNK):
             size = min(_SAMPLE_CHUNK, n_samples - start)
-            noise = torch.rand((size, *shape), generator=generator)
+            noise = torch.rand((size, *shape), generator=rng)
             latent = self.supervisor_(self.generator_(noise.to(self.device_)))
             out[start : start + size] = self.recovery_(latent).cpu()
         return out
@@ -481,7 +481,7 @@ class _TimeGANTrainer:
     optimizers use Adam's fused kernel where torch has one.
     """
 
-    def __init__(self, modules, data, *, batch_size, learning_rate, gamma, generator):
+    def __init__(self, modules, data, *, batch_size, learning_rate, gamma, rng):
         self.embedder = modules["embedder_"]
         self.recovery = modules["recovery_"]
         self.generator = modules["generator_"]
@@ -490,7 +490,7 @@ class _TimeGANTrainer:
         self.data = data
         self.batch_size = min(batch_size, len(data))
         self.gamma = gamma
-        self.rng = generator
+        self.rng = rng
 
         def adam(*networks):
             parameters = [p for net in networks for p in net.parameters()]

@@ -50,8 +50,8 @@ class GaussianSampler(BaseSampler):
             raise RuntimeError("training failed")
         return {"model_": model.to(device), "n_features_in_": X.shape[1]}
 
-    def _sample(self, n_samples, y, generator):
-        noise = torch.randn(n_samples, self.n_features_in_, generator=generator)
+    def _sample(self, n_samples, y, rng):
+        noise = torch.randn(n_samples, self.n_features_in_, generator=rng)
         return (self.model_.loc + self.model_.scale * noise).numpy()
 
     def _build_modules(self):

@@ -133,7 +133,7 @@ def test_adversarial_phase_moves_generated_latents_to_the_real_ones():
         data,
         batch_size=32,
         learning_rate=1e-3,
-        generator=torch.Generator().manual_seed(0),
+        rng=torch.Generator().manual_seed(0),
     )
     trainer.adversarial_step()  # encodes the data and fits the residual model
     # Real latent vectors far from where the untrained generator puts its own.

@@ -23,7 +23,7 @@ def _trainer(cls):
         batch_size=16,
         learning_rate=1e-3,
         gamma=1.0,
-        generator=torch.Generator().manual_seed(0),
+        rng=torch.Generator().manual_seed(0),
     )
 
 
