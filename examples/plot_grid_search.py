@@ -11,9 +11,8 @@ that greater is better, as scikit-learn expects).
 and scores on the held-out real fold, like for any estimator.
 
 Here the grid is the learning rate of :class:`~sksynth.GANSampler` on the
-two-moons data, 500 optimizer steps of 100 rows each, 2 folds: about 15
-seconds on one CPU core. Runs this short are far from converged (a GAN needs
-thousands of steps even on two moons); the search shows which setting gets
+two-moons data, 500 optimizer steps of 100 rows each, 2 folds. Runs this
+short are far from converged; the search shows which setting gets
 further on this budget.
 """
 

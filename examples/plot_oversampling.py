@@ -10,8 +10,7 @@ untouched. Here it stands beside no augmentation and imbalanced-learn's
 judged by the F1 score of the rare class on held-out real rows.
 
 The sampler trains for 1,500 steps of 200 rows with small networks and a
-learning rate of 1e-3 (five times the default, which suits such short runs):
-about 15 seconds on one CPU core. A short run learns the rare class only
+learning rate of 1e-3, five times the default. A short run learns the rare class only
 roughly, so read the scores as what this budget gives, not as what
 augmentation can do; with one training seed and one split, differences of a
 few hundredths are noise.

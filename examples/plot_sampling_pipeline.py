@@ -9,8 +9,7 @@ front of a sampler: ``fit`` trains the sampler on the transformed data, and
 ``sample`` maps the draws back through each step's ``inverse_transform``, so
 that samples come out in the units the data came in.
 
-The sampler trains for 1,000 steps of 100 rows, about 10 seconds on one CPU
-core.
+The sampler trains for 1,000 steps of 100 rows.
 """
 
 # %%

@@ -9,7 +9,7 @@ networks on any device; a model fitted on a GPU loads on a machine without
 one. With the same ``random_state``, the loaded sampler draws exactly what the
 original draws.
 
-The sampler trains for 500 steps, a few seconds on one CPU core.
+The sampler trains for 500 steps.
 """
 
 # %%

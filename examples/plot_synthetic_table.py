@@ -8,7 +8,7 @@ columns keep their relations, and which columns give synthetic rows away to a
 classifier (:func:`~sksynth.evaluation.column_report`).
 
 The budget here is 2,000 rows and 500 optimizer steps of 100 rows with
-networks half the default width, about 15 seconds on one CPU core. The
+networks half the default width. The
 benchmark page (``docs/gan_tables_benchmark.md``) trains on the full training
 split, 500 rows a step, for 60 to 100 epochs (4,700 to 7,800 steps), which is
 what its scores need.

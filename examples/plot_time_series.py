@@ -11,7 +11,7 @@ same predictor trained on real ones).
 
 The budget here is 500 sequences and the sines preset cut down to GRUs of 16
 units and 300 autoencoder and 300 adversarial steps, judged by
-post-hoc networks of 300 steps: about 20 seconds on one CPU core. Post-hoc
+post-hoc networks of 300 steps. Post-hoc
 networks this short are weak judges, so the scores below flatter the samples;
 ``docs/timegan_budget_benchmark.md`` gives the preset's own budget (2,000 and
 1,500 steps) judged with the paper's post-hoc budgets.

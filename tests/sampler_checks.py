@@ -16,7 +16,7 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from sksynth import BaseSampler
+from sksynth import BaseSampler, GANSampler
 
 
 def assert_same_samples(a, b):
@@ -164,3 +164,19 @@ SAMPLER_CHECKS = [
     check_failed_fit_keeps_previous_model,
     check_failed_first_fit_leaves_unfitted,
 ]
+
+
+def tiny_gan_sampler(**params):
+    """A GANSampler small enough to fit in well under a second, on the CPU."""
+    defaults = dict(
+        epochs=1,
+        min_steps=0,
+        batch_size=20,
+        pac=2,
+        embedding_dim=4,
+        generator_dim=(8,),
+        discriminator_dim=(8,),
+        device="cpu",
+        random_state=0,
+    )
+    return GANSampler(**{**defaults, **params})

@@ -92,6 +92,11 @@ def _with_nan(X):
     return bad
 
 
+def _params(cases):
+    """pytest parameters from (id, *values) case tuples."""
+    return [pytest.param(*case[1:], id=case[0]) for case in cases]
+
+
 def _cells(values):
     """An object column holding ``values`` (lists, dicts...) cell by cell."""
     column = np.empty(len(values), dtype=object)
@@ -183,8 +188,7 @@ _GAN_FIT = [
 
 @pytest.mark.parametrize(
     ("make_bad", "match"),
-    [case[1:] for case in _GAN_FIT],
-    ids=[case[0] for case in _GAN_FIT],
+    _params(_GAN_FIT),
 )
 def test_gan_fit(make_bad, match):
     X, y = make_bad()
@@ -231,8 +235,7 @@ _GAN_SAMPLE = [
 
 @pytest.mark.parametrize(
     ("call", "match"),
-    [case[1:] for case in _GAN_SAMPLE],
-    ids=[case[0] for case in _GAN_SAMPLE],
+    _params(_GAN_SAMPLE),
 )
 def test_gan_sample(conditional_gan, call, match):
     with _raises(match):
@@ -307,8 +310,7 @@ _TIMEGAN_FIT = [
 
 @pytest.mark.parametrize(
     ("make_bad", "match"),
-    [case[1:] for case in _TIMEGAN_FIT],
-    ids=[case[0] for case in _TIMEGAN_FIT],
+    _params(_TIMEGAN_FIT),
 )
 def test_timegan_fit(make_bad, match):
     X, y = make_bad()
@@ -334,8 +336,7 @@ _TIMEGAN_SAMPLE = [
 
 @pytest.mark.parametrize(
     ("call", "match"),
-    [case[1:] for case in _TIMEGAN_SAMPLE],
-    ids=[case[0] for case in _TIMEGAN_SAMPLE],
+    _params(_TIMEGAN_SAMPLE),
 )
 def test_timegan_sample(fitted_timegan, call, match):
     with _raises(match):
@@ -407,8 +408,7 @@ _PIPELINE = [
 
 @pytest.mark.parametrize(
     ("call", "error", "match"),
-    [case[1:] for case in _PIPELINE],
-    ids=[case[0] for case in _PIPELINE],
+    _params(_PIPELINE),
 )
 def test_sampling_pipeline(pipeline, call, error, match):
     with pytest.raises(error, match=match):
@@ -466,8 +466,7 @@ _OVERSAMPLER = [
 
 @pytest.mark.parametrize(
     ("make_bad", "match"),
-    [case[1:] for case in _OVERSAMPLER],
-    ids=[case[0] for case in _OVERSAMPLER],
+    _params(_OVERSAMPLER),
 )
 def test_gan_oversampler(make_bad, match):
     sampler, params, X, y = make_bad()
@@ -494,7 +493,22 @@ def test_gan_oversampler_returns_y_in_the_type_it_got(make_y):
 # discriminative_score and predictive_score
 # --------------------------------------------------------------------------
 
+# Cells that no (X_real, X_synth) table metric can read.
+_BAD_REAL_CELLS = [
+    (
+        "list-cells",
+        lambda: (TABLE.assign(cat=_cells([[1]] * 40)), OTHER_TABLE, {}),
+        (TypeError, "Column 'cat' of X_real holds list values"),
+    ),
+    (
+        "mixed-types",
+        lambda: (TABLE.assign(cat=_cells([1, "a"] * 20)), OTHER_TABLE, {}),
+        "Column 'cat' mixes values of unorderable types",
+    ),
+]
+
 _DISCRIMINATIVE = [
+    *_BAD_REAL_CELLS,
     ("X-none", lambda: (None, OTHER_PANEL, {}), "X_real must be a 3-D array"),
     (
         "zero-steps",
@@ -527,16 +541,6 @@ _DISCRIMINATIVE = [
         "X_real holds values as large as.*float32",
     ),
     (
-        "list-cells",
-        lambda: (TABLE.assign(cat=_cells([[1]] * 40)), OTHER_TABLE, {}),
-        (TypeError, "Column 'cat' of X_real holds list values"),
-    ),
-    (
-        "mixed-types",
-        lambda: (TABLE.assign(cat=_cells([1, "a"] * 20)), OTHER_TABLE, {}),
-        "Column 'cat' mixes values of unorderable types",
-    ),
-    (
         "table-and-array",
         lambda: (TABLE, OTHER_TABLE.to_numpy(), {}),
         "both be DataFrames or both be arrays",
@@ -551,8 +555,7 @@ _DISCRIMINATIVE = [
 
 @pytest.mark.parametrize(
     ("make_bad", "match"),
-    [case[1:] for case in _DISCRIMINATIVE],
-    ids=[case[0] for case in _DISCRIMINATIVE],
+    _params(_DISCRIMINATIVE),
 )
 def test_discriminative_score(make_bad, match):
     X_real, X_synth, params = make_bad()
@@ -615,8 +618,7 @@ _PREDICTIVE = [
 
 @pytest.mark.parametrize(
     ("make_bad", "match"),
-    [case[1:] for case in _PREDICTIVE],
-    ids=[case[0] for case in _PREDICTIVE],
+    _params(_PREDICTIVE),
 )
 def test_predictive_score(make_bad, match):
     X_real, X_synth, params = make_bad()
@@ -678,8 +680,7 @@ _TSTR = [
 
 @pytest.mark.parametrize(
     ("make_bad", "error", "match"),
-    [case[1:] for case in _TSTR],
-    ids=[case[0] for case in _TSTR],
+    _params(_TSTR),
 )
 def test_tstr_score(make_bad, error, match):
     estimator, X_synth, y_synth, params = make_bad()
@@ -747,8 +748,7 @@ _DCR = [
 
 @pytest.mark.parametrize(
     ("make_bad", "match"),
-    [case[1:] for case in _DCR],
-    ids=[case[0] for case in _DCR],
+    _params(_DCR),
 )
 def test_dcr_score(make_bad, match):
     X_train, X_synth, X_holdout, params = make_bad()
@@ -757,6 +757,7 @@ def test_dcr_score(make_bad, match):
 
 
 _COLUMN_REPORT = [
+    *_BAD_REAL_CELLS,
     (
         "test-size",
         lambda: (TABLE, OTHER_TABLE, {"test_size": 0}),
@@ -766,16 +767,6 @@ _COLUMN_REPORT = [
         "zero-repeats",
         lambda: (TABLE, OTHER_TABLE, {"n_repeats": 0}),
         "n_repeats must be a positive integer",
-    ),
-    (
-        "list-cells",
-        lambda: (TABLE.assign(cat=_cells([[1]] * 40)), OTHER_TABLE, {}),
-        (TypeError, "Column 'cat' of X_real holds list values"),
-    ),
-    (
-        "mixed-types",
-        lambda: (TABLE.assign(cat=_cells([1, "a"] * 20)), OTHER_TABLE, {}),
-        "Column 'cat' mixes values of unorderable types",
     ),
     (
         "numbers-against-strings",
@@ -798,8 +789,7 @@ _COLUMN_REPORT = [
 
 @pytest.mark.parametrize(
     ("make_bad", "match"),
-    [case[1:] for case in _COLUMN_REPORT],
-    ids=[case[0] for case in _COLUMN_REPORT],
+    _params(_COLUMN_REPORT),
 )
 def test_column_report(make_bad, match):
     X_real, X_synth, params = make_bad()
@@ -865,8 +855,7 @@ _SCORER = [
 
 @pytest.mark.parametrize(
     ("call", "error", "match"),
-    [case[1:] for case in _SCORER],
-    ids=[case[0] for case in _SCORER],
+    _params(_SCORER),
 )
 def test_make_sampler_scorer(call, error, match):
     with pytest.raises(error, match=match):

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sampler_checks import tiny_gan_sampler
 
 from sksynth import GANSampler, TimeGANSampler
 from sksynth.cli import main
@@ -326,16 +327,7 @@ def must_not_fit(monkeypatch):
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
     frame = pd.DataFrame({"x": np.arange(40.0), "c": ["a", "b"] * 20})
-    sampler = GANSampler(
-        epochs=1,
-        min_steps=0,
-        batch_size=20,
-        pac=2,
-        embedding_dim=4,
-        generator_dim=(8,),
-        discriminator_dim=(8,),
-        device="cpu",
-    )
+    sampler = tiny_gan_sampler()
     path = tmp_path_factory.mktemp("model") / "model.sksynth"
     sampler.fit(frame).save(path)
     return path

@@ -9,27 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import assert_same_samples
+from sampler_checks import assert_same_samples, tiny_gan_sampler
 from sklearn.exceptions import NotFittedError
 
 from sksynth import BaseSampler, GANSampler, TimeGANSampler
 from sksynth.datasets import make_sines
 from sksynth.persistence import SAVE_FORMAT_VERSION, payload_checksum
-
-
-def _gan(**params):
-    defaults = dict(
-        epochs=1,
-        min_steps=0,
-        batch_size=20,
-        pac=2,
-        embedding_dim=4,
-        generator_dim=(8,),
-        discriminator_dim=(8,),
-        device="cpu",
-        random_state=0,
-    )
-    return GANSampler(**{**defaults, **params})
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +27,7 @@ def frame():
 
 @pytest.fixture(scope="module")
 def fitted(frame):
-    return _gan().fit(frame)
+    return tiny_gan_sampler().fit(frame)
 
 
 @pytest.fixture
@@ -152,8 +137,8 @@ def test_save_into_a_read_only_folder(tmp_path, fitted, monkeypatch):
 
 def test_save_unfitted_or_with_an_unserializable_parameter(tmp_path):
     with pytest.raises(NotFittedError, match="GANSampler"):
-        _gan().save(tmp_path / "model.sksynth")
-    sampler = _gan().fit(pd.DataFrame({"x": np.arange(40.0)}))
+        tiny_gan_sampler().save(tmp_path / "model.sksynth")
+    sampler = tiny_gan_sampler().fit(pd.DataFrame({"x": np.arange(40.0)}))
     sampler.set_params(random_state=np.random.RandomState(0))
     with pytest.raises(ValueError, match="random_state"):
         sampler.save(tmp_path / "model.sksynth")
