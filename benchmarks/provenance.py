@@ -1,5 +1,7 @@
-"""Where a benchmark result came from: the code's commit."""
+"""Where a benchmark result came from: commit, machine and threads."""
 
+import os
+import platform
 import subprocess
 from pathlib import Path
 
@@ -30,3 +32,25 @@ def git_commit():
     except (OSError, subprocess.CalledProcessError):
         return None
     return commit + ("+dirty" if changes else "")
+
+
+def machine():
+    """The processor, architecture and CPU count, in words."""
+    processor = platform.processor() or platform.machine()
+    return f"{processor}, {os.cpu_count()} CPUs"
+
+
+def provenance(threads):
+    """What every benchmark result records: commit, machine and threads.
+
+    ``threads`` is the torch intra-op thread count the result ran with.
+    """
+    import torch
+
+    return {
+        "commit": git_commit(),
+        "machine": machine(),
+        "threads": threads,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+    }

@@ -39,6 +39,13 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
     failed ``fit`` leaves the estimator exactly as it was before the call.
     """
 
+    # Fitted attributes that are objects with ``to_dict``/``from_dict``,
+    # which ``save`` stores as JSON: {attribute name: class}.
+    _fitted_records: dict = {}
+    # Names that fitted attributes had in model files of earlier versions:
+    # {old name: new name}; ``load`` renames them.
+    _legacy_attribute_names: dict = {}
+
     _parameter_constraints: dict = {
         "device": [str, torch.device],
         "random_state": ["random_state"],

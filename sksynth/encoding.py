@@ -1,4 +1,4 @@
-"""Tables to the float matrix GANSampler trains on, and back.
+"""Tables to the numbers GANSampler trains on, and back.
 
 :class:`TabularEncoder`: mode-specific normalization of numeric columns (with
 exact values for point masses and integer grids), one-hot encoding of
@@ -12,7 +12,8 @@ import pandas as pd
 
 from ._validation import check_magnitude
 
-# A table is encoded column by column into one float matrix:
+# A table is encoded column by column; the encoded matrix that the networks
+# read (``layout``) is:
 #
 # * a numeric column becomes one scalar, (x - mu_k) / (4 sigma_k) clipped to
 #   +-0.99, followed by a one-hot "mode" span: the mixture component k the value
@@ -36,6 +37,11 @@ from ._validation import check_magnitude
 # * condition on missing numbers: the mode spans of numeric columns with
 #   missing values join the categorical spans as spans the conditional vector
 #   can name.
+#
+# ``fit_transform`` returns that matrix compactly, as each row's scalars and
+# the slot it takes in every span (a one-hot span is one integer); the
+# one-hot rows are only built batch by batch (``OutputLayout.network_rows``),
+# so a table of a million rows costs a few hundred megabytes, not gigabytes.
 #
 # The fitted state is plain JSON-able data (``TabularEncoder.to_dict``) so that
 # samplers can save it without pickle.
@@ -184,7 +190,7 @@ class TabularEncoder:
         derived_columns=False,
         condition_missing=False,
     ):
-        """Fit the encoding and return the encoded matrix.
+        """Fit the encoding and return every row's scalars and slots.
 
         Parameters
         ----------
@@ -208,9 +214,12 @@ class TabularEncoder:
 
         Returns
         -------
-        encoded : ndarray of shape (n_samples, n_encoded), float32
-        condition_codes : ndarray of shape (n_samples, n_condition_spans), int64
-            The slot of each row in each condition span of :meth:`layout`.
+        scalars : ndarray of shape (n_samples, n_scalars), float32
+            The numeric columns' scalars ``(x - mu_k) / (4 sigma_k)``, in the
+            order of ``layout()["scalars"]``.
+        slots : ndarray of shape (n_samples, n_spans), int64
+            The slot of each row in every span of :meth:`layout` (mode, exact
+            value, category or missing): what :meth:`inverse_transform` reads.
         """
         if isinstance(X, pd.DataFrame):
             self.container = {"kind": "DataFrame", "columns": list(X.columns)}
@@ -220,25 +229,27 @@ class TabularEncoder:
             columns = [X[:, j] for j in range(X.shape[1])]
         integer_array = self.container.get("dtype", "").startswith(("int", "uint"))
 
-        self.columns, blocks, slots = [], [], []
+        self.columns, scalars, slots = [], [], []
         for j, (values, is_categorical) in enumerate(
             zip(columns, categorical, strict=True)
         ):
             name = self.container["columns"][j] if "columns" in self.container else j
             dtype = _dtype_spec(values.dtype) if isinstance(values, pd.Series) else None
             if is_categorical:
-                column, block = self._fit_categorical(values, name, max_categories)
+                column, slot = self._fit_categorical(values, name, max_categories)
+                scalar = None
             else:
-                column, block = self._fit_numeric(values, name, rng, exact_values)
+                column, scalar, slot = self._fit_numeric(
+                    values, name, rng, exact_values
+                )
                 column["integer"] = integer_array or (
                     isinstance(values, pd.Series)
                     and pd.api.types.is_integer_dtype(values.dtype)
                 )
             column["dtype"] = dtype
             self.columns.append(column)
-            blocks.append(block)
-            span_start = 1 if column["kind"] == "numeric" else 0
-            slots.append(block[:, span_start:].argmax(axis=1))
+            scalars.append(scalar)
+            slots.append(slot)
         if derived_columns:
             self._find_derived_columns(slots)
         for column in self.columns:
@@ -246,18 +257,13 @@ class TabularEncoder:
                 condition_missing and column["has_missing"]
             )
         generated = [not _is_derived(c) for c in self.columns]
-        encoded = np.concatenate(
-            [b for b, keep in zip(blocks, generated, strict=True) if keep], axis=1
-        ).astype(np.float32)
-        conditions = [
-            slots[j]
-            for j, c in enumerate(self.columns)
-            if generated[j] and c["condition"]
-        ]
-        n = encoded.shape[0]
-        if not conditions:
-            return encoded, np.zeros((n, 0), np.int64)
-        return encoded, np.stack(conditions, axis=1)
+        n = len(slots[0])
+        scalars = [s for s, keep in zip(scalars, generated, strict=True) if keep]
+        slots = [s for s, keep in zip(slots, generated, strict=True) if keep]
+        return (
+            _stack([s for s in scalars if s is not None], n, np.float32),
+            _stack(slots, n, np.int64),
+        )
 
     def _find_derived_columns(self, slots):
         """Mark each discrete column that an earlier generated one determines.
@@ -301,16 +307,13 @@ class TabularEncoder:
             first_missing = np.asarray(values, dtype=object)[np.argmax(missing)]
             missing_is_none = first_missing is None
             codes = np.where(missing, len(categories), codes)
-        size = len(categories) + has_missing
-        block = np.zeros((len(codes), size), dtype=np.float32)
-        block[np.arange(len(codes)), codes] = 1.0
         column = {
             "kind": "categorical",
             "categories": categories,
             "has_missing": has_missing,
             "missing_is_none": missing_is_none,
         }
-        return column, block
+        return column, codes
 
     @staticmethod
     def _fit_numeric(values, name, rng, exact_values):
@@ -365,13 +368,9 @@ class TabularEncoder:
             )
         slots = np.full(n, n_modes + len(exact), dtype=np.int64)
         slots[~missing] = observed_slots
-        scalar = np.zeros(n)
+        scalar = np.zeros(n, dtype=np.float32)
         scalar[~missing] = offsets
-        size = 1 + TabularEncoder._span_size(column)
-        block = np.zeros((n, size), dtype=np.float32)
-        block[:, 0] = scalar
-        block[np.arange(n), 1 + slots] = 1.0
-        return column, block
+        return column, scalar, slots
 
     # -- layout -----------------------------------------------------------
 
@@ -523,6 +522,13 @@ class TabularEncoder:
         encoder.container = state["container"]
         encoder.columns = state["columns"]
         return encoder
+
+
+def _stack(columns, n_rows, dtype):
+    """Columns side by side as one (n_rows, len(columns)) array."""
+    if not columns:
+        return np.zeros((n_rows, 0), dtype=dtype)
+    return np.stack(columns, axis=1).astype(dtype, copy=False)
 
 
 def _exact_values(observed):

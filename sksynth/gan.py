@@ -6,17 +6,16 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import validate_data
 
 from ._validation import (
-    check_class_labels,
     check_real,
     check_table_cells,
-    holds_strings,
 )
 from .base import BaseSampler
-from .encoding import TabularEncoder, _dtype_spec, _make_dtype
+from .encoding import TabularEncoder
 from .gan_trainer import GANTrainer, make_networks
+from .labels import restore_labels, sample_labels, validate_labels
 from .tabular_conditions import (
     SamplingConditions,
     TrainingConditions,
@@ -156,8 +155,9 @@ class GANSampler(BaseSampler):
         Number of columns seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``fit`` received a DataFrame with string names.
-    encoding_ : dict
-        The fitted column encoding (modes, categories, dtypes), JSON-able.
+    encoder_ : TabularEncoder
+        The fitted column encoding (modes, categories, dtypes), which
+        ``sample`` decodes generated rows with.
     classes_ : ndarray of shape (n_classes,)
         The labels seen in ``fit``; only set when ``fit`` received ``y``.
     class_counts_ : ndarray of shape (n_classes,)
@@ -198,6 +198,10 @@ class GANSampler(BaseSampler):
     >>> sampler.fit(X).sample(3, random_state=0).dtypes.tolist()
     [dtype('int64'), <StringDtype(na_value=nan)>]
     """
+
+    _fitted_records = {"encoder_": TabularEncoder}
+    # Model files of format version 2 and earlier held the encoder as a dict.
+    _legacy_attribute_names = {"encoding_": "encoder_"}
 
     _parameter_constraints: dict = {
         **BaseSampler._parameter_constraints,
@@ -284,7 +288,7 @@ class GANSampler(BaseSampler):
 
         rng = np.random.default_rng(seed)
         encoder = TabularEncoder()
-        encoded, condition_codes = encoder.fit_transform(
+        scalars, slots = encoder.fit_transform(
             X,
             categorical,
             max_categories=self.max_categories,
@@ -294,6 +298,7 @@ class GANSampler(BaseSampler):
             condition_missing=self.condition_missing,
         )
         layout = encoder.layout()
+        condition_codes = slots[:, layout["condition_spans"]]
         sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
         n_labels = 0 if classes is None else len(classes)
         counts = condition_counts(condition_codes, sizes, labels, n_labels)
@@ -312,7 +317,8 @@ class GANSampler(BaseSampler):
         output = OutputLayout(layout, encoder.n_encoded, device)
         trainer = GANTrainer(
             modules,
-            output.to_network_order(torch.from_numpy(encoded).to(device)),
+            torch.from_numpy(scalars).to(device),
+            torch.from_numpy(slots).to(device),
             TrainingConditions(condition_codes, sizes, labels, n_labels, device),
             output,
             embedding_dim=self.embedding_dim,
@@ -334,7 +340,7 @@ class GANSampler(BaseSampler):
             module.eval()
         fitted = {
             **modules,
-            "encoding_": encoder.to_dict(),
+            "encoder_": encoder,
             "_condition_counts_": counts,
             "history_": log.history,
             "n_iter_": epochs,
@@ -442,40 +448,21 @@ class GANSampler(BaseSampler):
 
         Returns (None, None, None) without y.
         """
-        if y is None:
-            return None, None, None
-        label_type = _label_type(y)
-        check_class_labels(y, "GANSampler")
-        if hasattr(y, "__len__") and not hasattr(y, "shape"):
-            y = np.asarray(y, dtype=object if holds_strings(y) else None)
-        if len(y) != n_samples:
-            raise ValueError(
-                f"y has {len(y)} labels but X has {n_samples} rows; pass one label "
-                "per row."
-            )
-        y = column_or_1d(
-            y.to_numpy(dtype=object)
-            if isinstance(y, pd.Series) and not pd.api.types.is_numeric_dtype(y.dtype)
-            else y,
-            dtype=None,
-            warn=True,
-        )
-        classes, labels = np.unique(y, return_inverse=True)
-        if len(classes) > self.max_categories:
+        labels, classes, label_type = validate_labels(y, n_samples, "GANSampler")
+        if classes is not None and len(classes) > self.max_categories:
             raise ValueError(
                 f"y has {len(classes)} classes, more than max_categories="
                 f"{self.max_categories}. Raise max_categories to condition on "
                 "that many classes."
             )
-        return labels.astype(np.int64).ravel(), classes, label_type
+        return labels, classes, label_type
 
     # -- sample ---------------------------------------------------------------
 
     def _sample(self, n_samples, y, rng):
         labels = self._sample_labels(n_samples, y, rng)
-        encoder = TabularEncoder.from_dict(self.encoding_)
-        layout = encoder.layout()
-        output = OutputLayout(layout, encoder.n_encoded, self.device_)
+        layout = self.encoder_.layout()
+        output = OutputLayout(layout, self.encoder_.n_encoded, self.device_)
         sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
         conditions = SamplingConditions(
             self._condition_counts_, sizes, self._n_labels()
@@ -486,25 +473,25 @@ class GANSampler(BaseSampler):
             noise = torch.randn(size, self.embedding_dim, generator=rng)
             chunk_labels = None if labels is None else labels[start : start + size]
             condition = conditions.draw(size, chunk_labels, rng)
-            gumbel = output.gumbel_noise(size, rng)
+            uniform = torch.rand(size, len(output.span_positions), generator=rng)
             inputs = torch.cat([noise, condition], dim=1)
             raw = self.generator_(inputs.to(self.device_))
-            chunk_scalars, chunk_codes = output.decode(raw, gumbel.to(self.device_))
+            chunk_scalars, chunk_codes = output.decode(raw, uniform.to(self.device_))
             scalars.append(chunk_scalars.cpu())
             codes.append(chunk_codes.cpu())
-        X = encoder.inverse_transform(
+        X = self.encoder_.inverse_transform(
             torch.cat(scalars).double().numpy(), torch.cat(codes).numpy()
         )
         if labels is None:
             return X
-        return X, _restore_labels(
+        return X, restore_labels(
             self.classes_[labels.numpy()], getattr(self, "_label_type_", None)
         )
 
     def _bytes_per_sample(self):
         # Float64 scalars and int64 slots of one row, then its decoded columns
         # (floats or object pointers) held twice while the table is built.
-        layout = TabularEncoder.from_dict(self.encoding_).layout()
+        layout = self.encoder_.layout()
         return 8 * (
             len(layout["scalars"]) + len(layout["spans"]) + 3 * self.n_features_in_
         )
@@ -515,67 +502,23 @@ class GANSampler(BaseSampler):
 
     def _sample_labels(self, n_samples, y, rng):
         """Class codes to generate, as a CPU tensor, or None if fitted without y."""
-        if not self._n_labels():
-            if y is not None:
-                raise ValueError(
-                    "y was given to sample, but the sampler was fitted without y; "
-                    "fit with class labels to generate chosen classes."
-                )
-            return None
-        if y is None:
-            counts = torch.as_tensor(self.class_counts_, dtype=torch.float64)
-            return torch.multinomial(counts, n_samples, True, generator=rng)
-        requested = np.asarray(y, dtype=object if holds_strings(y) else None)
-        if requested.ndim == 0:
-            requested = np.full(n_samples, requested.item(), dtype=requested.dtype)
-        if requested.ndim != 1 or len(requested) != n_samples:
-            raise ValueError(
-                f"y must be one label or an array of n_samples={n_samples} labels; "
-                f"got shape {requested.shape}."
-            )
-        codes = pd.Index(self.classes_).get_indexer(requested)
-        if (codes < 0).any():
-            unseen = pd.unique(requested[codes < 0])[:5].tolist()
-            raise ValueError(
-                f"y holds labels not seen in fit: {unseen}; known labels are "
-                f"{self.classes_.tolist()}."
-            )
-        return torch.as_tensor(codes, dtype=torch.int64)
+        return sample_labels(
+            getattr(self, "classes_", None),
+            getattr(self, "class_counts_", None),
+            n_samples,
+            y,
+            rng,
+        )
 
     def _build_modules(self):
-        encoder = TabularEncoder.from_dict(self.encoding_)
         return make_networks(
-            encoder.n_encoded,
+            self.encoder_.n_encoded,
             self._condition_counts_.shape[1] + self._n_labels(),
             self.embedding_dim,
             _hidden_dims(self.generator_dim, "generator_dim"),
             _hidden_dims(self.discriminator_dim, "discriminator_dim"),
             self.pac,
         )
-
-
-def _label_type(y):
-    """The container, name and dtype of fit's y, as JSON-able data (None: ndarray).
-
-    A Series and a pandas array (such as a Categorical) are described; other
-    containers give None, and labels then come back as an ndarray.
-    """
-    if isinstance(y, pd.Series):
-        name = y.name if y.name is None or isinstance(y.name, (str, int)) else None
-        return {"container": "Series", "name": name, "dtype": _dtype_spec(y.dtype)}
-    if isinstance(y, pd.api.extensions.ExtensionArray):
-        return {"container": "array", "dtype": _dtype_spec(y.dtype)}
-    return None
-
-
-def _restore_labels(labels, label_type):
-    """Sampled labels (an ndarray) in the container recorded by :func:`_label_type`."""
-    if label_type is None:
-        return labels
-    dtype = _make_dtype(label_type["dtype"])
-    if label_type["container"] == "Series":
-        return pd.Series(labels, dtype=dtype, name=label_type["name"])
-    return pd.array(labels, dtype=dtype)
 
 
 def _hidden_dims(dims, name):

@@ -34,7 +34,8 @@ class GANTrainer:
     def __init__(
         self,
         modules,
-        data,
+        scalars,
+        slots,
         conditions,
         output,
         *,
@@ -54,7 +55,11 @@ class GANTrainer:
         }
         self.generator = modules["generator_"]
         self.discriminator = modules["discriminator_"]
-        self.data = data
+        # The training rows as the encoder returns them; one-hot rows are
+        # built batch by batch.
+        self.scalars = scalars
+        self.slots = slots
+        self.device = slots.device
         self.conditions = conditions
         self.output = output
         self.embedding_dim = embedding_dim
@@ -72,7 +77,7 @@ class GANTrainer:
             self.batch_size,
             self.embedding_dim,
             generator=self.rng,
-            device=self.data.device,
+            device=self.device,
         )
 
     def _fake_batch(self):
@@ -85,7 +90,7 @@ class GANTrainer:
         """
         rows, dims, condition = self.conditions.draw(self.batch_size, self.rng)
         permutation = torch.randperm(
-            self.batch_size, generator=self.rng, device=self.data.device
+            self.batch_size, generator=self.rng, device=self.device
         )
         fake_condition = condition[permutation]
         raw = self.generator(torch.cat([self._noise(), fake_condition], dim=1))
@@ -95,7 +100,10 @@ class GANTrainer:
             log_probs = log_probs.gather(1, columns[:, None])
         else:
             log_probs = None
-        real = torch.cat([self.data.index_select(0, rows), condition], dim=1)
+        real_rows = self.output.network_rows(
+            self.scalars.index_select(0, rows), self.slots.index_select(0, rows)
+        )
+        real = torch.cat([real_rows, condition], dim=1)
         return real, fake, log_probs, fake_condition
 
     def step(self):
@@ -106,7 +114,7 @@ class GANTrainer:
         pass of the generator per step; earlier discriminator updates, if
         ``discriminator_steps > 1``, generate their own without gradients.
         """
-        with torch.autocast(self.data.device.type, **self.autocast):
+        with torch.autocast(self.device.type, **self.autocast):
             for _ in range(self.discriminator_steps - 1):
                 with torch.no_grad():
                     real, fake, _, fake_condition = self._fake_batch()
@@ -134,7 +142,7 @@ class GANTrainer:
             )
         else:
             alpha = torch.rand(
-                n_packs, 1, generator=self.rng, device=self.data.device
+                n_packs, 1, generator=self.rng, device=self.device
             ).repeat_interleave(self.pac, dim=0)
             mixed = (alpha * real_rows + (1 - alpha) * fake_rows).requires_grad_(True)
             (gradient,) = torch.autograd.grad(

@@ -18,8 +18,11 @@ import torch
 
 SAVE_FORMAT = "sksynth"
 # Version 2 added the checksum. Version 1 files, written before it, hold the
-# same payload without one; they still load, unchecked.
-SAVE_FORMAT_VERSION = 2
+# same payload without one; they still load, unchecked. Version 3 stores a
+# sampler's fitted records (``BaseSampler._fitted_records``) under their own
+# names; earlier files held them as JSON under older names
+# (``BaseSampler._legacy_attribute_names``), which load still.
+SAVE_FORMAT_VERSION = 3
 _CHECKSUM_SINCE_VERSION = 2
 _PAYLOAD_STRINGS = ("estimator", "params", "attributes", "object_arrays")
 
@@ -236,6 +239,17 @@ def restored_sampler(target, payload, path):
             f"{unknown}; was it written by another version of sksynth?"
         )
     sampler = target(**_tuples_restored(target, params))
+    for old, new in target._legacy_attribute_names.items():
+        if old in attributes:
+            attributes[new] = attributes.pop(old)
+    for name, record_class in target._fitted_records.items():
+        if name in attributes:
+            try:
+                attributes[name] = record_class.from_dict(attributes[name])
+            except (KeyError, TypeError, ValueError) as exc:
+                raise damaged(
+                    path, f"its {name} is malformed ({type(exc).__name__}: {exc})"
+                ) from None
     for name in object_arrays:
         attributes[name] = np.asarray(attributes[name], dtype=object)
     for name, tensor in payload["arrays"].items():
@@ -292,6 +306,8 @@ def write_model(sampler, path):
             continue
         if isinstance(value, torch.nn.Module):
             modules[name] = {k: v.cpu() for k, v in value.state_dict().items()}
+        elif name in type(sampler)._fitted_records:
+            attributes[name] = value.to_dict()
         elif isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
             arrays[name] = torch.from_numpy(np.ascontiguousarray(value))
         else:

@@ -2,7 +2,6 @@
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 
 def one_hot(index, n_classes):
@@ -136,7 +135,15 @@ class SamplingConditions:
     def __init__(self, counts, sizes, n_labels):
         self.sizes = list(sizes)
         self.n_labels = n_labels
-        self.probabilities = condition_probabilities(counts, self.sizes)
+        self.n_condition = int(sum(self.sizes))
+        probabilities = condition_probabilities(counts, self.sizes)
+        # Inverse-CDF sampling, as in training; rounding can leave the last
+        # cumulative value just under a draw, which then goes to the last
+        # category of the class that has rows.
+        self.cumulative = probabilities.cumsum(2).float()
+        has_rows = probabilities > 0
+        width = has_rows.shape[2]
+        self.last_category = width - 1 - has_rows.flip(2).int().argmax(2)
         self.offsets = torch.as_tensor(np.cumsum([0, *self.sizes[:-1]]))
 
     def draw(self, n_rows, labels, rng):
@@ -145,10 +152,10 @@ class SamplingConditions:
         if self.sizes:
             column = torch.randint(len(self.sizes), (n_rows,), generator=rng)
             row = 0 if labels is None else labels
-            category = torch.multinomial(
-                self.probabilities[row, column], 1, generator=rng
-            ).squeeze(1)
-            parts.append(F.one_hot(self.offsets[column] + category, sum(self.sizes)))
+            uniform = torch.rand(n_rows, 1, generator=rng)
+            above = (uniform >= self.cumulative[row, column]).sum(1)
+            category = torch.minimum(above, self.last_category[row, column])
+            parts.append(one_hot(self.offsets[column] + category, self.n_condition))
         if self.n_labels:
-            parts.append(F.one_hot(labels, self.n_labels))
-        return torch.cat([part.float() for part in parts], dim=1)
+            parts.append(one_hot(labels, self.n_labels))
+        return torch.cat(parts, dim=1)

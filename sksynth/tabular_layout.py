@@ -15,8 +15,9 @@ class OutputLayout:
     categories; Gumbel-softmax), grouped by span size. Spans of one size then
     sit side by side, so a group is one ``(batch, n_spans, size)`` view and its
     softmax one call: no Python loop over columns, and no gather whose
-    backward pass would scatter. The training data are permuted into network
-    order once, before training.
+    backward pass would scatter. Training rows are kept as the encoder's
+    scalars and slots and turned into network-order rows batch by batch
+    (:meth:`network_rows`).
     """
 
     def __init__(self, layout, n_encoded, device):
@@ -26,6 +27,8 @@ class OutputLayout:
         order = scalars + [spans[s][0] + k for s in by_size for k in range(spans[s][1])]
         # Groups of equal-size spans: (first span-block column, n_spans, size).
         self.groups = []
+        # The first span-block column of each span, in the encoder's order.
+        span_starts = np.zeros(len(spans), dtype=np.int64)
         position = 0
         for s in by_size:
             size = spans[s][1]
@@ -34,6 +37,7 @@ class OutputLayout:
                 self.groups[-1] = (start, count + 1, size)
             else:
                 self.groups.append((position, 1, size))
+            span_starts[s] = position
             position += size
         # Span-block column of each encoded column (-1 for scalars).
         block_column = np.full(n_encoded, -1, dtype=np.int64)
@@ -54,10 +58,18 @@ class OutputLayout:
         self.condition_columns = tensor(condition_columns)
         # Position, in span-block order, of each span of the encoder's order.
         self.span_positions = tensor(np.argsort(by_size))
+        self.span_starts = tensor(span_starts + len(scalars))
 
-    def to_network_order(self, encoded):
-        """Permute encoded rows (encoder column order) into network order."""
-        return encoded.index_select(1, self.order)
+    def network_rows(self, scalars, slots):
+        """The network-order rows of the encoder's ``scalars`` and ``slots``.
+
+        The scalars, then a one at each span's slot among the span columns.
+        """
+        rows = torch.zeros(
+            (len(slots), len(self.order)), dtype=scalars.dtype, device=slots.device
+        )
+        rows[:, : self.n_scalars] = scalars
+        return rows.scatter_(1, self.span_starts + slots, 1.0)
 
     def gumbel_noise(self, n_rows, rng, device=None):
         """Standard Gumbel noise, one value per span column."""
@@ -91,13 +103,24 @@ class OutputLayout:
         )
         return values, log_probs
 
-    def decode(self, raw, gumbel):
-        """Scalars in [-1, 1] and, per span, a slot drawn by the Gumbel-max trick.
+    def decode(self, raw, uniform):
+        """Scalars in [-1, 1] and, per span, a slot drawn from its softmax.
 
-        Codes come back in the encoder's span order.
+        ``uniform`` holds one draw in [0, 1) per span (in network order), and
+        a span's slot is the first whose cumulative probability exceeds it:
+        one random number per span rather than one per span column, as the
+        Gumbel-max trick would need. Codes come back in the encoder's span
+        order.
         """
-        noisy = raw[:, self.n_scalars :] + gumbel
-        codes = torch.cat([g.argmax(dim=2) for g in self._group_views(noisy)], dim=1)
-        return torch.tanh(raw[:, : self.n_scalars]), codes.index_select(
-            1, self.span_positions
-        )
+        codes, start = [], 0
+        for group in self._group_views(raw[:, self.n_scalars :]):
+            count, size = group.shape[1:]
+            # Unnormalized cumulative probabilities; the draw is scaled to
+            # their total instead of dividing every entry by it.
+            cumulative = (group - group.amax(2, keepdim=True)).exp_().cumsum_(2)
+            draw = uniform[:, start : start + count, None] * cumulative[:, :, -1:]
+            codes.append((draw >= cumulative).sum(2).clamp_max_(size - 1))
+            start += count
+        return torch.tanh(raw[:, : self.n_scalars]), torch.cat(
+            codes, dim=1
+        ).index_select(1, self.span_positions)

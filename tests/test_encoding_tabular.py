@@ -25,39 +25,31 @@ def _frame(n=600, seed=0):
 
 
 def _decode_encoded(encoder, encoded):
-    """Read scalars and argmax codes off an encoded matrix."""
-    layout = encoder.layout()
-    scalars = encoded[:, layout["scalars"]].astype(np.float64)
-    codes = np.stack(
-        [
-            encoded[:, start : start + size].argmax(axis=1)
-            for start, size in layout["spans"]
-        ],
-        axis=1,
-    )
+    """Decode what fit_transform returned."""
+    scalars, slots = encoded
     # The encoded scalar is (x - mu) / (4 sigma); decoding reads it as the
     # tanh output, the same quantity.
-    return encoder.inverse_transform(scalars, codes)
+    return encoder.inverse_transform(scalars.astype(np.float64), slots)
 
 
 def test_encode_decode_round_trip():
     frame = _frame()
     encoder = TabularEncoder()
-    encoded, discrete = encoder.fit_transform(
+    scalars, slots = encoder.fit_transform(
         frame,
         [False, False, True, True],
         max_categories=10,
         rng=np.random.default_rng(0),
     )
-    assert encoded.dtype == np.float32
-    assert encoded.shape == (len(frame), encoder.n_encoded)
-    assert discrete.shape == (len(frame), 2)
-    # Every span is one-hot, every scalar inside +-0.99.
     layout = encoder.layout()
-    for start, size in layout["spans"]:
-        np.testing.assert_array_equal(encoded[:, start : start + size].sum(1), 1)
-    assert np.abs(encoded[:, layout["scalars"]]).max() <= 0.99
-    decoded = _decode_encoded(encoder, encoded)
+    assert scalars.dtype == np.float32 and slots.dtype == np.int64
+    assert scalars.shape == (len(frame), len(layout["scalars"])) == (len(frame), 2)
+    assert slots.shape == (len(frame), len(layout["spans"])) == (len(frame), 4)
+    # Every slot lies inside its span, every scalar inside +-0.99.
+    sizes = np.array([size for _, size in layout["spans"]])
+    assert (slots >= 0).all() and (slots < sizes).all()
+    assert np.abs(scalars).max() <= 0.99
+    decoded = _decode_encoded(encoder, (scalars, slots))
     pd.testing.assert_series_equal(decoded.dtypes, frame.dtypes)
     pd.testing.assert_series_equal(decoded["c"], frame["c"])
     pd.testing.assert_series_equal(decoded["s"], frame["s"])
@@ -84,7 +76,7 @@ def test_bimodal_column_gets_two_main_modes():
 def test_state_is_json_and_restores():
     frame = _frame()
     encoder = TabularEncoder()
-    encoded, _ = encoder.fit_transform(
+    encoded = encoder.fit_transform(
         frame,
         [False, False, True, True],
         max_categories=10,
@@ -111,17 +103,17 @@ def test_mixture_is_fitted_on_a_bounded_subsample(monkeypatch):
     monkeypatch.setattr(encoding, "_MIXTURE_SUBSAMPLE", 300)
     monkeypatch.setattr(BayesianGaussianMixture, "fit", spy)
     x = np.random.default_rng(0).normal(size=(5000, 1))
-    encoded, _ = TabularEncoder().fit_transform(
+    scalars, slots = TabularEncoder().fit_transform(
         x, [False], max_categories=10, rng=np.random.default_rng(0)
     )
     assert seen == [300]
-    assert encoded.shape[0] == 5000  # every row is still encoded
+    assert len(scalars) == len(slots) == 5000  # every row is still encoded
 
 
 def test_constant_column_and_ndarray_container():
     x = np.column_stack([np.full(50, 7.0), np.arange(50.0)])
     encoder = TabularEncoder()
-    encoded, _ = encoder.fit_transform(
+    encoded = encoder.fit_transform(
         x, [False, False], max_categories=10, rng=np.random.default_rng(0)
     )
     decoded = _decode_encoded(encoder, encoded)
@@ -150,14 +142,14 @@ def test_bad_columns(column, categorical, match):
 
 def _fit(frame, categorical, **options):
     encoder = TabularEncoder()
-    encoded, codes = encoder.fit_transform(
+    encoded = encoder.fit_transform(
         frame,
         categorical,
         max_categories=50,
         rng=np.random.default_rng(0),
         **options,
     )
-    return encoder, encoded, codes
+    return encoder, encoded, encoded[1]
 
 
 def test_point_mass_gets_an_exact_slot():

@@ -342,7 +342,7 @@ def test_output_layout_groups_spans_and_maps_back():
 
     torch.manual_seed(0)
     encoder_raw = torch.randn(5, 14)
-    raw = output.to_network_order(encoder_raw)  # what the generator emits
+    raw = encoder_raw[:, output.order]  # what the generator emits
     values, log_probs = output.activate(raw, torch.Generator().manual_seed(0))
     spans = _naive_span_outputs(layout, encoder_raw)
     # Activated spans sum to one; log-probabilities match per-span log-softmax.
@@ -356,11 +356,47 @@ def test_output_layout_groups_spans_and_maps_back():
             column = output.condition_columns[entry]
             torch.testing.assert_close(log_probs[:, column], spans[s][1][:, k])
             entry += 1
-    # Decoding with no noise picks each span's largest logit, in encoder order.
-    scalars, codes = output.decode(raw, torch.zeros(5, output.n_span_columns))
-    expected = torch.stack([logits.argmax(1) for logits, _ in spans], dim=1)
+    # Decoding draws each span's slot by inverse CDF: a uniform draw picks the
+    # first slot whose cumulative softmax reaches it (codes in encoder order).
+    uniform = torch.rand(5, len(layout["spans"]), generator=torch.Generator())
+    scalars, codes = output.decode(raw, uniform)
+    expected = torch.stack(
+        [
+            torch.searchsorted(
+                torch.softmax(logits, 1).cumsum(1),
+                uniform[:, output.span_positions[s], None],
+                right=True,
+            )[:, 0].clamp_max(logits.shape[1] - 1)
+            for s, (logits, _) in enumerate(spans)
+        ],
+        dim=1,
+    )
     torch.testing.assert_close(codes, expected)
+    # Uniform draws at 0 pick the first slot with probability above 0.
+    _, first = output.decode(raw, torch.zeros(5, len(layout["spans"])))
+    assert (first == 0).all()
     torch.testing.assert_close(scalars, torch.tanh(encoder_raw[:, [0, 6]]))
+
+
+def test_network_rows_are_the_encoded_rows_in_network_order():
+    from sksynth.tabular_layout import OutputLayout
+
+    layout = {
+        "scalars": [0, 6],
+        "spans": [(1, 3), (4, 2), (7, 2), (9, 3), (12, 2)],
+        "condition_spans": [1, 3, 4],
+    }
+    output = OutputLayout(layout, 14, torch.device("cpu"))
+    scalars = torch.tensor([[0.5, -0.25], [0.0, 0.9]])
+    slots = torch.tensor([[2, 0, 1, 1, 0], [0, 1, 0, 2, 1]])
+    # The same rows written out densely in the encoder's column order.
+    dense = torch.zeros(2, 14)
+    dense[:, layout["scalars"]] = scalars
+    for s, (start, _) in enumerate(layout["spans"]):
+        dense[torch.arange(2), start + slots[:, s]] = 1.0
+    torch.testing.assert_close(
+        output.network_rows(scalars, slots), dense[:, output.order]
+    )
 
 
 def test_training_conditions_never_pick_an_unseen_category():
@@ -375,6 +411,21 @@ def test_training_conditions_never_pick_an_unseen_category():
     rows, dims, _ = conditions.draw(2000, torch.Generator().manual_seed(0))
     assert set(dims.tolist()) <= {0, 1}
     np.testing.assert_array_equal(codes[rows.numpy(), 0], dims.numpy())
+
+
+def test_sampling_conditions_keep_frequencies_and_skip_unseen_categories():
+    from sksynth.tabular_conditions import SamplingConditions
+
+    # One column of three categories seen 1, 3 and 0 times.
+    conditions = SamplingConditions(np.array([[1.0, 3.0, 0.0]]), [3], 0)
+    assert conditions.last_category.tolist() == [[1]]
+    drawn = conditions.draw(4000, None, torch.Generator().manual_seed(0))
+    share = drawn.mean(0)
+    assert abs(share[1].item() - 0.75) < 0.03 and share[2].item() == 0
+    # Even when rounding leaves the cumulative sum below a uniform draw.
+    conditions.cumulative[0, 0, 1:] = 0.5
+    drawn = conditions.draw(2000, None, torch.Generator().manual_seed(0))
+    assert drawn[:, 2].sum() == 0
 
 
 def test_min_steps_runs_whole_epochs_until_reached(mixed):
@@ -399,7 +450,7 @@ def _point_mass_frame(n=400, seed=0):
 def test_exact_values_and_derived_columns_in_samples():
     frame = _point_mass_frame()
     sampler = _small(epochs=3).fit(frame)
-    gain, _, code = sampler.encoding_["columns"]
+    gain, _, code = sampler.encoder_.columns
     assert gain["values"] == [0.0] and code["derived_from"] == 1
     synth = sampler.sample(1000, random_state=0)
     # Only the point mass is ever exactly zero, and no unseen (level, code)
@@ -409,7 +460,7 @@ def test_exact_values_and_derived_columns_in_samples():
     pairs = set(zip(synth["level"], synth["code"], strict=True))
     assert pairs <= set(zip(frame["level"], frame["code"], strict=True))
     plain = _small(epochs=3, exact_values=False, derived_columns=False).fit(frame)
-    gain, _, code = plain.encoding_["columns"]
+    gain, _, code = plain.encoder_.columns
     assert gain["values"] == [] and "derived_from" not in code
 
 

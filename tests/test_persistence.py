@@ -100,6 +100,31 @@ def test_version_1_file_without_a_checksum_still_loads(model_path, fitted):
     )
 
 
+def test_version_2_file_with_the_encoder_as_a_dict_still_loads(model_path, fitted):
+    # Before version 3, GANSampler's encoder was the JSON attribute encoding_.
+    def as_version_2(payload):
+        attributes = json.loads(payload["attributes"])
+        attributes["encoding_"] = attributes.pop("encoder_")
+        payload["attributes"] = json.dumps(attributes)
+        payload["format_version"] = 2
+
+    loaded = GANSampler.load(_rewrite(model_path, as_version_2))
+    assert loaded.encoder_.to_dict() == fitted.encoder_.to_dict()
+    assert_same_samples(
+        fitted.sample(10, random_state=0), loaded.sample(10, random_state=0)
+    )
+
+
+def test_load_a_payload_with_a_malformed_encoder(model_path):
+    def break_encoder(payload):
+        attributes = json.loads(payload["attributes"])
+        attributes["encoder_"] = {"columns": []}
+        payload["attributes"] = json.dumps(attributes)
+
+    message = _load_error(_rewrite(model_path, break_encoder))
+    assert "encoder_ is malformed" in message
+
+
 # --------------------------------------------------------------------------
 # save: the path is checked before anything is serialized
 # --------------------------------------------------------------------------
@@ -279,11 +304,11 @@ def test_load_a_payload_with_an_unknown_parameter(model_path):
 def test_load_a_payload_without_a_needed_attribute(model_path):
     def drop_encoding(payload):
         attributes = json.loads(payload["attributes"])
-        del attributes["encoding_"]
+        del attributes["encoder_"]
         payload["attributes"] = json.dumps(attributes)
 
     message = _load_error(_rewrite(model_path, drop_encoding))
-    assert "encoding_" in message and "GANSampler" in message
+    assert "encoder_" in message and "GANSampler" in message
 
 
 @pytest.mark.parametrize("change", ["reshape", "drop", "rename"])

@@ -1,0 +1,269 @@
+"""GANSampler on large tables: time and memory against the number of rows.
+
+A synthetic table of 30 columns (20 numeric: Gaussian mixtures, log-normal
+and bounded ones; 10 categorical with 5 to 32 categories, half of them of
+``category`` dtype and half object strings) is fitted for one epoch
+(``epochs=1, min_steps=0``) and sampled at 10,000, 100,000 and 1,000,000
+rows. Each size runs in two fresh processes, so that each peak resident set
+size belongs to one job: the first builds the table, fits and saves the model;
+the second loads it and samples twice as many rows as the table has.
+
+Recorded per size: fit seconds (and of those, the encoder's seconds), seconds
+per epoch, sampling rows per second, and the peak RSS of each process. Results
+go to ``benchmarks/results/gan_scale.json`` (with the commit, machine and
+threads), the picture to ``docs/_static/gan_scale.png`` and the table to
+``docs/gan_scale_benchmark.md``. Usage::
+
+    python benchmarks/gan_scale.py --rows 10000 100000 1000000
+    python benchmarks/gan_scale.py --render
+"""
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from provenance import provenance
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "gan_scale.json"
+PAGE = ROOT / "docs" / "gan_scale_benchmark.md"
+PICTURE = ROOT / "docs" / "_static" / "gan_scale.png"
+N_NUMERIC = 20
+N_CATEGORICAL = 10
+
+
+def make_table(n_rows, seed=0):
+    """The benchmark table: 20 numeric and 10 categorical columns."""
+    rng = np.random.default_rng(seed)
+    columns = {}
+    for j in range(N_NUMERIC):
+        kind = j % 3
+        if kind == 0:  # a two-mode Gaussian mixture
+            mode = rng.random(n_rows) < 0.3
+            values = np.where(
+                mode, rng.normal(-2, 0.5, n_rows), rng.normal(3, 1, n_rows)
+            )
+        elif kind == 1:  # skewed and positive
+            values = rng.lognormal(mean=1.0, sigma=0.8, size=n_rows)
+        else:  # bounded
+            values = rng.beta(2, 5, n_rows) * 100
+        columns[f"num_{j}"] = values
+    for j in range(N_CATEGORICAL):
+        n_categories = 5 + (27 * j) // (N_CATEGORICAL - 1)
+        weights = rng.dirichlet(np.ones(n_categories))
+        codes = rng.choice(n_categories, n_rows, p=weights)
+        names = np.array([f"c{j}_{k}" for k in range(n_categories)], dtype=object)
+        if j % 2:
+            columns[f"cat_{j}"] = names[codes]
+        else:
+            columns[f"cat_{j}"] = pd.Categorical.from_codes(codes, names)
+    return pd.DataFrame(columns)
+
+
+def _peak_rss_gb():
+    # ru_maxrss is in kibibytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def _timed_encoder():
+    """Wrap ``TabularEncoder.fit_transform`` to record its seconds."""
+    from sksynth.encoding import TabularEncoder
+
+    seconds = []
+    fit_transform = TabularEncoder.fit_transform
+
+    def timed(self, *args, **kwargs):
+        start = time.perf_counter()
+        result = fit_transform(self, *args, **kwargs)
+        seconds.append(time.perf_counter() - start)
+        return result
+
+    TabularEncoder.fit_transform = timed
+    return seconds
+
+
+def fit_job(n_rows, model_path, threads):
+    """Build the table, fit one epoch and save; print the measurements as JSON."""
+    import torch
+
+    from sksynth import GANSampler
+
+    torch.set_num_threads(threads)
+    table = make_table(n_rows)
+    encoder_seconds = _timed_encoder()
+    sampler = GANSampler(epochs=1, min_steps=0, device="cpu", random_state=0)
+    start = time.perf_counter()
+    sampler.fit(table)
+    fit_seconds = time.perf_counter() - start
+    sampler.save(model_path)
+    return {
+        "fit_seconds": fit_seconds,
+        "encoder_seconds": encoder_seconds[0],
+        "seconds_per_epoch": (fit_seconds - encoder_seconds[0]) / sampler.n_iter_,
+        "fit_peak_rss_gb": _peak_rss_gb(),
+    }
+
+
+def sample_job(n_rows, model_path, threads):
+    """Load the model and sample 2 × n_rows rows; print the measurements."""
+    import torch
+
+    from sksynth import GANSampler
+
+    torch.set_num_threads(threads)
+    sampler = GANSampler.load(model_path)
+    sampler.sample(1_000, random_state=0)  # warm-up: first-call costs
+    n_samples = 2 * n_rows
+    start = time.perf_counter()
+    table = sampler.sample(n_samples, random_state=1)
+    seconds = time.perf_counter() - start
+    assert len(table) == n_samples
+    return {
+        "sample_rows": n_samples,
+        "sample_seconds": seconds,
+        "sample_rows_per_second": n_samples / seconds,
+        "generator_rows_per_second": _generator_rows_per_second(sampler),
+        "sample_peak_rss_gb": _peak_rss_gb(),
+    }
+
+
+def _generator_rows_per_second(sampler, n_rows=200_000, chunk=16_384):
+    """The generator network's forward passes alone, on random inputs.
+
+    The floor under sampling: its matrix products cost the same whatever the
+    decoding around them does.
+    """
+    import torch
+
+    width = sampler.generator_.blocks[0].linear.in_features
+    inputs = torch.randn(chunk, width)
+    with torch.no_grad():
+        sampler.generator_(inputs)
+        start = time.perf_counter()
+        for _ in range(n_rows // chunk):
+            sampler.generator_(inputs)
+    return (n_rows // chunk) * chunk / (time.perf_counter() - start)
+
+
+def _run_job(job, n_rows, model_path, threads):
+    command = [sys.executable, __file__, "--job", job, "--rows", str(n_rows)]
+    command += ["--model", str(model_path), "--threads", str(threads)]
+    env = {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+    output = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, **env},
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(sizes, threads):
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    runs = {run["rows"]: run for run in results.get("runs", [])}
+    with tempfile.TemporaryDirectory() as folder:
+        for n_rows in sizes:
+            model_path = Path(folder) / f"gan_{n_rows}.pt"
+            run = {"rows": n_rows, "columns": N_NUMERIC + N_CATEGORICAL}
+            run.update(_run_job("fit", n_rows, model_path, threads))
+            run.update(_run_job("sample", n_rows, model_path, threads))
+            print(json.dumps(run), flush=True)
+            runs[n_rows] = run
+    results = {**provenance(threads), "runs": [runs[n] for n in sorted(runs)]}
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
+def render(results):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = results["runs"]
+    rows = [run["rows"] for run in runs]
+    fig, (time_ax, memory_ax) = plt.subplots(1, 2, figsize=(9, 3.6))
+    time_ax.loglog(
+        rows, [r["seconds_per_epoch"] for r in runs], "o-", label="fit, per epoch"
+    )
+    time_ax.loglog(rows, [r["encoder_seconds"] for r in runs], "s-", label="encoder")
+    time_ax.loglog(
+        rows,
+        [2 * r["rows"] / r["sample_rows_per_second"] for r in runs],
+        "^-",
+        label="sample 2 × rows",
+    )
+    time_ax.set(xlabel="rows", ylabel="seconds", title="Time (one thread)")
+    time_ax.legend()
+    memory_ax.semilogx(rows, [r["fit_peak_rss_gb"] for r in runs], "o-", label="fit")
+    memory_ax.semilogx(
+        rows, [r["sample_peak_rss_gb"] for r in runs], "^-", label="sample"
+    )
+    memory_ax.axhline(4, color="grey", linestyle=":", label="4 GB")
+    memory_ax.set(xlabel="rows", ylabel="peak RSS (GB)", title="Memory")
+    memory_ax.legend()
+    fig.tight_layout()
+    fig.savefig(PICTURE, dpi=120)
+
+    lines = [
+        "# GANSampler on large tables",
+        "",
+        "Generated by `benchmarks/gan_scale.py` from",
+        "`benchmarks/results/gan_scale.json`: a table of 30 columns (20 numeric,",
+        "10 categorical with 5–32 categories), `GANSampler(epochs=1, min_steps=0)`,",
+        "fit and saved in one process, loaded and sampled (twice the table's rows)",
+        "in another, so each peak resident set size belongs to one job.",
+        "",
+        f"Machine: {results['machine']}; torch threads: {results['threads']}; "
+        f"commit `{results['commit']}`.",
+        "",
+        "![time and memory against rows](_static/gan_scale.png)",
+        "",
+        "| rows | encoder s | s per epoch | fit peak RSS (GB) | sampling rows/s "
+        "| generator alone rows/s | sample peak RSS (GB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in runs:
+        cells = [
+            f"{r['rows']:,}",
+            f"{r['encoder_seconds']:.2f}",
+            f"{r['seconds_per_epoch']:.1f}",
+            f"{r['fit_peak_rss_gb']:.2f}",
+            f"{r['sample_rows_per_second']:,.0f}",
+            f"{r['generator_rows_per_second']:,.0f}",
+            f"{r['sample_peak_rss_gb']:.2f}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    PAGE.write_text("\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000]
+    )
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--render", action="store_true")
+    parser.add_argument("--job", choices=["fit", "sample"])
+    parser.add_argument("--model")
+    args = parser.parse_args()
+    if args.job:
+        job = fit_job if args.job == "fit" else sample_job
+        print(json.dumps(job(args.rows[0], args.model, args.threads)))
+        return
+    if args.render:
+        render(json.loads(RESULTS.read_text()))
+        return
+    render(measure(args.rows, args.threads))
+
+
+if __name__ == "__main__":
+    main()
