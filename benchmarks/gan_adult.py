@@ -47,21 +47,13 @@ import sksynth
 from sksynth import GANSampler
 from sksynth.datasets import load_adult
 from sksynth.encoding import TabularEncoder
+from sksynth.table_columns import categorical_columns
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "gan_adult.json"
 PAGE = ROOT / "docs" / "gan_benchmark.md"
 TARGET = "income"
 POSITIVE = ">50K"
-
-
-def _categorical_columns(frame):
-    return [
-        c
-        for c in frame.columns
-        if not pd.api.types.is_numeric_dtype(frame[c])
-        or isinstance(frame[c].dtype, pd.CategoricalDtype)
-    ]
 
 
 def _as_model_input(frame, categories):
@@ -268,7 +260,7 @@ def main():
     train = train.reset_index(drop=True)
     test = test.reset_index(drop=True)
     args.n_synthetic = args.n_synthetic or len(train)
-    discrete = _categorical_columns(train)
+    discrete = categorical_columns(train)
     categories = {
         c: sorted(adult[c].dropna().astype(object).unique().tolist()) for c in discrete
     }

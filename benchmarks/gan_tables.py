@@ -50,6 +50,7 @@ from sksynth import GANSampler
 from sksynth.datasets import load_adult
 from sksynth.evaluation import column_report, discriminative_score
 from sksynth.evaluation.discriminative import default_table_classifier
+from sksynth.table_columns import categorical_columns, is_categorical_dtype
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "benchmarks" / "results" / "gan_tables"
@@ -146,13 +147,7 @@ def _fit_ctgan(train, params, seed):
 
     model = ctgan.CTGAN(enable_gpu=False, verbose=False, **params)
     model.set_random_state(seed)
-    discrete = [
-        c
-        for c in train.columns
-        if not pd.api.types.is_numeric_dtype(train[c])
-        or isinstance(train[c].dtype, pd.CategoricalDtype)
-    ]
-    model.fit(train, discrete)
+    model.fit(train, categorical_columns(train))
     return model.sample, {"ctgan_version": ctgan.__version__}
 
 
@@ -176,7 +171,7 @@ def _histograms(real, synth):
     out = {}
     for column in real.columns:
         r, s = real[column], synth[column]
-        if pd.api.types.is_numeric_dtype(r) and not pd.api.types.is_bool_dtype(r):
+        if not is_categorical_dtype(r.dtype):
             edges = np.unique(np.nanquantile(r, np.linspace(0, 1, HISTOGRAM_BINS + 1)))
             if len(edges) < 2:
                 edges = np.array([edges[0] - 0.5, edges[0] + 0.5])

@@ -1,6 +1,7 @@
 """The ``sksynth`` command."""
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -159,7 +160,11 @@ def _set_threads(threads):
 
 def _fit(args):
     """Fit a sampler on a data file and save it."""
+    import torch.distributed
+
     from sksynth import GANSampler, TimeGANSampler
+    from sksynth.data_parallel import init_from_environment, is_main_process
+    from sksynth.devices import resolve_device
     from sksynth.persistence import check_writable
 
     if args.model == "gan":
@@ -188,19 +193,32 @@ def _fit(args):
         else:
             sampler = TimeGANSampler(**params)
     sampler.set_params(device=args.device, random_state=args.seed, verbose=1)
-    check_writable(args.output)
-    data = _read_table(args.data)
-    _set_threads(args.threads)
-    if args.model == "timegan" and _is_panel_frame(data):
-        data = _panel_from_frame(data)
-    start = time.perf_counter()
-    sampler.fit(data)
-    seconds = time.perf_counter() - start
-    sampler.save(args.output)
-    print(
-        f"Fitted {type(sampler).__name__} on {sampler.device_} in {seconds:.1f} s; "
-        f"saved to {args.output}."
-    )
+    # Under torchrun, every process trains on a shard; rank 0 writes the model.
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and args.model != "gan":
+        raise CommandError(
+            "data-parallel training (torchrun) supports --model gan only; "
+            "run --model timegan as one process."
+        )
+    started = init_from_environment(resolve_device(args.device))
+    try:
+        if is_main_process():
+            check_writable(args.output)
+        data = _read_table(args.data)
+        _set_threads(args.threads)
+        if args.model == "timegan" and _is_panel_frame(data):
+            data = _panel_from_frame(data)
+        start = time.perf_counter()
+        sampler.fit(data)
+        seconds = time.perf_counter() - start
+        if is_main_process():
+            sampler.save(args.output)
+            print(
+                f"Fitted {type(sampler).__name__} on {sampler.device_} in "
+                f"{seconds:.1f} s; saved to {args.output}."
+            )
+    finally:
+        if started:
+            torch.distributed.destroy_process_group()
 
 
 def _sample(args):

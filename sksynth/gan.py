@@ -3,19 +3,16 @@
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
 
-from ._validation import (
-    check_real,
-    check_table_cells,
-)
 from .base import BaseSampler
+from .data_parallel import DataParallel
 from .encoding import TabularEncoder
 from .gan_trainer import GANTrainer, make_networks
 from .labels import restore_labels, sample_labels, validate_labels
+from .seeding import seed_global_generators
+from .table_columns import validate_table
 from .tabular_conditions import (
     SamplingConditions,
     TrainingConditions,
@@ -283,9 +280,14 @@ class GANSampler(BaseSampler):
             )
         _hidden_dims(self.generator_dim, "generator_dim")
         _hidden_dims(self.discriminator_dim, "discriminator_dim")
-        X, categorical = self._validate_table(X)
+        X, categorical = validate_table(self, X)
         labels, classes, label_type = self._validate_labels(y, X.shape[0])
 
+        parallel = DataParallel.current(device)
+        if parallel is not None:
+            # One encoder and one set of initial weights on every process.
+            seed = parallel.common_seed(seed)
+            seed_global_generators(seed, device)
         rng = np.random.default_rng(seed)
         encoder = TabularEncoder()
         scalars, slots = encoder.fit_transform(
@@ -313,14 +315,30 @@ class GANSampler(BaseSampler):
         )
         for module in modules.values():
             module.to(device)
-        torch_rng = torch.Generator(device=device).manual_seed(seed)
-        output = OutputLayout(layout, encoder.n_encoded, device)
+        n_rows = X.shape[0]
+        rows = slice(None)  # a view: no copy of the encoded table
+        if parallel is not None:
+            parallel.check_same(
+                [n_rows, X.shape[1], encoder.n_encoded, n_labels],
+                "rows, columns, encoded width and classes",
+            )
+            rows = parallel.shard(n_rows)
+            n_rows = parallel.rows_per_process(n_rows)
+            # Each process draws its own batches, noise and dropout masks.
+            seed = parallel.rank_seed(seed)
+            seed_global_generators(seed, device)
         trainer = GANTrainer(
             modules,
-            torch.from_numpy(scalars).to(device),
-            torch.from_numpy(slots).to(device),
-            TrainingConditions(condition_codes, sizes, labels, n_labels, device),
-            output,
+            torch.from_numpy(scalars[rows]).to(device),
+            torch.from_numpy(slots[rows]).to(device),
+            TrainingConditions(
+                condition_codes[rows],
+                sizes,
+                None if labels is None else labels[rows],
+                n_labels,
+                device,
+            ),
+            OutputLayout(layout, encoder.n_encoded, device),
             embedding_dim=self.embedding_dim,
             batch_size=self.batch_size,
             pac=self.pac,
@@ -328,15 +346,21 @@ class GANSampler(BaseSampler):
             loss=self.loss,
             discriminator_steps=self.discriminator_steps,
             precision=self.precision,
-            rng=torch_rng,
+            rng=torch.Generator(device=device).manual_seed(seed),
         )
-        steps_per_epoch = max(1, X.shape[0] // self.batch_size)
+        if parallel is not None:
+            parallel.average_gradients(trainer.opt_g)
+            parallel.average_gradients(trainer.opt_d)
+        steps_per_epoch = max(1, n_rows // self.batch_size)
         epochs = max(self.epochs, -(-self.min_steps // steps_per_epoch))
-        log = TrainingLog(self.verbose, log_every=steps_per_epoch)
+        verbose = self.verbose if parallel is None or parallel.is_main else 0
+        log = TrainingLog(verbose, log_every=steps_per_epoch)
         with log.phase("gan", epochs * steps_per_epoch) as record:
             for step in range(epochs * steps_per_epoch):
                 record(step, trainer.step())
         for module in modules.values():
+            if parallel is not None:
+                parallel.average_buffers(module)
             module.eval()
         fitted = {
             **modules,
@@ -350,98 +374,6 @@ class GANSampler(BaseSampler):
             fitted["class_counts_"] = np.bincount(labels, minlength=n_labels)
             fitted["_label_type_"] = label_type
         return fitted
-
-    def _validate_table(self, X):
-        """Return X (a DataFrame or a 2-D ndarray) and its categorical mask."""
-        # Before validate_data, whose complex-data error prints the whole array.
-        check_real(X, "X")
-        if isinstance(X, pd.DataFrame):
-            check_table_cells(X, "X")
-            validate_data(self, X, skip_check_array=True)
-            n_samples, n_features = X.shape
-            if n_samples == 0 or n_features == 0:
-                raise ValueError(
-                    f"X is empty: found a DataFrame of shape {X.shape}; GANSampler "
-                    "needs at least 2 rows and 1 column."
-                )
-            if n_samples < 2:
-                raise ValueError(
-                    "X has n_samples = 1 row; GANSampler needs at least 2 rows."
-                )
-            inherent = np.zeros(n_features, dtype=bool)
-            for j, dtype in enumerate(X.dtypes):
-                if pd.api.types.is_datetime64_any_dtype(
-                    dtype
-                ) or pd.api.types.is_timedelta64_dtype(dtype):
-                    raise ValueError(
-                        f"Column {X.columns[j]!r} has dtype {dtype}, which "
-                        "GANSampler does not support; convert it to numbers first."
-                    )
-                inherent[j] = (
-                    isinstance(dtype, pd.CategoricalDtype)
-                    or pd.api.types.is_bool_dtype(dtype)
-                    or not pd.api.types.is_numeric_dtype(dtype)
-                )
-            return X, inherent | self._requested_categorical(n_features)
-
-        X = validate_data(
-            self, X, dtype=None, ensure_all_finite=False, ensure_min_samples=2
-        )
-        check_table_cells(X, "X")
-        n_features = X.shape[1]
-        if X.dtype.kind in "iuf":
-            inherent = np.zeros(n_features, dtype=bool)
-        elif X.dtype.kind == "O":
-            X, inherent = _numeric_object_columns(X)
-        else:  # bool and string arrays
-            inherent = np.ones(n_features, dtype=bool)
-        return X, inherent | self._requested_categorical(n_features)
-
-    def _requested_categorical(self, n_features):
-        """The ``categorical_features`` parameter as a boolean mask."""
-        spec = self.categorical_features
-        mask = np.zeros(n_features, dtype=bool)
-        if spec is None or (isinstance(spec, str) and spec == "from_dtype"):
-            return mask
-        spec = np.asarray(spec)
-        if spec.size == 0:
-            return mask
-        if spec.ndim != 1:
-            raise ValueError("categorical_features must be 1-D.")
-        if spec.dtype.kind == "b":
-            if len(spec) != n_features:
-                raise ValueError(
-                    f"categorical_features is a boolean mask of length {len(spec)} "
-                    f"but X has {n_features} columns."
-                )
-            return spec.copy()
-        if spec.dtype.kind in "iu":
-            if spec.min() < -n_features or spec.max() >= n_features:
-                raise ValueError(
-                    f"categorical_features holds indices out of range for X with "
-                    f"{n_features} columns: {spec.tolist()}."
-                )
-            mask[spec] = True
-            return mask
-        if spec.dtype.kind in "UO":
-            names = getattr(self, "feature_names_in_", None)
-            if names is None:
-                raise ValueError(
-                    "categorical_features holds column names, but X has no string "
-                    "column names; pass indices or a boolean mask."
-                )
-            missing = sorted(set(spec.tolist()) - set(names.tolist()))
-            if missing:
-                raise ValueError(
-                    f"categorical_features names columns not in X: {missing}."
-                )
-            mask[np.isin(names, spec)] = True
-            return mask
-        raise ValueError(
-            "categorical_features must be None, 'from_dtype', or an array of "
-            "column indices, column names or booleans; got "
-            f"{self.categorical_features!r}."
-        )
 
     def _validate_labels(self, y, n_samples):
         """Class codes of y, the sorted classes and y's container and dtype.
@@ -529,25 +461,3 @@ def _hidden_dims(dims, name):
     ):
         raise ValueError(f"{name} must be a tuple of positive integers.")
     return dims
-
-
-def _numeric_object_columns(X):
-    """Read the numeric columns of an object array as floats.
-
-    Returns a copy of X whose numeric columns hold floats (NaN for None) and the
-    mask of the other columns, which are categorical: those holding a value
-    that is not a number (strings, dates, other objects).
-    """
-    X = X.copy()
-    categorical = np.zeros(X.shape[1], dtype=bool)
-    for j in range(X.shape[1]):
-        column = X[:, j]
-        missing = pd.isna(column)
-        values = np.full(len(column), np.nan)
-        try:
-            values[~missing] = column[~missing].astype(np.float64)
-        except (ValueError, TypeError):  # not numbers: a categorical column
-            categorical[j] = True
-            continue
-        X[:, j] = values
-    return X, categorical

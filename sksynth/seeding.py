@@ -63,10 +63,18 @@ def _forked_and_seeded(seed, device):
             devices=[device.index] if device.type == "cuda" else []
         )
     with fork:
-        torch.default_generator.manual_seed(seed)
-        if device.type == "cuda":
-            with torch.cuda.device(device):
-                torch.cuda.manual_seed(seed)
-        elif device.type == "mps":
-            torch.mps.manual_seed(seed)
+        seed_global_generators(seed, device)
         yield
+
+
+def seed_global_generators(seed, device):
+    """Seed torch's CPU generator and the one of ``device``.
+
+    Call it only inside :func:`seeded_torch`, which restores them afterwards.
+    """
+    torch.default_generator.manual_seed(seed)
+    if device.type == "cuda":
+        with torch.cuda.device(device):
+            torch.cuda.manual_seed(seed)
+    elif device.type == "mps":
+        torch.mps.manual_seed(seed)

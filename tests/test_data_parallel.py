@@ -1,0 +1,156 @@
+"""Data-parallel GANSampler: two gloo processes on the CPU, spawned by the test."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from sampler_checks import assert_same_samples, tiny_gan_sampler
+
+from sksynth import GANSampler
+
+WORLD_SIZE = 2
+
+
+def _table(n_rows=120):
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "x": rng.normal(size=n_rows),
+            "colour": rng.choice(["red", "green", "blue"], n_rows),
+        }
+    )
+
+
+def _weights(sampler):
+    return {
+        f"{name}.{key}": value
+        for name in ("generator_", "discriminator_")
+        for key, value in getattr(sampler, name).state_dict().items()
+    }
+
+
+def _fit_on_rank(rank, folder):
+    """One process of the data-parallel fits; writes what it saw to ``folder``.
+
+    Two fits with the same seed, then one where rank 1 has a row less, all in
+    one process group: spawning processes costs far more than these fits.
+    """
+    torch.set_num_threads(1)
+    dist.init_process_group(
+        "gloo",
+        init_method=f"file://{folder}/rendezvous",
+        rank=rank,
+        world_size=WORLD_SIZE,
+    )
+    try:
+        runs = []
+        for _ in range(2):
+            sampler = tiny_gan_sampler(epochs=2, random_state=0).fit(_table())
+            runs.append(_weights(sampler))
+        if rank == 0:
+            sampler.save(f"{folder}/model.sksynth")
+        try:
+            tiny_gan_sampler(epochs=2).fit(_table(120 - rank))
+            error = None
+        except ValueError as exc:
+            error = str(exc)
+        torch.save({"runs": runs, "error": error}, f"{folder}/rank_{rank}.pt")
+    finally:
+        dist.destroy_process_group()
+
+
+@pytest.fixture(scope="module")
+def ranks(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data_parallel")
+    mp.spawn(_fit_on_rank, args=(str(folder),), nprocs=WORLD_SIZE, join=True)
+    seen = [torch.load(folder / f"rank_{rank}.pt") for rank in range(WORLD_SIZE)]
+    return folder, seen
+
+
+def _assert_same_weights(first, second):
+    assert first.keys() == second.keys()
+    for key in first:
+        torch.testing.assert_close(first[key], second[key], rtol=0, atol=0, msg=key)
+
+
+def test_both_processes_end_with_the_same_weights(ranks):
+    _, (rank_0, rank_1) = ranks
+    _assert_same_weights(rank_0["runs"][0], rank_1["runs"][0])
+    # Training moved them: they are not the initial weights of a plain fit.
+    untrained = _weights(tiny_gan_sampler(epochs=1, random_state=0).fit(_table()))
+    assert any(
+        not torch.equal(value, rank_0["runs"][0][key])
+        for key, value in untrained.items()
+    )
+
+
+def test_the_same_seed_gives_the_same_weights_twice(ranks):
+    _, (rank_0, _) = ranks
+    _assert_same_weights(*rank_0["runs"])
+
+
+def test_the_saved_model_loads_and_samples_like_a_plain_fit(ranks):
+    folder, _ = ranks
+    loaded = GANSampler.load(folder / "model.sksynth")
+    plain = tiny_gan_sampler(epochs=2, random_state=0).fit(_table())
+    assert set(vars(loaded)) == set(vars(plain))
+    synth = loaded.sample(50, random_state=0)
+    assert list(synth.columns) == ["x", "colour"]
+    assert set(synth["colour"]) <= {"red", "green", "blue"}
+    assert_same_samples(synth, loaded.sample(50, random_state=0))
+
+
+def test_processes_given_different_tables_fail_clearly(ranks):
+    _, seen = ranks
+    for rank in seen:  # every process raises, none hangs
+        assert "different data" in rank["error"]
+        assert "[[120, 2," in rank["error"] and "[119, 2," in rank["error"]
+
+
+def _torchrun_fit_and_sample(folder, device):
+    data = folder / "table.csv"
+    _table().to_csv(data, index=False)
+    model = folder / "model.sksynth"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2"]
+    command += ["-m", "sksynth", "fit", str(data), "--model", "gan"]
+    command += ["--epochs", "1", "--device", device, "-o", str(model)]
+    fitted = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert fitted.returncode == 0, fitted.stderr
+    assert fitted.stdout.count("saved to") == 1  # rank 0 alone reports and writes
+    out = folder / "synthetic.csv"
+    sample = [sys.executable, "-m", "sksynth", "sample", str(model), "-n", "20"]
+    sampled = subprocess.run(
+        [*sample, "-o", str(out)], capture_output=True, text=True, env=env
+    )
+    assert sampled.returncode == 0, sampled.stderr
+    assert len(pd.read_csv(out)) == 20
+
+
+def test_torchrun_fits_through_the_command_line(tmp_path):
+    _torchrun_fit_and_sample(tmp_path, "cpu")
+
+
+@pytest.mark.skipif(torch.cuda.device_count() < 2, reason="needs two CUDA GPUs")
+def test_torchrun_fits_on_two_gpus_with_nccl(tmp_path):
+    _torchrun_fit_and_sample(tmp_path, "cuda")
+
+
+def test_torchrun_refuses_timegan(tmp_path, monkeypatch, capsys):
+    from sksynth.cli import main
+
+    data = tmp_path / "series.csv"
+    pd.DataFrame({"a": np.arange(40.0)}).to_csv(data, index=False)
+    monkeypatch.setenv("WORLD_SIZE", "2")  # as torchrun sets it
+    with pytest.raises(SystemExit):
+        main(
+            ["fit", str(data), "--model", "timegan", "--seq-len", "4"]
+            + ["--device", "cpu", "-o", str(tmp_path / "model")]
+        )
+    assert "supports --model gan only" in capsys.readouterr().err
