@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pages import markdown_table
 from provenance import provenance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,12 +228,11 @@ def render(results):
         "",
         "![time and memory against rows](_static/gan_scale.png)",
         "",
-        "| rows | encoder s | s per epoch | fit peak RSS (GB) | sampling rows/s "
-        "| generator alone rows/s | sample peak RSS (GB) |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in runs:
-        cells = [
+    header = ["rows", "encoder s", "s per epoch", "fit peak RSS (GB)"]
+    header += ["sampling rows/s", "generator alone rows/s", "sample peak RSS (GB)"]
+    rows = [
+        [
             f"{r['rows']:,}",
             f"{r['encoder_seconds']:.2f}",
             f"{r['seconds_per_epoch']:.1f}",
@@ -241,7 +241,9 @@ def render(results):
             f"{r['generator_rows_per_second']:,.0f}",
             f"{r['sample_peak_rss_gb']:.2f}",
         ]
-        lines.append("| " + " | ".join(cells) + " |")
+        for r in runs
+    ]
+    lines += markdown_table(header, rows, numeric_from=0)
     PAGE.write_text("\n".join(lines) + "\n")
 
 

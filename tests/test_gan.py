@@ -326,16 +326,19 @@ def _naive_span_outputs(layout, raw):
     ]
 
 
+# Encoder order: numeric (scalar + 3 modes), categorical of 2, numeric
+# (scalar + 2 modes), categorical of 3, categorical of 2.
+_LAYOUT = {
+    "scalars": [0, 6],
+    "spans": [(1, 3), (4, 2), (7, 2), (9, 3), (12, 2)],
+    "condition_spans": [1, 3, 4],
+}
+
+
 def test_output_layout_groups_spans_and_maps_back():
     from sksynth.tabular_layout import OutputLayout
 
-    # Encoder order: numeric (scalar + 3 modes), categorical of 2, numeric
-    # (scalar + 2 modes), categorical of 3, categorical of 2.
-    layout = {
-        "scalars": [0, 6],
-        "spans": [(1, 3), (4, 2), (7, 2), (9, 3), (12, 2)],
-        "condition_spans": [1, 3, 4],
-    }
+    layout = _LAYOUT
     output = OutputLayout(layout, 14, torch.device("cpu"))
     assert sorted(output.order.tolist()) == list(range(14))
     assert output.groups == [(0, 3, 2), (6, 2, 3)]
@@ -381,11 +384,7 @@ def test_output_layout_groups_spans_and_maps_back():
 def test_network_rows_are_the_encoded_rows_in_network_order():
     from sksynth.tabular_layout import OutputLayout
 
-    layout = {
-        "scalars": [0, 6],
-        "spans": [(1, 3), (4, 2), (7, 2), (9, 3), (12, 2)],
-        "condition_spans": [1, 3, 4],
-    }
+    layout = _LAYOUT
     output = OutputLayout(layout, 14, torch.device("cpu"))
     scalars = torch.tensor([[0.5, -0.25], [0.0, 0.9]])
     slots = torch.tensor([[2, 0, 1, 1, 0], [0, 1, 0, 2, 1]])
