@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_magnitude
+from .column_dtypes import dtype_spec, python_scalar, restore_series
 
 # A table is encoded column by column; the encoded matrix that the networks
 # read (``layout``) is:
@@ -59,53 +60,13 @@ _MIN_ROWS_PER_VALUE = 20
 _MIN_ROWS_PER_SOURCE_VALUE = 10
 
 
-def _python_scalar(value):
-    """A category value as a JSON-able Python object (numpy scalars unwrapped)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _dtype_spec(dtype):
-    """Describe a pandas/numpy dtype as JSON-able data for :func:`_make_dtype`."""
-    if isinstance(dtype, pd.CategoricalDtype):
-        return {
-            "type": "category",
-            "categories": [_python_scalar(v) for v in dtype.categories.tolist()],
-            "categories_dtype": str(dtype.categories.dtype),
-            "ordered": bool(dtype.ordered),
-        }
-    if isinstance(dtype, pd.StringDtype):
-        na_value = getattr(dtype, "na_value", pd.NA)
-        return {
-            "type": "string",
-            "storage": dtype.storage,
-            "na_is_nan": na_value is not pd.NA,
-        }
-    return {"type": "name", "name": str(dtype)}
-
-
-def _make_dtype(spec):
-    if spec["type"] == "category":
-        categories = pd.Index(
-            spec["categories"],
-            dtype=pd.api.types.pandas_dtype(spec["categories_dtype"]),
-        )
-        return pd.CategoricalDtype(categories, ordered=spec["ordered"])
-    if spec["type"] == "string":
-        na_value = np.nan if spec["na_is_nan"] else pd.NA
-        try:
-            return pd.StringDtype(storage=spec["storage"], na_value=na_value)
-        except TypeError:  # pandas < 2.3 has no na_value argument
-            return pd.StringDtype(storage=spec["storage"])
-    return pd.api.types.pandas_dtype(spec["name"])
-
-
 def _factorize(values):
     """Integer codes (-1 for missing) and the distinct non-missing values."""
     try:
         codes, uniques = pd.factorize(values, sort=True)
     except TypeError:  # values of mixed, unorderable types
         codes, uniques = pd.factorize(values, sort=False)
-    uniques = [_python_scalar(v) for v in np.asarray(uniques, dtype=object).tolist()]
+    uniques = [python_scalar(v) for v in np.asarray(uniques, dtype=object).tolist()]
     return codes.astype(np.int64), uniques
 
 
@@ -234,7 +195,7 @@ class TabularEncoder:
             zip(columns, categorical, strict=True)
         ):
             name = self.container["columns"][j] if "columns" in self.container else j
-            dtype = _dtype_spec(values.dtype) if isinstance(values, pd.Series) else None
+            dtype = dtype_spec(values.dtype) if isinstance(values, pd.Series) else None
             if is_categorical:
                 column, slot = self._fit_categorical(values, name, max_categories)
                 scalar = None
@@ -469,7 +430,7 @@ class TabularEncoder:
         ]
         if self.container["kind"] == "DataFrame":
             series = {
-                j: _restore_series(values, column["dtype"])
+                j: restore_series(values, column["dtype"])
                 for j, (values, column) in enumerate(
                     zip(decoded, self.columns, strict=True)
                 )
@@ -564,13 +525,3 @@ def _slot_map(source, target, n_source):
     if not np.array_equal(slot_map[source], target):
         return None
     return slot_map
-
-
-def _restore_series(values, spec):
-    """A decoded column (float or object values) as a Series of dtype ``spec``."""
-    dtype = _make_dtype(spec)
-    if isinstance(dtype, pd.CategoricalDtype):
-        return pd.Series(pd.Categorical(values, dtype=dtype))
-    if isinstance(dtype, np.dtype) and dtype.kind == "O":
-        return pd.Series(values, dtype=object)
-    return pd.Series(values).astype(dtype)

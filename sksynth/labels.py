@@ -12,7 +12,7 @@ import torch
 from sklearn.utils.validation import column_or_1d
 
 from ._validation import check_class_labels, holds_strings
-from .encoding import _dtype_spec, _make_dtype
+from .column_dtypes import dtype_spec, make_dtype
 
 
 def validate_labels(y, n_samples, owner, unit="row"):
@@ -110,9 +110,9 @@ def label_type(y):
     """
     if isinstance(y, pd.Series):
         name = y.name if y.name is None or isinstance(y.name, (str, int)) else None
-        return {"container": "Series", "name": name, "dtype": _dtype_spec(y.dtype)}
+        return {"container": "Series", "name": name, "dtype": dtype_spec(y.dtype)}
     if isinstance(y, pd.api.extensions.ExtensionArray):
-        return {"container": "array", "dtype": _dtype_spec(y.dtype)}
+        return {"container": "array", "dtype": dtype_spec(y.dtype)}
     return None
 
 
@@ -120,7 +120,7 @@ def restore_labels(labels, label_type):
     """Sampled labels (an ndarray) in the container recorded by :func:`label_type`."""
     if label_type is None:
         return labels
-    dtype = _make_dtype(label_type["dtype"])
+    dtype = make_dtype(label_type["dtype"])
     if label_type["container"] == "Series":
         return pd.Series(labels, dtype=dtype, name=label_type["name"])
     return pd.array(labels, dtype=dtype)
