@@ -10,12 +10,12 @@ Writes ``benchmarks/results/evaluation_reference.json``. Run with
 """
 
 import json
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from provenance import provenance
 
 import sksynth
 from sksynth.datasets import load_energy, load_stocks
@@ -86,9 +86,7 @@ def main():
     )
     report = {
         "sksynth_version": sksynth.__version__,
-        "torch_version": torch.__version__,
-        "torch_num_threads": torch.get_num_threads(),
-        "machine": platform.processor() or platform.machine(),
+        **provenance(torch.get_num_threads()),
         "n_repeats": N_REPEATS,
         "random_state": SEED,
         "device": "cpu",

@@ -14,12 +14,12 @@ torch thread; the TimeGAN-protocol scores must each finish in 60 s on two cores)
 import argparse
 import json
 import os
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from provenance import provenance
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.pipeline import make_pipeline
@@ -149,10 +149,8 @@ def main():
     ]
     output = {
         "sksynth_version": sksynth.__version__,
-        "torch_version": torch.__version__,
-        "torch_num_threads": torch.get_num_threads(),
+        **provenance(torch.get_num_threads()),
         "cpu_count": os.cpu_count(),
-        "machine": platform.processor() or platform.machine(),
         "device": "cpu",
         "random_state": SEED,
         "shapes": {"sines": list(real.shape), "stocks": list(stocks.shape)},

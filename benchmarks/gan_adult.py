@@ -27,7 +27,6 @@ import argparse
 import functools
 import json
 import os
-import platform
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,7 +36,7 @@ import pandas as pd
 import sklearn
 import torch
 from joblib import parallel_config
-from provenance import git_commit
+from provenance import describe, provenance
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
@@ -266,6 +265,7 @@ def main():
     }
 
     results = {
+        **provenance(args.threads),
         "config": {
             "dataset": "Adult (load_adult), 80/20 split stratified by income"
             + (f", subsampled to {args.n_rows} rows" if args.n_rows else ""),
@@ -282,7 +282,6 @@ def main():
             "device": args.device,
             "seed": args.seed,
             "model_seeds": [args.seed + k for k in range(args.n_seeds)],
-            "git_commit": git_commit(),
             "n_synthetic": args.n_synthetic,
             "note": (
                 f"Reduced equal budget: {args.epochs} epochs for both models "
@@ -293,14 +292,10 @@ def main():
             "'from_dtype'), F1 of the >50K class on the real test split",
         },
         "environment": {
-            "python": platform.python_version(),
-            "torch": torch.__version__,
             "sklearn": sklearn.__version__,
             "pandas": pd.__version__,
             "sksynth": sksynth.__version__,
             "cpu_count": os.cpu_count(),
-            "machine": platform.machine(),
-            "processor": platform.processor(),
             "gpu": torch.cuda.get_device_name()
             if args.device.startswith("cuda")
             else None,
@@ -502,14 +497,13 @@ def render(results, page=PAGE):
             "",
         ]
     env = results["environment"]
-    if config.get("git_commit"):
-        lines += [f"Code: sksynth commit `{config['git_commit'][:10]}`.", ""]
+    lines += [describe(results) + ".", ""]
     if env.get("gpu"):
         lines += [f"GPU: {env['gpu']}.", ""]
     lines += [
-        f"Environment: Python {env['python']}, torch {env['torch']}, scikit-learn "
-        f"{env['sklearn']}, pandas {env['pandas']}, {env['cpu_count']} CPUs "
-        f"({env['machine']}).",
+        f"Environment: Python {results.get('python', 'not recorded')}, torch "
+        f"{results.get('torch', 'not recorded')}, scikit-learn {env['sklearn']}, "
+        f"pandas {env['pandas']}.",
         "",
     ]
     page.parent.mkdir(parents=True, exist_ok=True)

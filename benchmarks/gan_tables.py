@@ -33,7 +33,6 @@ aggregates them into ``benchmarks/results/gan_tables.json``, draws
 import argparse
 import json
 import os
-import platform
 import time
 from pathlib import Path
 
@@ -41,7 +40,7 @@ import numpy as np
 import pandas as pd
 import torch
 from joblib import parallel_config
-from provenance import git_commit
+from provenance import describe, provenance
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
@@ -245,14 +244,8 @@ def run(table, config, seed):
         "pairs": report.pairs.head(10).to_dict(orient="records"),
         "histograms": _histograms(train, synth),
         **extra,
-        "git_commit": git_commit(),
-        "torch_threads": torch.get_num_threads(),
-        "environment": {
-            "python": platform.python_version(),
-            "torch": torch.__version__,
-            "cpu_count": os.cpu_count(),
-            "machine": platform.machine(),
-        },
+        **provenance(torch.get_num_threads()),
+        "environment": {"cpu_count": os.cpu_count()},
     }
     RUNS.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=1, default=float) + "\n")
@@ -316,7 +309,7 @@ def _summarize(runs):
         "params": first["params"],
         "seeds": [run["seed"] for run in runs],
         "n_train": first["n_train"],
-        "git_commits": sorted({run["git_commit"] for run in runs}),
+        "commits": sorted({run["commit"] for run in runs if run.get("commit")}),
         "fit_seconds": _mean_std([run["fit_seconds"] for run in runs]),
         "max_fit_seconds": max(run["fit_seconds"] for run in runs),
         "cpu_fit_seconds": _mean_std([run["cpu_fit_seconds"] for run in runs]),
@@ -414,8 +407,7 @@ def render():
         json.dumps([summary for summary, _ in summaries.values()], indent=1) + "\n"
     )
     _draw(summaries, PICTURE)
-    any_run = next(iter(summaries.values()))[1][0]
-    env = any_run["environment"]
+    all_runs = [run for _, runs in summaries.values() for run in runs]
     lines = [
         "# GANSampler against CTGAN on three tables",
         "",
@@ -433,11 +425,14 @@ def render():
         "training split. Missing gap: the largest |synthetic − real| missing "
         "rate of any column, over seeds.",
         "",
-        f"Machine: {env['cpu_count']} CPUs ({env['machine']}), one torch/BLAS/"
-        "OpenMP thread per fit, two fits at a time (at times a third process "
-        "shared the machine, so wall seconds are upper bounds; CPU seconds "
-        f"count the fit's own thread); Python {env['python']}, "
-        f"torch {env['torch']}.",
+        describe(*all_runs)
+        + ". One torch/BLAS/OpenMP thread per fit, two fits at a time (at times a "
+        "third process shared the machine, so wall seconds are upper bounds; CPU "
+        "seconds count the fit's own thread); Python "
+        + ", ".join(sorted({r.get("python", "not recorded") for r in all_runs}))
+        + ", torch "
+        + ", ".join(sorted({r.get("torch", "not recorded") for r in all_runs}))
+        + ".",
         "",
         "| table | config | seeds | fit s (max) | fit CPU s (max) | detection | "
         "ROC AUC | TSTR acc | TRTR acc | TSTR F1 | TRTR F1 | missing gap | "
@@ -502,8 +497,6 @@ def render():
                     f"| {table} | {config} | {c['column']} | "
                     f"{c['missing_real']:.3f} | {c['missing_synth']:.3f} |"
                 )
-    commits = sorted({c for s, _ in summaries.values() for c in s["git_commits"]})
-    lines += ["", "Code: sksynth commits " + ", ".join(f"`{c[:10]}`" for c in commits)]
     MARKDOWN.write_text("\n".join(lines) + "\n")
 
 

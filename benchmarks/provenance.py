@@ -54,3 +54,29 @@ def provenance(threads):
         "python": platform.python_version(),
         "torch": torch.__version__,
     }
+
+
+def describe(*records):
+    """The machine, threads and commit of one or more results, in words.
+
+    Each record holds the keys of `provenance` (at its top level); a key that
+    a result lacks, one written before it was recorded, reads "not recorded".
+    Distinct values across the records are listed, sorted.
+    """
+
+    def listed(key, show=str):
+        shown = sorted({show(r[key]) for r in records if r.get(key) is not None})
+        if any(r.get(key) is None for r in records):
+            shown.append("not recorded")
+        return shown
+
+    def short(commit):
+        dirty = "+dirty" if commit.endswith("+dirty") else ""
+        return f"`{commit.removesuffix('+dirty')[:10]}{dirty}`"
+
+    commits = listed("commit", short)
+    return (
+        f"Machine: {' / '.join(listed('machine'))}; "
+        f"torch threads: {', '.join(listed('threads'))}; "
+        f"{'commits' if len(commits) > 1 else 'commit'} {', '.join(commits)}"
+    )

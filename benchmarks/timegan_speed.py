@@ -10,13 +10,12 @@ agree). Usage::
 
 import argparse
 import json
-import platform
 import sys
 import time
 from pathlib import Path
 
 import torch
-from provenance import git_commit
+from provenance import provenance
 
 from sksynth.datasets import make_sines
 from sksynth.devices import resolve_device
@@ -94,16 +93,17 @@ def main():
     report = {
         "data": "Sines 10,000 x 5 channels x 24 steps; batch 128; 3 GRU layers of 24",
         "device": str(device),
-        "device_name": torch.cuda.get_device_name(device)
-        if device.type == "cuda"
-        else platform.processor() or platform.machine(),
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
+        # The machine is in the provenance; a GPU is named too.
+        **(
+            {"device_name": torch.cuda.get_device_name(device)}
+            if device.type == "cuda"
+            else {}
+        ),
+        **provenance(torch.get_num_threads()),
         "timed_steps_per_phase": args.steps,
         "phases": results,
         "schedule_speedup": per_round["plain"] / per_round["sksynth"],
         "estimated_paper_schedule_seconds": paper_schedule,
-        "git_commit": git_commit(),
     }
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2))

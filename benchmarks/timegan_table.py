@@ -21,12 +21,12 @@ ranks each preset's run among all runs of its data set.
 import argparse
 import json
 import os
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from provenance import describe, provenance
 
 from sksynth import TimeGANSampler
 from sksynth.datasets import load_energy, load_stocks, make_sines
@@ -160,19 +160,32 @@ def run(args):
         "scores": scores,
         "phase_seconds": sampler.phase_seconds_,
         "score_seconds": seconds,
+        **provenance(torch.get_num_threads()),
         "hardware": {
             "device": str(device),
-            "device_name": torch.cuda.get_device_name(device)
-            if device.type == "cuda"
-            else platform.machine(),
+            # The machine is in the provenance; a GPU is named too.
+            **(
+                {"device_name": torch.cuda.get_device_name(device)}
+                if device.type == "cuda"
+                else {}
+            ),
             "cpu_count": os.cpu_count(),
-            "torch_threads": torch.get_num_threads(),
-            "torch": torch.__version__,
         },
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     result_path.write_text(json.dumps(report, indent=2))
     print(f"Wrote {result_path}.")
+
+
+def _device(record, hardware=None):
+    """The GPU a result ran on, else its machine (or "not recorded")."""
+    hardware = record if hardware is None else hardware
+    return hardware.get("device_name") or record.get("machine") or "not recorded"
+
+
+def _threads(record):
+    threads = record.get("threads")
+    return "not recorded" if threads is None else str(threads)
 
 
 def _cell(mean_std):
@@ -276,10 +289,9 @@ def render():
     ]
     for r in runs:
         phases = " / ".join(f"{s:.0f}" for s in r["phase_seconds"].values())
-        hw = r["hardware"]
         lines.append(
             f"| {r['dataset']} | {r['config']} | {_settings(r['params'])} | "
-            f"{hw['device_name']} | {hw['torch_threads']} | {phases} |"
+            f"{_device(r, r['hardware'])} | {_threads(r)} | {phases} |"
         )
     lines += _speed_section()
     MARKDOWN.write_text("\n".join(lines) + "\n")
@@ -324,7 +336,7 @@ def _preset_section(runs):
             lines.append(
                 f"| {config} | {_settings(r['params'])} | {' | '.join(scores)} | "
                 f"{sum(r['phase_seconds'].values()):.0f} | "
-                f"{r['hardware']['device_name']} |"
+                f"{_device(r, r['hardware'])} |"
             )
         lines += ["", _preset_rank(dataset_runs), ""]
     return lines
@@ -369,18 +381,17 @@ def _speed_section():
         reports.append((path.name, report))
         for phase, r in report["phases"].items():
             lines.append(
-                f"| {report['device_name']} | {report['threads']} | {phase} | "
+                f"| {_device(report)} | {_threads(report)} | {phase} | "
                 f"{r['plain_seconds_per_step']:.4f} | "
                 f"{r['sksynth_seconds_per_step']:.4f} | {r['speedup']:.2f}x |"
             )
     lines.append("")
     for name, report in reports:
         ratio = report.get("schedule_speedup")
-        commit = report.get("git_commit")
-        commit = f"commit {commit[:10]}" if commit else "commit not recorded"
+        gpu = report.get("device_name")
         lines.append(
-            f"- `{name}` ({report['device_name']}, torch {report['torch']}, "
-            f"{commit}): "
+            f"- `{name}` ({f'{gpu}; ' if gpu else ''}{describe(report)}; "
+            f"torch {report.get('torch', 'not recorded')}): "
             + ("" if ratio is None else f"schedule ratio {ratio:.2f}x; ")
             + "the paper's schedule (3 x 50,000 steps) would take about "
             f"{report['estimated_paper_schedule_seconds']:,.0f} s at these "
