@@ -51,9 +51,10 @@ from .column_dtypes import dtype_spec, python_scalar, restore_series
 _MIXTURE_SUBSAMPLE = 2_000
 # A value holding at least this share of a numeric column is a point mass.
 _POINT_MASS_SHARE = 0.05
-# A numeric column with at most _MAX_GRID_VALUES distinct values, each seen on
-# average at least _MIN_ROWS_PER_VALUE times, is generated on its exact values.
-_MAX_GRID_VALUES = 255
+# A numeric column with at most MAX_GRID_VALUES distinct values (by default),
+# each seen on average at least _MIN_ROWS_PER_VALUE times, is generated on its
+# exact values.
+MAX_GRID_VALUES = 255
 _MIN_ROWS_PER_VALUE = 20
 # A column determines another only if each of its values is seen this often:
 # rarer values make chance maps.
@@ -148,6 +149,7 @@ class TabularEncoder:
         max_categories,
         rng,
         exact_values=False,
+        max_grid_values=MAX_GRID_VALUES,
         derived_columns=False,
         condition_missing=False,
     ):
@@ -166,6 +168,10 @@ class TabularEncoder:
         exact_values : bool, default=False
             Give point masses and the values of integer grids slots of their
             own that decode to exactly those values.
+        max_grid_values : int, default=255
+            Most distinct values of a numeric column generated on its exact
+            values (an integer grid) with ``exact_values``; point masses are
+            exact values whatever the count.
         derived_columns : bool, default=False
             Decode a column that an earlier discrete column determines through
             the map seen in ``X``, instead of generating it.
@@ -201,7 +207,7 @@ class TabularEncoder:
                 scalar = None
             else:
                 column, scalar, slot = self._fit_numeric(
-                    values, name, rng, exact_values
+                    values, name, rng, exact_values, max_grid_values
                 )
                 column["integer"] = integer_array or (
                     isinstance(values, pd.Series)
@@ -277,7 +283,7 @@ class TabularEncoder:
         return column, codes
 
     @staticmethod
-    def _fit_numeric(values, name, rng, exact_values):
+    def _fit_numeric(values, name, rng, exact_values, max_grid_values):
         values = np.asarray(
             values.to_numpy(dtype=np.float64, na_value=np.nan)
             if isinstance(values, pd.Series)
@@ -295,7 +301,9 @@ class TabularEncoder:
                 f"Column {name!r} holds infinite values; GANSampler accepts NaN "
                 "(modelled as missing) but not inf. Replace or drop them."
             )
-        exact = _exact_values(observed) if exact_values else np.empty(0)
+        exact = (
+            _exact_values(observed, max_grid_values) if exact_values else np.empty(0)
+        )
         is_exact = np.isin(observed, exact)
         continuous = observed[~is_exact]
         check_magnitude(continuous, f"Column {name!r}")
@@ -492,12 +500,11 @@ def _stack(columns, n_rows, dtype):
     return np.stack(columns, axis=1).astype(dtype, copy=False)
 
 
-def _exact_values(observed):
+def _exact_values(observed, max_grid_values):
     """The values of a numeric column that get slots of their own, sorted."""
     values, counts = np.unique(observed, return_counts=True)
-    if len(values) <= _MAX_GRID_VALUES and len(observed) >= _MIN_ROWS_PER_VALUE * len(
-        values
-    ):
+    grid = len(observed) >= _MIN_ROWS_PER_VALUE * len(values)
+    if len(values) <= max_grid_values and grid:
         return values
     return values[counts >= _POINT_MASS_SHARE * len(observed)]
 

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .base import BaseSampler
 from .data_parallel import DataParallel
-from .encoding import TabularEncoder
+from .encoding import MAX_GRID_VALUES, TabularEncoder
 from .gan_trainer import GANTrainer, make_networks
 from .labels import restore_labels, sample_labels, validate_labels
 from .seeding import seed_global_generators
@@ -111,10 +111,15 @@ class GANSampler(BaseSampler):
     exact_values : bool, default=True
         Generate point masses (a value holding at least 5 % of a numeric
         column, such as a column of mostly zeros) and the values of integer
-        grids (at most 255 distinct values, each seen at least 20 times on
-        average) as exact values, each from a slot of its own in the column's
-        mode span; the mixture models the other values. False is CTGAN's
-        encoding, where they come back blurred.
+        grids (at most ``max_grid_values`` distinct values, each seen at least
+        20 times on average) as exact values, each from a slot of its own in
+        the column's mode span; the mixture models the other values. False is
+        CTGAN's encoding, where they come back blurred.
+    max_grid_values : int, default=255
+        Most distinct values of a numeric column that ``exact_values``
+        generates exactly as an integer grid. Each value is one output of the
+        generator, so wide grids make training steps dearer; a column with
+        more values gets the mixture (and, if integer, rounding).
     condition_missing : bool, default=True
         Let the conditional vector also name the missing-value slot or a mode
         of a numeric column with missing values, so that training-by-sampling
@@ -127,6 +132,11 @@ class GANSampler(BaseSampler):
         value of the earlier one seen at least 10 times (such as a code and
         its label), is not generated but decoded from that column, so that no
         combination unseen in ``fit`` comes out. False generates every column.
+    ema_decay : float or None, default=None
+        Sample from an exponential moving average of the generator's weights
+        (and BatchNorm statistics) over the training steps, with this decay
+        per step (e.g. 0.999), rather than from the last weights. None uses
+        the last weights, as CTGAN does.
     max_categories : int, default=500
         Most distinct values allowed in a categorical column (and classes in
         ``y``); a column with more raises a ``ValueError``. Raise it for wider
@@ -214,8 +224,10 @@ class GANSampler(BaseSampler):
         "loss": [StrOptions({"wgan-gp", "bce"})],
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "exact_values": ["boolean"],
+        "max_grid_values": [Interval(Integral, 0, None, closed="left")],
         "derived_columns": ["boolean"],
         "condition_missing": ["boolean"],
+        "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
         "max_categories": [Interval(Integral, 1, None, closed="left")],
         "precision": [StrOptions({"float32", "bfloat16"})],
     }
@@ -235,8 +247,10 @@ class GANSampler(BaseSampler):
         loss="wgan-gp",
         categorical_features=None,
         exact_values=True,
+        max_grid_values=MAX_GRID_VALUES,
         derived_columns=True,
         condition_missing=True,
+        ema_decay=None,
         max_categories=500,
         precision="float32",
         device="auto",
@@ -255,8 +269,10 @@ class GANSampler(BaseSampler):
         self.loss = loss
         self.categorical_features = categorical_features
         self.exact_values = exact_values
+        self.max_grid_values = max_grid_values
         self.derived_columns = derived_columns
         self.condition_missing = condition_missing
+        self.ema_decay = ema_decay
         self.max_categories = max_categories
         self.precision = precision
         self.device = device
@@ -296,6 +312,7 @@ class GANSampler(BaseSampler):
             max_categories=self.max_categories,
             rng=rng,
             exact_values=self.exact_values,
+            max_grid_values=self.max_grid_values,
             derived_columns=self.derived_columns,
             condition_missing=self.condition_missing,
         )
@@ -347,6 +364,7 @@ class GANSampler(BaseSampler):
             discriminator_steps=self.discriminator_steps,
             precision=self.precision,
             rng=torch.Generator(device=device).manual_seed(seed),
+            ema_decay=self.ema_decay,
         )
         if parallel is not None:
             parallel.average_gradients(trainer.opt_g)
@@ -358,6 +376,7 @@ class GANSampler(BaseSampler):
         with log.phase("gan", epochs * steps_per_epoch) as record:
             for step in range(epochs * steps_per_epoch):
                 record(step, trainer.step())
+        modules["generator_"] = trainer.trained_generator()
         for module in modules.values():
             if parallel is not None:
                 parallel.average_buffers(module)

@@ -2,6 +2,7 @@
 
 import torch
 import torch.nn.functional as F
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from .nn import PacDiscriminator, TabularGenerator, fused_adam, optimizer_step
 
@@ -47,6 +48,7 @@ class GANTrainer:
         discriminator_steps,
         precision,
         rng,
+        ema_decay=None,
     ):
         self.discriminator_steps = discriminator_steps
         self.autocast = {
@@ -71,6 +73,19 @@ class GANTrainer:
         settings = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6}
         self.opt_g = fused_adam(self.generator.parameters(), **settings)
         self.opt_d = fused_adam(self.discriminator.parameters(), **settings)
+        # An exponential moving average of the generator's weights (and
+        # BatchNorm statistics), updated after every generator step.
+        self.averaged = None
+        if ema_decay is not None:
+            self.averaged = AveragedModel(
+                self.generator,
+                multi_avg_fn=get_ema_multi_avg_fn(ema_decay),
+                use_buffers=True,
+            )
+
+    def trained_generator(self):
+        """The generator to sample from: the averaged one with ``ema_decay``."""
+        return self.generator if self.averaged is None else self.averaged.module
 
     def _noise(self):
         return torch.randn(
@@ -123,10 +138,10 @@ class GANTrainer:
             discriminator = self._discriminator_update(
                 real, fake.detach(), fake_condition
             )
-            return {
-                "discriminator": discriminator,
-                **self._generator_update(fake, log_probs, fake_condition),
-            }
+            losses = self._generator_update(fake, log_probs, fake_condition)
+        if self.averaged is not None:
+            self.averaged.update_parameters(self.generator)
+        return {"discriminator": discriminator, **losses}
 
     def _discriminator_update(self, real_rows, fake, fake_condition):
         fake_rows = torch.cat([fake, fake_condition], dim=1)

@@ -506,3 +506,42 @@ def test_sample_request_too_large_for_memory_fails_at_once(fitted_mixed):
     with pytest.raises(ValueError, match=r"n_samples=1000000000000 .* GiB"):
         fitted_mixed.sample(10**12)
     assert time.perf_counter() - start < 1.0
+
+
+def test_ema_decay_samples_from_the_averaged_generator(mixed):
+    last = _small(epochs=3).fit(mixed)
+    # A decay of 0 averages nothing: the last weights exactly.
+    assert_same_samples(
+        last.sample(50, random_state=0),
+        _small(epochs=3, ema_decay=0.0).fit(mixed).sample(50, random_state=0),
+    )
+    averaged = _small(epochs=3, ema_decay=0.9).fit(mixed)
+    # Training is the same; the networks sampled from are not.
+    assert averaged.history_ == last.history_
+    assert type(averaged.generator_) is type(last.generator_)
+    assert not all(
+        torch.equal(a, b)
+        for a, b in zip(
+            averaged.generator_.state_dict().values(),
+            last.generator_.state_dict().values(),
+            strict=True,
+        )
+    )
+    assert_same_samples(
+        averaged.sample(20, random_state=1), averaged.sample(20, random_state=1)
+    )
+
+
+def test_max_grid_values_bounds_the_exact_grids():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"age": rng.integers(20, 80, 3000)})  # 60 values
+    grid = _small().fit(frame)
+    capped = _small(max_grid_values=50).fit(frame)
+    (column,) = grid.encoder_.columns
+    (capped_column,) = capped.encoder_.columns
+    assert len(column["values"]) == 60 and not column["means"]
+    assert capped_column["values"] == [] and capped_column["means"]
+    assert capped.encoder_.n_encoded < grid.encoder_.n_encoded
+    # Integers still come back as integers within the range.
+    synth = capped.sample(200, random_state=0)["age"]
+    assert synth.dtype == frame["age"].dtype and synth.between(20, 79).all()
