@@ -6,10 +6,6 @@ import sys
 import time
 from pathlib import Path
 
-# The demo's budget: about 3 minutes on two CPU cores, fit and scoring together.
-DEMO_N_ITER_PRETRAIN = 600
-DEMO_N_ITER = 800
-
 
 class CommandError(Exception):
     """An error to report as one line on stderr, with a non-zero exit."""
@@ -17,64 +13,16 @@ class CommandError(Exception):
 
 def _demo(args):
     """Fit TimeGAN on the bundled Stocks data; write samples, PCA, t-SNE, scores."""
-    import pandas as pd
-    import torch
+    from sksynth.demo import run_demo
 
-    from sksynth import TimeGANSampler
-    from sksynth.datasets import load_stocks
-    from sksynth.evaluation import discriminative_score, plot_pca, plot_tsne
-    from sksynth.persistence import check_writable
-
-    output = Path(args.output_dir)
-    check_writable(output, folder=True)
-    output.mkdir(parents=True, exist_ok=True)
-    torch.set_num_threads(args.threads)
-    X = load_stocks(seq_len=24)
-    columns = list(load_stocks(as_frame=True).columns)
-    sampler = TimeGANSampler.preset(
-        "stocks",
-        n_iter=args.n_iter,
+    run_demo(
+        args.output_dir,
         n_iter_pretrain=args.n_iter_pretrain,
+        n_iter=args.n_iter,
         device=args.device,
-        random_state=args.seed,
-        verbose=1,
+        seed=args.seed,
+        threads=args.threads,
     )
-    print(
-        f"Stocks: {X.shape[0]} windows x {X.shape[1]} channels x {X.shape[2]} days "
-        f"(min-max scaled); TimeGANSampler.preset('stocks') with "
-        f"n_iter_pretrain={args.n_iter_pretrain} and n_iter={args.n_iter} "
-        "(a short budget; docs/timegan_budget_benchmark.md has longer ones)."
-    )
-    start = time.perf_counter()
-    sampler.fit(X)
-    print(f"Fitted on {sampler.device_} in {time.perf_counter() - start:.0f} s.")
-
-    X_synth = sampler.sample(len(X), random_state=args.seed)
-    index = pd.MultiIndex.from_product(
-        [range(len(X_synth)), range(X_synth.shape[2])], names=["instance", "timepoint"]
-    )
-    frame = pd.DataFrame(
-        X_synth.transpose(0, 2, 1).reshape(-1, X_synth.shape[1]),
-        index=index,
-        columns=columns,
-    )
-    samples_path = output / "stocks_synthetic.csv"
-    frame.to_csv(samples_path)
-    pictures = []
-    # t-SNE on 500 sequences of each set: a tenth of the demo's time, not half.
-    for name, plot, n_shown in (("pca", plot_pca, 1000), ("tsne", plot_tsne, 500)):
-        path = output / f"stocks_{name}.png"
-        figure = plot(X, X_synth, n_samples=n_shown, random_state=args.seed)
-        figure.savefig(path, dpi=120)
-        pictures.append(str(path))
-    score = discriminative_score(
-        X, X_synth, n_repeats=3, random_state=args.seed, device=args.device
-    )
-    print(
-        "Discriminative score (|accuracy - 0.5| of a classifier telling real "
-        f"from synthetic; 0 is best, TimeGAN paper 0.102): {score}"
-    )
-    print(f"Wrote {samples_path}, {' and '.join(pictures)}.")
 
 
 # --------------------------------------------------------------------------
@@ -137,6 +85,22 @@ def _is_panel_frame(frame):
 def _panel_from_frame(frame):
     """A long-format panel frame as a pd-multiindex panel."""
     return frame.set_index(_PANEL_INDEX).sort_index()
+
+
+def _as_multiindex(X):
+    """Sequences (numpy3D, or any sktime panel) as a pd-multiindex panel."""
+    import numpy as np
+    import pandas as pd
+    from sktime.datatypes import convert_to
+
+    from sksynth.panels import numpy3d_to_panel
+
+    if isinstance(X, np.ndarray):
+        channels = [f"x{i}" for i in range(X.shape[1])]
+        return numpy3d_to_panel(X, "pd-multiindex", channels)
+    if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
+        return X
+    return convert_to(X, to_type="pd-multiindex")  # df-list, nested_univ
 
 
 def _frame_from_panel(panel):
@@ -223,6 +187,7 @@ def _fit(args):
 
 def _sample(args):
     """Load a saved sampler and write synthetic data."""
+    import numpy as np
     import pandas as pd
 
     from sksynth import BaseSampler
@@ -238,29 +203,20 @@ def _sample(args):
         raise CommandError(_first_line(exc)) from None
     draws = sampler.sample(args.n_samples, random_state=args.seed)
     X, y = draws if isinstance(draws, tuple) else (draws, None)
-    if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
-        frame = _frame_from_panel(X)
-    elif isinstance(X, pd.DataFrame):
+    if isinstance(X, pd.DataFrame) and not isinstance(X.index, pd.MultiIndex):
         frame = X
-    elif X.ndim == 3:
-        frame = _frame_from_panel(_numpy3d_to_multiindex(X))
-    else:
+    elif isinstance(X, np.ndarray) and X.ndim == 2:
         frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    else:  # sequences: one row per time point of each instance
+        frame = _frame_from_panel(_as_multiindex(X))
     if y is not None:
-        frame = frame.assign(y=y)
+        # One label per row, or per sequence (then on each of its rows).
+        labels = np.asarray(y)
+        if "instance" in frame.columns:
+            labels = labels[frame["instance"].to_numpy()]
+        frame = frame.assign(y=labels)
     _write_table(frame, args.output)
     print(f"Wrote {args.n_samples} samples to {args.output}.")
-
-
-def _numpy3d_to_multiindex(X3):
-    import pandas as pd
-
-    n_instances, n_channels, n_timepoints = X3.shape
-    index = pd.MultiIndex.from_product([range(n_instances), range(n_timepoints)])
-    values = X3.transpose(0, 2, 1).reshape(-1, n_channels)
-    return pd.DataFrame(
-        values, index=index, columns=[f"x{i}" for i in range(n_channels)]
-    )
 
 
 def _evaluate(args):
@@ -359,19 +315,16 @@ def _evaluation_panels(real, synth, args):
 
 
 def _frame_to_numpy3d(frame, path):
-    import numpy as np
+    """A long-format panel frame as a numpy3D array of equal-length sequences."""
+    import pandas as pd
 
-    frame = frame.sort_values(_PANEL_INDEX)
-    lengths = frame.groupby("instance").size()
-    if lengths.nunique() != 1:
-        raise CommandError(f"{path}: sequences of unequal length.")
+    from sksynth.panels import panel_to_numpy3d
+
     channels = [c for c in frame.columns if c not in _PANEL_INDEX]
-    try:
-        values = frame[channels].to_numpy(dtype=np.float64)
-    except (TypeError, ValueError):
-        raise CommandError(f"{path}: sequences must hold numeric channels.") from None
-    n_timepoints = int(lengths.iloc[0])
-    return values.reshape(-1, n_timepoints, len(channels)).transpose(0, 2, 1)
+    if not all(pd.api.types.is_numeric_dtype(frame[c]) for c in channels):
+        raise CommandError(f"{path}: sequences must hold numeric channels.")
+    X3, _ = panel_to_numpy3d(_panel_from_frame(frame), "pd-multiindex", name=path)
+    return X3
 
 
 def _add_data_commands(commands):
@@ -481,6 +434,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser():
     """The argument parser of the ``sksynth`` command."""
     from sksynth import __version__
+    from sksynth.demo import DEMO_N_ITER, DEMO_N_ITER_PRETRAIN
 
     parser = _Parser(prog="sksynth", description="Synthetic tables and time series.")
     parser.add_argument("--version", action="version", version=f"sksynth {__version__}")
