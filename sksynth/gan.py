@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -418,7 +419,8 @@ class GANSampler(BaseSampler):
         conditions = SamplingConditions(
             self._condition_counts_, sizes, self._n_labels()
         )
-        scalars, codes = [], []
+        # Each chunk is decoded at once: memory holds the output and one chunk.
+        parts = []
         for start in range(0, n_samples, _SAMPLE_CHUNK):
             size = min(_SAMPLE_CHUNK, n_samples - start)
             noise = torch.randn(size, self.embedding_dim, generator=rng)
@@ -427,12 +429,13 @@ class GANSampler(BaseSampler):
             uniform = torch.rand(size, len(output.span_positions), generator=rng)
             inputs = torch.cat([noise, condition], dim=1)
             raw = self.generator_(inputs.to(self.device_))
-            chunk_scalars, chunk_codes = output.decode(raw, uniform.to(self.device_))
-            scalars.append(chunk_scalars.cpu())
-            codes.append(chunk_codes.cpu())
-        X = self.encoder_.inverse_transform(
-            torch.cat(scalars).double().numpy(), torch.cat(codes).numpy()
-        )
+            scalars, slots = output.decode(raw, uniform.to(self.device_))
+            parts.append(
+                self.encoder_.inverse_transform(
+                    scalars.cpu().double().numpy(), slots.cpu().numpy()
+                )
+            )
+        X = _concat(parts)
         if labels is None:
             return X
         return X, restore_labels(
@@ -440,12 +443,9 @@ class GANSampler(BaseSampler):
         )
 
     def _bytes_per_sample(self):
-        # Float64 scalars and int64 slots of one row, then its decoded columns
-        # (floats or object pointers) held twice while the table is built.
-        layout = self.encoder_.layout()
-        return 8 * (
-            len(layout["scalars"]) + len(layout["spans"]) + 3 * self.n_features_in_
-        )
+        # The decoded chunks (8-byte floats or object pointers per column),
+        # held twice while they are joined into one table.
+        return 8 * 2 * self.n_features_in_
 
     def _n_labels(self):
         classes = getattr(self, "classes_", None)
@@ -470,6 +470,13 @@ class GANSampler(BaseSampler):
             _hidden_dims(self.discriminator_dim, "discriminator_dim"),
             self.pac,
         )
+
+
+def _concat(parts):
+    """The decoded chunks as one table (a DataFrame or an ndarray)."""
+    if isinstance(parts[0], pd.DataFrame):
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return np.concatenate(parts)
 
 
 def _hidden_dims(dims, name):
