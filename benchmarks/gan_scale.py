@@ -244,6 +244,25 @@ def render(results):
         for r in runs
     ]
     lines += markdown_table(header, rows, numeric_from=0)
+    by_rows = {r["rows"]: r for r in runs}
+    if 100_000 in by_rows and 1_000_000 in by_rows:
+        small, large = by_rows[100_000], by_rows[1_000_000]
+        ratio = large["seconds_per_epoch"] / (10 * small["seconds_per_epoch"])
+        lines += [
+            "",
+            "Seconds per epoch at 1,000,000 rows are "
+            f"{ratio:.2f} × ten times those at 100,000 rows.",
+        ]
+    largest = runs[-1]
+    lines += [
+        "",
+        f"Sampling {largest['sample_rows']:,} rows ran at "
+        f"{largest['sample_rows_per_second']:,.0f} rows/s; the generator's "
+        "forward passes alone, on the same thread and the same chunk size, at "
+        f"{largest['generator_rows_per_second']:,.0f} rows/s. The network's "
+        "matrix products, not the decoding around them, bound sampling speed "
+        "on one CPU thread.",
+    ]
     PAGE.write_text("\n".join(lines) + "\n")
 
 
