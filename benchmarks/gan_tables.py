@@ -468,6 +468,14 @@ def render():
             + (f"{_cell(f1)} | {summary['trtr_f1']['mean']:.3f}" if f1 else "n/a | n/a")
             + f" | {summary['max_missing_gap']:.3f} | {targets} |"
         )
+    lines += ["", "Configurations (parameters beyond each model's defaults):", ""]
+    for config in dict.fromkeys(config for _, config in summaries):
+        settings = CONFIGS[config]
+        params = "; ".join(
+            f"{table}: {json.dumps(table_params) if table_params else 'defaults'}"
+            for table, table_params in settings["params"].items()
+        )
+        lines.append(f"- {config} ({settings['model']}): {params}")
     lines += [
         "",
         "CTGAN refuses tables with missing numbers (`InvalidDataError: CTGAN "
