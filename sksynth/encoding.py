@@ -5,13 +5,12 @@ exact values for point masses and integer grids), one-hot encoding of
 categorical ones, missing-value slots, and columns derived from others.
 """
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from ._validation import check_magnitude
 from .column_dtypes import dtype_spec, python_scalar, restore_series
+from .modes import fit_modes, mode_log_posterior
 
 # A table is encoded column by column; the encoded matrix that the networks
 # read (``layout``) is:
@@ -47,8 +46,6 @@ from .column_dtypes import dtype_spec, python_scalar, restore_series
 # The fitted state is plain JSON-able data (``TabularEncoder.to_dict``) so that
 # samplers can save it without pickle.
 
-# Values per numeric column that the Gaussian mixture is fitted on.
-_MIXTURE_SUBSAMPLE = 2_000
 # A value holding at least this share of a numeric column is a point mass.
 _POINT_MASS_SHARE = 0.05
 # A numeric column with at most MAX_GRID_VALUES distinct values (by default),
@@ -69,50 +66,6 @@ def _factorize(values):
         codes, uniques = pd.factorize(values, sort=False)
     uniques = [python_scalar(v) for v in np.asarray(uniques, dtype=object).tolist()]
     return codes.astype(np.int64), uniques
-
-
-def _fit_modes(values, rng):
-    """Fit a variational Gaussian mixture to a numeric column's values.
-
-    Returns the means, standard deviations and log weights of the modes that
-    keep a weight of at least 0.005 (the weights renormalized over them).
-    """
-    from sklearn.mixture import BayesianGaussianMixture
-
-    if len(values) > _MIXTURE_SUBSAMPLE:
-        values = rng.choice(values, _MIXTURE_SUBSAMPLE, replace=False)
-    n_distinct = len(np.unique(values))
-    scale = max(float(np.std(values)), 1e-3 * max(1.0, float(np.abs(values).max())))
-    if n_distinct < 2:
-        return np.array([values[0]]), np.array([scale]), np.zeros(1)
-    mixture = BayesianGaussianMixture(
-        n_components=min(TabularEncoder.max_modes, n_distinct),
-        weight_concentration_prior_type="dirichlet_process",
-        weight_concentration_prior=1e-3,
-        n_init=1,
-        init_params="k-means++",
-        random_state=int(rng.integers(2**31 - 1)),
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning on tiny columns
-        mixture.fit(values.reshape(-1, 1))
-    keep = mixture.weights_ >= TabularEncoder.weight_threshold
-    if not keep.any():
-        keep = mixture.weights_ == mixture.weights_.max()
-    means = mixture.means_[keep, 0]
-    stds = np.sqrt(mixture.covariances_[keep, 0, 0])
-    # A mode narrower than the data's resolution would blow values up.
-    stds = np.maximum(stds, 1e-6 * scale)
-    weights = mixture.weights_[keep] / mixture.weights_[keep].sum()
-    return means, stds, np.log(weights)
-
-
-def _mode_log_posterior(values, column):
-    """Unnormalized log posterior of each mode for each value, (n, n_modes)."""
-    means = np.asarray(column["means"])
-    stds = np.asarray(column["stds"])
-    z = (values[:, None] - means) / stds
-    return np.asarray(column["log_weights"]) - np.log(stds) - 0.5 * z**2
 
 
 class TabularEncoder:
@@ -308,7 +261,12 @@ class TabularEncoder:
         continuous = observed[~is_exact]
         check_magnitude(continuous, f"Column {name!r}")
         if len(continuous):
-            means, stds, log_weights = _fit_modes(continuous, rng)
+            means, stds, log_weights = fit_modes(
+                continuous,
+                rng,
+                TabularEncoder.max_modes,
+                TabularEncoder.weight_threshold,
+            )
         else:
             means = stds = log_weights = np.empty(0)
         column = {
@@ -328,7 +286,7 @@ class TabularEncoder:
         offsets = np.zeros(len(observed))
         if len(continuous):
             # Draw each value's mode from its posterior with the Gumbel-max trick.
-            log_post = _mode_log_posterior(continuous, column)
+            log_post = mode_log_posterior(continuous, column)
             gumbel = -np.log(-np.log(rng.uniform(1e-12, 1.0, size=log_post.shape)))
             modes = np.argmax(log_post + gumbel, axis=1)
             observed_slots[~is_exact] = modes

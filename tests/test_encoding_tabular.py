@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sksynth import encoding
+from sksynth import modes
 from sksynth.encoding import TabularEncoder
 
 
@@ -100,7 +100,7 @@ def test_mixture_is_fitted_on_a_bounded_subsample(monkeypatch):
         seen.append(len(X))
         return original(self, X, y)
 
-    monkeypatch.setattr(encoding, "_MIXTURE_SUBSAMPLE", 300)
+    monkeypatch.setattr(modes, "MIXTURE_SUBSAMPLE", 300)
     monkeypatch.setattr(BayesianGaussianMixture, "fit", spy)
     x = np.random.default_rng(0).normal(size=(5000, 1))
     scalars, slots = TabularEncoder().fit_transform(
