@@ -20,6 +20,7 @@ threads), the picture to ``docs/_static/gan_scale.png`` and the table to
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -36,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "gan_scale.json"
 PAGE = ROOT / "docs" / "gan_scale_benchmark.md"
 PICTURE = ROOT / "docs" / "_static" / "gan_scale.png"
+# The first run of this script, before the compact training rows.
+BEFORE = ROOT / "benchmarks" / "results" / "gan_scale_before.json"
 N_NUMERIC = 20
 N_CATEGORICAL = 10
 
@@ -109,6 +112,8 @@ def fit_job(n_rows, model_path, threads):
         "encoder_seconds": encoder_seconds[0],
         "seconds_per_epoch": (fit_seconds - encoder_seconds[0]) / sampler.n_iter_,
         "fit_peak_rss_gb": _peak_rss_gb(),
+        # Other work on the machine slows a job; memory does not depend on it.
+        "fit_load_average": os.getloadavg()[0],
     }
 
 
@@ -132,6 +137,7 @@ def sample_job(n_rows, model_path, threads):
         "sample_rows_per_second": n_samples / seconds,
         "generator_rows_per_second": _generator_rows_per_second(sampler),
         "sample_peak_rss_gb": _peak_rss_gb(),
+        "sample_load_average": os.getloadavg()[0],
     }
 
 
@@ -162,7 +168,7 @@ def _run_job(job, n_rows, model_path, threads):
         capture_output=True,
         text=True,
         check=True,
-        env={**__import__("os").environ, **env},
+        env={**os.environ, **env},
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -229,21 +235,19 @@ def render(results):
         "![time and memory against rows](_static/gan_scale.png)",
         "",
     ]
-    header = ["rows", "encoder s", "s per epoch", "fit peak RSS (GB)"]
-    header += ["sampling rows/s", "generator alone rows/s", "sample peak RSS (GB)"]
-    rows = [
-        [
-            f"{r['rows']:,}",
-            f"{r['encoder_seconds']:.2f}",
-            f"{r['seconds_per_epoch']:.1f}",
-            f"{r['fit_peak_rss_gb']:.2f}",
-            f"{r['sample_rows_per_second']:,.0f}",
-            f"{r['generator_rows_per_second']:,.0f}",
-            f"{r['sample_peak_rss_gb']:.2f}",
+    lines += _table(runs)
+    if BEFORE.exists():
+        before = json.loads(BEFORE.read_text())
+        lines += [
+            "",
+            "The same script at commit "
+            f"`{before['commit'][:10]}` (the benchmark script uncommitted, the "
+            "package as committed), before training rows were kept compactly "
+            "and sampling decoded chunk by chunk; memory compares directly, "
+            "seconds only as far as the machine's load was alike:",
+            "",
+            *_table(before["runs"]),
         ]
-        for r in runs
-    ]
-    lines += markdown_table(header, rows, numeric_from=0)
     by_rows = {r["rows"]: r for r in runs}
     if 100_000 in by_rows and 1_000_000 in by_rows:
         small, large = by_rows[100_000], by_rows[1_000_000]
@@ -261,10 +265,33 @@ def render(results):
         f"{largest['sample_rows_per_second']:,.0f} rows/s; the generator's "
         "forward passes alone, on the same thread and the same chunk size, at "
         f"{largest['generator_rows_per_second']:,.0f} rows/s: the network "
-        f"takes {share:.0%} of the sampling time, and its speed is the bound "
-        "on sampling speed on one CPU thread.",
+        f"takes {share:.0%} of the sampling time; the rest draws the noise "
+        "and conditions, decodes and builds the table.",
     ]
     PAGE.write_text("\n".join(lines) + "\n")
+
+
+def _table(runs):
+    header = ["rows", "encoder s", "s per epoch", "fit peak RSS (GB)"]
+    header += ["sampling rows/s", "generator alone rows/s", "sample peak RSS (GB)"]
+    header += ["load average (fit / sample)"]
+    rows = []
+    for r in runs:
+        generator = r.get("generator_rows_per_second")
+        loads = [r.get("fit_load_average"), r.get("sample_load_average")]
+        rows.append(
+            [
+                f"{r['rows']:,}",
+                f"{r['encoder_seconds']:.2f}",
+                f"{r['seconds_per_epoch']:.1f}",
+                f"{r['fit_peak_rss_gb']:.2f}",
+                f"{r['sample_rows_per_second']:,.0f}",
+                "not measured" if generator is None else f"{generator:,.0f}",
+                f"{r['sample_peak_rss_gb']:.2f}",
+                " / ".join("not recorded" if v is None else f"{v:.1f}" for v in loads),
+            ]
+        )
+    return markdown_table(header, rows, numeric_from=0)
 
 
 def main():
