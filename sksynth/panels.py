@@ -89,23 +89,85 @@ def panel_to_numpy3d(X, kind, name="X"):
         If the sequences differ in length, hold complex numbers, or sktime
         cannot read the panel.
     """
-    from sktime.datatypes import convert_to
-
-    columns = list((X[0] if kind == "df-list" else X).columns)
-    lengths = _instance_lengths(X, kind)
-    if len(set(lengths)) > 1:
+    X3, lengths, columns = panel_to_padded(X, kind, name)
+    if lengths is not None:
         raise ValueError(
             f"{name} must hold sequences of equal length; got lengths from "
-            f"{min(lengths)} to {max(lengths)}. Cut or pad them to one length."
+            f"{lengths.min()} to {lengths.max()}. Cut or pad them to one length."
         )
+    return X3, columns
+
+
+def panel_to_padded(X, kind, name="X"):
+    """Convert an sktime panel, of equal or unequal lengths, to a numpy3D array.
+
+    Sequences shorter than the longest are padded with NaN after their last
+    time point.
+
+    Parameters
+    ----------
+    X : DataFrame or list of DataFrames
+        A panel of mtype ``kind``, one of :data:`PANEL_MTYPES`.
+    kind : str
+        The panel's mtype, as returned by :func:`panel_kind`.
+    name : str, default="X"
+        The parameter holding the panel, for error messages.
+
+    Returns
+    -------
+    X3 : ndarray of shape (n_instances, n_channels, max_length)
+    lengths : ndarray of shape (n_instances,) of int64, or None
+        Each sequence's length; None when all are equal.
+    columns : list of str
+
+    Raises
+    ------
+    ValueError
+        If the panel holds complex numbers or values that are not numbers, if
+        an instance's channels differ in length, or if sktime cannot read it.
+    """
+    columns = list((X[0] if kind == "df-list" else X).columns)
+    lengths = _instance_lengths(X, kind)
     check_real(X, name, noun="channel")
+    if len(set(lengths)) > 1:
+        X3 = _padded_values(X, kind, name, max(lengths))
+        check_real(X3, name, noun="channel")
+        return X3, np.asarray(lengths, dtype=np.int64), [str(c) for c in columns]
+    from sktime.datatypes import convert_to
+
     try:
         X3 = convert_to(X, to_type="numpy3D")
     except Exception as exc:  # sktime raises bare TypeError/ValueError variants
         raise ValueError(f"{name} is not a valid {kind} panel: {exc}") from None
     # nested_univ cells are Series, whose complex values only show here.
     check_real(X3, name, noun="channel")
-    return np.asarray(X3, dtype=np.float64), [str(c) for c in columns]
+    return np.asarray(X3, dtype=np.float64), None, [str(c) for c in columns]
+
+
+def _padded_values(X, kind, name, max_length):
+    """The sequences of an unequal-length panel, NaN-padded to ``max_length``."""
+    if kind == "df-list":
+        instances = [frame.to_numpy() for frame in X]
+    elif kind == "pd-multiindex":
+        instances = [group.to_numpy() for _, group in X.groupby(level=0, sort=False)]
+    else:
+        instances = []
+        for row, cells in enumerate(X.itertuples(index=False)):
+            sizes = {len(cell) for cell in cells}
+            if len(sizes) > 1:
+                raise ValueError(
+                    f"Instance {row} of {name} has channels of different lengths "
+                    f"{sorted(sizes)}; the channels of one sequence must have "
+                    "one length."
+                )
+            instances.append(np.column_stack([np.asarray(c) for c in cells]))
+    X3 = np.full((len(instances), instances[0].shape[1], max_length), np.nan)
+    for i, values in enumerate(instances):
+        try:
+            X3[i, :, : len(values)] = np.asarray(values, dtype=np.float64).T
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} must hold numbers; instance {i}: {exc}") from None
+    return X3
 
 
 def _instance_lengths(X, kind):
@@ -114,6 +176,46 @@ def _instance_lengths(X, kind):
     if kind == "pd-multiindex":
         return X.groupby(level=0, sort=False).size().tolist()
     return [len(cell) for cell in X.iloc[:, 0]]
+
+
+def padded_to_panel(X3, lengths, kind, columns):
+    """Sequences of unequal lengths in the panel mtype ``kind``.
+
+    Parameters
+    ----------
+    X3 : ndarray of shape (n_instances, n_channels, max_length)
+        Padded sequences; sequence ``i`` is ``X3[i, :, :lengths[i]]``.
+    lengths : array-like of shape (n_instances,) of int
+        The sequences' lengths.
+    kind : str
+        One of :data:`PANEL_MTYPES`.
+    columns : list of str or None
+        Channel names; None names them ``var_0``, ``var_1``, ... as sktime does.
+
+    Returns
+    -------
+    DataFrame or list of DataFrames
+    """
+    if columns is None:
+        columns = [f"var_{c}" for c in range(X3.shape[1])]
+    sequences = [X3[i, :, :length].T for i, length in enumerate(lengths)]
+    if kind == "df-list":
+        return [pd.DataFrame(values, columns=columns) for values in sequences]
+    if kind == "pd-multiindex":
+        index = pd.MultiIndex.from_arrays(
+            [
+                np.repeat(np.arange(len(sequences)), [len(v) for v in sequences]),
+                np.concatenate([np.arange(len(v)) for v in sequences]),
+            ],
+            names=["instances", "timepoints"],
+        )
+        return pd.DataFrame(np.concatenate(sequences), index=index, columns=columns)
+    return pd.DataFrame(
+        {
+            column: [pd.Series(values[:, c]) for values in sequences]
+            for c, column in enumerate(columns)
+        }
+    )
 
 
 def numpy3d_to_panel(X3, kind, columns):
@@ -163,13 +265,16 @@ def stride_windows(series, seq_len):
 def channel_range(X3, name, channels=None):
     """Per-channel minimum and span of a numpy3D array, for min-max scaling.
 
+    NaN (the padding of unequal-length panels) are left out.
+
     A constant channel gets a span of 1, so that it scales to 0. Raises a
     ValueError naming the channel (by its name in ``channels``, if given) whose
     range overflows float64.
     """
-    low = X3.min(axis=(0, 2))
+    padded = np.isnan(X3).any()
+    low = (np.nanmin if padded else np.min)(X3, axis=(0, 2))
     with np.errstate(over="ignore"):
-        span = X3.max(axis=(0, 2)) - low
+        span = (np.nanmax if padded else np.max)(X3, axis=(0, 2)) - low
     if not np.isfinite(span).all():
         channel = int(np.flatnonzero(~np.isfinite(span))[0])
         if channels is not None:

@@ -3,24 +3,21 @@
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 import torch
 import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
 
 from . import sequence_latent
-from ._validation import check_real
 from .base import BaseSampler
-from .nn import RecurrentStack, fused_adam, optimizer_step
+from .labels import restore_labels, sample_labels
+from .masking import step_mask
 from .panels import (
-    PANEL_MTYPES,
     channel_range,
     numpy3d_to_panel,
-    panel_kind,
-    panel_to_numpy3d,
-    stride_windows,
+    padded_to_panel,
 )
+from .timegan_inputs import validate_sequence_labels, validate_sequences
+from .timegan_trainer import _make_networks, _TimeGANTrainer, generate
 from .training_log import TrainingLog
 
 # Sequences generated per forward pass in ``sample``; bounds memory, not results.
@@ -54,19 +51,27 @@ class TimeGANSampler(BaseSampler):
     and a Wasserstein GAN on those vectors (see ``latent``).
     :meth:`preset` returns the settings recommended for a known data set.
 
-    The sampler does not condition on labels: ``fit`` accepts ``y`` only for
-    scikit-learn compatibility and ignores it, and ``sample`` takes no ``y``.
-    To generate sequences of one class, fit a sampler on that class's
-    sequences, as :class:`~sksynth.pipeline.GANOverSampler` does per class.
+    ``fit(X, y)`` with one class label per sequence of a panel makes the
+    class a condition of the generator and the discriminator (and, with
+    ``latent="step"``, of the supervisor); ``sample(n, y=...)`` then returns
+    ``(X, y)`` with exactly the labels asked for, or without ``y`` labels
+    drawn in the training proportions. Panels of unequal lengths (sktime's
+    ``nested_univ``, ``pd-multiindex`` and ``df-list``) are padded, and every
+    loss counts each sequence's own steps only; ``sample`` draws lengths from
+    those of the training sequences (of the class, when conditional) and
+    returns a panel of the same mtype.
 
     Read more in the time-series section of the user guide.
 
     Parameters
     ----------
-    seq_len : int, default=24
+    seq_len : int or "auto", default=24
         Length of the generated sequences. A long series given to ``fit`` is cut
         into windows of this length with stride 1; a panel's sequences must
-        have this length.
+        have this length. ``"auto"`` takes the length of a panel's sequences;
+        for a panel of unequal lengths, ``seq_len`` must be ``"auto"`` or the
+        longest length, the padded length the networks run over (each sampled
+        sequence has a length drawn from the training lengths).
     hidden_dim : int or "auto", default=24
         Width of every recurrent layer and of the latent space. ``"auto"`` uses
         4 x the number of channels, as in TimeGAN's submission code.
@@ -130,11 +135,24 @@ class TimeGANSampler(BaseSampler):
         ``supervisor_``; ``embedder_`` and ``recovery_`` are the sequence
         encoder and decoder (the decoder holds the residual model), and
         ``discriminator_`` is the critic on latent vectors.
+    seq_len_ : int
+        The length the networks run over (resolves ``"auto"``; the longest
+        length of an unequal-length panel).
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, when ``fit`` received ``y``.
+    class_counts_ : ndarray of shape (n_classes,)
+        Training sequences per class, when ``fit`` received ``y``.
+    length_counts_ : ndarray of shape (n_classes or 1, seq_len_ + 1)
+        For a panel of unequal lengths: how many training sequences (of each
+        class, when conditional) have each length; ``sample`` draws from it.
     history_ : list of dict
         Losses every few steps (``pd.DataFrame(history_)`` tabulates them).
     phase_seconds_ : dict
         Wall-clock seconds of each training phase.
-    n_iter_ : dict
+    n_iter_ : int
+        Training steps of the last phase (the joint or adversarial phase),
+        the counterpart of ``n_iter``.
+    n_iter_per_phase_ : dict
         Training steps run in each phase.
     device_ : torch.device
         The device the networks live on.
@@ -160,7 +178,7 @@ class TimeGANSampler(BaseSampler):
 
     _parameter_constraints: dict = {
         **BaseSampler._parameter_constraints,
-        "seq_len": [Interval(Integral, 1, None, closed="left")],
+        "seq_len": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "hidden_dim": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
@@ -242,50 +260,33 @@ class TimeGANSampler(BaseSampler):
         return tags
 
     def _fit(self, X, y, device, seed):
-        X3, kind, columns, n_rows = self._validate_sequences(X)
-        if y is not None:
-            _check_ignored_labels(y, n_rows, kind)
+        X3, lengths, kind, columns = validate_sequences(self, X)
+        codes, classes, label_type = validate_sequence_labels(y, X3, kind)
+        seq_len = X3.shape[2]
         data_min, span = channel_range(X3, "X", columns)
-        data_max = X3.max(axis=(0, 2))
+        data_max = np.nanmax(X3, axis=(0, 2))
         scaled = (X3 - data_min[:, None]) / span[:, None]
+        if lengths is not None:
+            scaled[np.isnan(scaled)] = 0.0  # the padding; no loss reads it
         # Torch modules read (batch, time, channels).
         data = torch.as_tensor(scaled.transpose(0, 2, 1), dtype=torch.float32)
+        n_classes = 0 if classes is None else len(classes)
+        torch_codes = None if codes is None else torch.as_tensor(codes)
+        torch_lengths = None if lengths is None else torch.as_tensor(lengths)
+        conditions = _conditions(torch_codes, n_classes, torch_lengths, seq_len)
 
         n_channels = X3.shape[1]
         hidden_dim = 4 * n_channels if self.hidden_dim == "auto" else self.hidden_dim
-        modules = self._make_networks(n_channels, hidden_dim)
+        n_conditions = 0 if conditions is None else conditions.shape[1]
+        modules = self._make_networks(
+            n_channels, seq_len, hidden_dim, n_conditions, n_classes
+        )
         for module in modules.values():
             module.to(device)
         rng = torch.Generator(device=device).manual_seed(seed)
-        n_pretrain = (
-            self.n_iter if self.n_iter_pretrain is None else self.n_iter_pretrain
+        phases = self._phases(
+            modules, data, conditions, torch_lengths, torch_codes, rng, device
         )
-        if self.latent == "sequence":
-            trainer = sequence_latent.SequenceLatentTrainer(
-                modules,
-                data.to(device),
-                batch_size=self.batch_size,
-                learning_rate=self.learning_rate,
-                rng=rng,
-            )
-            phases = [
-                ("autoencoder", n_pretrain, trainer.autoencoder_step),
-                ("adversarial", self.n_iter, trainer.adversarial_step),
-            ]
-        else:
-            trainer = _TimeGANTrainer(
-                modules,
-                data.to(device),
-                batch_size=self.batch_size,
-                learning_rate=self.learning_rate,
-                gamma=self.gamma,
-                rng=rng,
-            )
-            phases = [
-                ("autoencoder", n_pretrain, trainer.autoencoder_step),
-                ("supervisor", n_pretrain, trainer.supervisor_step),
-                ("joint", self.n_iter, trainer.joint_step),
-            ]
         n_steps = {phase: steps for phase, steps, _ in phases}
         log = TrainingLog(self.verbose)
         for phase, _, step_fn in phases:
@@ -297,70 +298,81 @@ class TimeGANSampler(BaseSampler):
             # without requires_grad, and a loaded model has it set.
             module.requires_grad_(True)
             module.eval()
-        return {
+        fitted = {
             **modules,
             "hidden_dim_": hidden_dim,
+            "seq_len_": seq_len,
             "data_min_": data_min,
             "data_max_": data_max,
             "history_": log.history,
             "phase_seconds_": log.phase_seconds,
-            "n_iter_": n_steps,
+            "n_iter_": self.n_iter,
+            "n_iter_per_phase_": n_steps,
             "_input_kind_": kind,
             "_channel_names_": columns,
         }
+        if classes is not None:
+            fitted["classes_"] = classes
+            fitted["class_counts_"] = np.bincount(codes, minlength=n_classes)
+            fitted["_label_type_"] = label_type
+        if lengths is not None:
+            groups = np.zeros(len(lengths), np.int64) if codes is None else codes
+            counts = np.zeros((max(n_classes, 1), seq_len + 1), dtype=np.int64)
+            np.add.at(counts, (groups, lengths), 1)
+            fitted["length_counts_"] = counts
+        return fitted
 
-    def _validate_sequences(self, X):
-        """Return X as a float64 numpy3D array, its layout, channel names and rows.
-
-        The rows are what a label of ``y`` would stand for: sequences of a
-        panel, time points of a long series.
-        """
-        kind = panel_kind(X)
-        columns = None
-        if kind in PANEL_MTYPES:
-            _reject_non_numeric(X[0] if kind == "df-list" else X)
-            X, columns = panel_to_numpy3d(X, kind)
-        else:
-            check_real(X, "X", noun="channel")
-        if kind in ("numpy3D", *PANEL_MTYPES):
-            X = validate_data(
-                self, X, allow_nd=True, ensure_min_samples=2, dtype=np.float64
+    def _phases(self, modules, data, conditions, lengths, codes, rng, device):
+        """The training phases as (name, steps, step function)."""
+        n_pretrain = (
+            self.n_iter if self.n_iter_pretrain is None else self.n_iter_pretrain
+        )
+        data = data.to(device)
+        if conditions is not None:
+            conditions = conditions.to(device)
+        if lengths is not None:
+            lengths = lengths.to(device)
+        if codes is not None:
+            codes = codes.to(device)
+        if self.latent == "sequence":
+            trainer = sequence_latent.SequenceLatentTrainer(
+                modules,
+                data,
+                batch_size=self.batch_size,
+                learning_rate=self.learning_rate,
+                rng=rng,
+                conditions=conditions,
+                lengths=lengths,
+                classes=codes,
             )
-            if 0 in X.shape[1:]:
-                raise ValueError(
-                    f"X has shape {X.shape} (n_instances, n_channels, "
-                    "n_timepoints); TimeGANSampler needs at least one channel "
-                    "and one time point."
-                )
-            if X.shape[2] != self.seq_len:
-                raise ValueError(
-                    f"X holds sequences of length {X.shape[2]} but seq_len="
-                    f"{self.seq_len}; set seq_len={X.shape[2]}."
-                )
-            if columns is not None and all(isinstance(c, str) for c in columns):
-                self.feature_names_in_ = np.asarray(columns, dtype=object)
-            return X, kind, columns, X.shape[0]
-
-        if isinstance(X, pd.DataFrame):
-            _reject_non_numeric(X)
-            columns = [str(c) for c in X.columns]
-        series = validate_data(self, X, dtype=np.float64)
-        n_timepoints = series.shape[0]
-        if n_timepoints < self.seq_len + 1:
-            raise ValueError(
-                f"X holds one series of n_samples = {n_timepoints} time points; "
-                f"seq_len={self.seq_len} needs at least seq_len + 1 = "
-                f"{self.seq_len + 1} time points to cut 2 windows."
-            )
-        return stride_windows(series, self.seq_len), kind, columns, n_timepoints
+            return [
+                ("autoencoder", n_pretrain, trainer.autoencoder_step),
+                ("adversarial", self.n_iter, trainer.adversarial_step),
+            ]
+        trainer = _TimeGANTrainer(
+            modules,
+            data,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            gamma=self.gamma,
+            rng=rng,
+            conditions=conditions,
+            mask=None if lengths is None else step_mask(lengths, data.shape[1]),
+        )
+        return [
+            ("autoencoder", n_pretrain, trainer.autoencoder_step),
+            ("supervisor", n_pretrain, trainer.supervisor_step),
+            ("joint", self.n_iter, trainer.joint_step),
+        ]
 
     def _sample(self, n_samples, y, rng):
-        if y is not None:
-            raise ValueError(
-                "TimeGANSampler does not condition on labels, so sample takes no "
-                "y. To generate sequences of one class, fit a sampler on that "
-                "class's sequences (GANOverSampler does so per class)."
-            )
+        classes = getattr(self, "classes_", None)
+        codes = sample_labels(
+            classes, getattr(self, "class_counts_", None), n_samples, y, rng
+        )
+        lengths = self._sample_lengths(codes, n_samples, rng)
+        n_classes = 0 if classes is None else len(classes)
+        conditions = _conditions(codes, n_classes, lengths, self._seq_len())
         if self.latent == "sequence":
             scaled = sequence_latent.sample_sequences(
                 self._fitted_modules(),
@@ -368,233 +380,104 @@ class TimeGANSampler(BaseSampler):
                 rng,
                 self.device_,
                 _SAMPLE_CHUNK,
+                conditions,
+                lengths,
+                codes,
             )
         else:
-            scaled = self._sample_timegan(n_samples, rng)
+            scaled = self._sample_timegan(n_samples, rng, conditions)
         scaled = scaled.numpy().astype(np.float64).transpose(0, 2, 1)
         span = self.data_max_ - self.data_min_
         X3 = scaled * span[:, None] + self.data_min_[:, None]
-        return numpy3d_to_panel(X3, self._input_kind_, self._channel_names_)
+        if lengths is None:
+            X = numpy3d_to_panel(X3, self._input_kind_, self._channel_names_)
+        else:
+            X = padded_to_panel(
+                X3, lengths.tolist(), self._input_kind_, self._channel_names_
+            )
+        if codes is None:
+            return X
+        labels = restore_labels(classes[codes.numpy()], self._label_type_)
+        return X, labels
+
+    def _sample_lengths(self, codes, n_samples, rng):
+        """Lengths drawn from those of training (of the class), or None."""
+        counts = getattr(self, "length_counts_", None)
+        if counts is None:
+            return None
+        groups = torch.zeros(n_samples, dtype=torch.int64) if codes is None else codes
+        lengths = torch.empty(n_samples, dtype=torch.int64)
+        counts = torch.as_tensor(counts, dtype=torch.float64)
+        for group in range(len(counts)):
+            rows = groups == group
+            if rows.any():
+                draws = int(rows.sum())
+                lengths[rows] = torch.multinomial(
+                    counts[group], draws, True, generator=rng
+                )
+        return lengths
 
     def _bytes_per_sample(self):
         # The float32 output, then four float64 copies on the way to the
         # caller's layout; noise is drawn one chunk at a time.
-        return (4 + 4 * 8) * self.seq_len * self.n_features_in_
+        return (4 + 4 * 8) * self._seq_len() * self.n_features_in_
 
-    def _sample_timegan(self, n_samples, rng):
+    def _seq_len(self):
+        # Models saved before seq_len_ existed ran over seq_len.
+        return getattr(self, "seq_len_", self.seq_len)
+
+    def _sample_timegan(self, n_samples, rng, conditions):
         # Uniform draws of consecutive chunks are the draws of one call, so
         # chunking the noise keeps the samples of a random_state.
-        shape = (self.seq_len, self.n_features_in_)
+        shape = (self._seq_len(), self.n_features_in_)
         out = torch.empty((n_samples, *shape))
+        modules = self._fitted_modules()
         for start in range(0, n_samples, _SAMPLE_CHUNK):
             size = min(_SAMPLE_CHUNK, n_samples - start)
+            chunk = slice(start, start + size)
             noise = torch.rand((size, *shape), generator=rng)
-            latent = self.supervisor_(self.generator_(noise.to(self.device_)))
-            out[start : start + size] = self.recovery_(latent).cpu()
+            condition = None if conditions is None else conditions[chunk]
+            if condition is not None:
+                condition = condition.to(self.device_)
+            out[chunk] = generate(modules, noise.to(self.device_), condition).cpu()
         return out
 
-    def _make_networks(self, n_channels, hidden_dim):
+    def _make_networks(self, n_channels, seq_len, hidden_dim, n_conditions, n_classes):
         if self.latent == "sequence":
             return sequence_latent.make_networks(
-                n_channels, self.seq_len, hidden_dim, self.num_layers, self.cell
+                n_channels,
+                seq_len,
+                hidden_dim,
+                self.num_layers,
+                self.cell,
+                n_conditions,
+                n_classes,
             )
-        return _make_networks(n_channels, hidden_dim, self.num_layers, self.cell)
+        return _make_networks(
+            n_channels, hidden_dim, self.num_layers, self.cell, n_conditions
+        )
 
     def _build_modules(self):
-        return self._make_networks(self.n_features_in_, self.hidden_dim_)
-
-
-def _check_ignored_labels(y, n_rows, kind):
-    """Reject a y that cannot be one label per row of X (it is ignored anyway)."""
-    n_labels = np.shape(y)[0] if np.ndim(y) else None
-    if n_labels != n_rows:
-        rows = "time points" if kind.startswith("series") else "sequences"
-        raise ValueError(
-            f"y has {'no length' if n_labels is None else f'{n_labels} labels'} "
-            f"but X has {n_rows} {rows}. TimeGANSampler does not condition on "
-            "labels and ignores y: pass y=None, or fit one sampler per class "
-            "(GANOverSampler does so)."
+        n_classes = len(getattr(self, "classes_", ()))
+        n_conditions = n_classes + hasattr(self, "length_counts_")
+        return self._make_networks(
+            self.n_features_in_,
+            self._seq_len(),
+            self.hidden_dim_,
+            n_conditions,
+            n_classes,
         )
 
 
-def _reject_non_numeric(frame):
-    non_numeric = [
-        c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
-    ]
-    # nested_univ cells hold Series (object dtype); their values are checked later.
-    if non_numeric and not isinstance(frame.iloc[0, 0], pd.Series):
-        raise ValueError(
-            f"X must hold numeric channels only; columns {non_numeric} are not "
-            "numeric. Encode or drop them first."
-        )
+def _conditions(codes, n_classes, lengths, seq_len):
+    """Per-sequence condition vectors (n, k) on the CPU, or None.
 
-
-def _make_networks(n_channels, hidden_dim, num_layers, cell):
-    """The five TimeGAN networks, as named fitted attributes."""
-    return {
-        "embedder_": RecurrentStack(
-            n_channels, hidden_dim, hidden_dim, num_layers, cell
-        ),
-        "recovery_": RecurrentStack(
-            hidden_dim, hidden_dim, n_channels, num_layers, cell
-        ),
-        "generator_": RecurrentStack(
-            n_channels, hidden_dim, hidden_dim, num_layers, cell
-        ),
-        "supervisor_": RecurrentStack(
-            hidden_dim, hidden_dim, hidden_dim, num_layers - 1, cell
-        ),
-        "discriminator_": RecurrentStack(
-            hidden_dim, hidden_dim, 1, num_layers, cell, sigmoid=False
-        ),
-    }
-
-
-def _supervised_loss(H, H_next):
-    """MSE between latent steps t+1 and the supervisor's prediction made at t."""
-    return F.mse_loss(H_next[:, :-1], H[:, 1:])
-
-
-def _moment_loss(X_hat, X):
-    """Mean gap in per-(time, channel) batch std and mean between X_hat and X."""
-    std_gap = (
-        torch.sqrt(X_hat.var(dim=0, unbiased=False) + 1e-6)
-        - torch.sqrt(X.var(dim=0, unbiased=False) + 1e-6)
-    ).abs()
-    mean_gap = (X_hat.mean(dim=0) - X.mean(dim=0)).abs()
-    return std_gap.mean() + mean_gap.mean()
-
-
-def _bce(logits, target):
-    return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
-
-
-class _TimeGANTrainer:
-    """The optimizers and one training step of each TimeGAN phase.
-
-    The update order, losses and optimizers are those of the original code.
-    Each step freezes the networks its optimizer does not update, so no
-    gradient is computed for them, and runs the networks that read several
-    inputs once on the concatenated batch. In the joint phase, the generator
-    and embedder updates of a round read the same batch through the same
-    (not yet updated) embedder, so its forward pass is computed once. The
-    optimizers use Adam's fused kernel where torch has one.
+    The one-hot class (with labels), then the length over ``seq_len`` (for
+    panels of unequal lengths).
     """
-
-    def __init__(self, modules, data, *, batch_size, learning_rate, gamma, rng):
-        self.embedder = modules["embedder_"]
-        self.recovery = modules["recovery_"]
-        self.generator = modules["generator_"]
-        self.supervisor = modules["supervisor_"]
-        self.discriminator = modules["discriminator_"]
-        self.data = data
-        self.batch_size = min(batch_size, len(data))
-        self.gamma = gamma
-        self.rng = rng
-
-        def adam(*networks):
-            parameters = [p for net in networks for p in net.parameters()]
-            return fused_adam(parameters, lr=learning_rate)
-
-        self.opt_e0 = adam(self.embedder, self.recovery)
-        self.opt_e = adam(self.embedder, self.recovery)
-        self.opt_gs = adam(self.generator, self.supervisor)
-        self.opt_g = adam(self.generator, self.supervisor)
-        self.opt_d = adam(self.discriminator)
-
-    def _train_only(self, *networks):
-        for net in (
-            self.embedder,
-            self.recovery,
-            self.generator,
-            self.supervisor,
-            self.discriminator,
-        ):
-            net.requires_grad_(net in networks)
-
-    def _real_batch(self):
-        n = len(self.data)
-        index = torch.randperm(n, generator=self.rng, device=self.data.device)
-        return self.data[index[: self.batch_size]]
-
-    def _noise(self, like):
-        return torch.rand(like.shape, generator=self.rng, device=like.device)
-
-    def autoencoder_step(self):
-        """Phase 1: embedder and recovery on the reconstruction loss E0."""
-        X = self._real_batch()
-        self._train_only(self.embedder, self.recovery)
-        mse = F.mse_loss(self.recovery(self.embedder(X)), X)
-        optimizer_step(self.opt_e0, 10 * torch.sqrt(mse))
-        return {"reconstruction": torch.sqrt(mse.detach())}
-
-    def supervisor_step(self):
-        """Phase 2: the supervisor on the supervised loss L_S."""
-        X = self._real_batch()
-        self._train_only(self.supervisor)
-        with torch.no_grad():
-            H = self.embedder(X)
-        loss = _supervised_loss(H, self.supervisor(H))
-        optimizer_step(self.opt_gs, loss)
-        return {"supervised": loss.detach()}
-
-    def joint_step(self):
-        """Phase 3: two (generator, embedder) rounds, then a discriminator step."""
-        for _ in range(2):
-            X = self._real_batch()
-            Z = self._noise(X)
-            self._train_only(self.embedder)
-            H = self.embedder(X)
-            generator_losses = self._generator_update(X, Z, H.detach())
-            reconstruction = self._embedder_update(X, H)
-        X = self._real_batch()
-        discriminator = self._discriminator_update(X, self._noise(X))
-        return {
-            **generator_losses,
-            "reconstruction": reconstruction,
-            "discriminator": discriminator,
-        }
-
-    def _generator_update(self, X, Z, H):
-        self._train_only(self.generator, self.supervisor)
-        E_hat = self.generator(Z)
-        H_hat, H_next = self.supervisor(torch.cat([E_hat, H])).split(len(X))
-        X_hat = self.recovery(H_hat)
-        logits_hat, logits_e = self.discriminator(torch.cat([H_hat, E_hat])).split(
-            len(X)
-        )
-        adversarial = _bce(logits_hat, 1.0) + self.gamma * _bce(logits_e, 1.0)
-        supervised = torch.sqrt(_supervised_loss(H, H_next))
-        moments = _moment_loss(X_hat, X)
-        optimizer_step(self.opt_g, adversarial + 100 * supervised + 100 * moments)
-        return {
-            "generator_adversarial": adversarial.detach(),
-            "generator_supervised": supervised.detach(),
-            "generator_moments": moments.detach(),
-        }
-
-    def _embedder_update(self, X, H):
-        self._train_only(self.embedder, self.recovery)
-        mse = F.mse_loss(self.recovery(H), X)
-        loss = 10 * torch.sqrt(mse) + 0.1 * _supervised_loss(H, self.supervisor(H))
-        optimizer_step(self.opt_e, loss)
-        return torch.sqrt(mse.detach())
-
-    def _discriminator_update(self, X, Z):
-        self._train_only(self.discriminator)
-        with torch.no_grad():
-            H = self.embedder(X)
-            E_hat = self.generator(Z)
-            H_hat = self.supervisor(E_hat)
-        logits_real, logits_hat, logits_e = self.discriminator(
-            torch.cat([H, H_hat, E_hat])
-        ).split(len(X))
-        loss = (
-            _bce(logits_real, 1.0)
-            + _bce(logits_hat, 0.0)
-            + self.gamma * _bce(logits_e, 0.0)
-        )
-        # The original trains the discriminator only while it is not too good.
-        if loss.item() > 0.15:
-            optimizer_step(self.opt_d, loss)
-        return loss.detach()
+    parts = []
+    if codes is not None:
+        parts.append(F.one_hot(codes, n_classes).float())
+    if lengths is not None:
+        parts.append((lengths.float() / seq_len).unsqueeze(1))
+    return torch.cat(parts, dim=1) if parts else None

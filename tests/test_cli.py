@@ -473,3 +473,24 @@ def test_counts_must_be_positive(argv, option, capsys, must_not_fit):
 
 def _must_not_run(*args, **kwargs):
     raise AssertionError("reached after a bad option should have stopped the command")
+
+
+def test_sample_a_labelled_panel_writes_each_label_on_its_rows(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.random((12, 2, 5))
+    y = np.array(["up", "down"] * 6)
+    sampler = TimeGANSampler(
+        seq_len=5, hidden_dim=4, n_iter=2, batch_size=6, device="cpu", random_state=0
+    ).fit(X, y)
+    model = tmp_path / "panel.sksynth"
+    sampler.save(model)
+    out = tmp_path / "panel.csv"
+    main(["sample", str(model), "-n", "4", "--seed", "0", "-o", str(out)])
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["instance", "timepoint", "x0", "x1", "y"]
+    assert len(frame) == 4 * 5
+    # One label per sequence, the same on each of its time points.
+    per_instance = frame.groupby("instance")["y"].unique()
+    assert all(len(labels) == 1 for labels in per_instance)
+    _, expected = sampler.sample(4, random_state=0)
+    assert per_instance.map(lambda labels: labels[0]).tolist() == list(expected)

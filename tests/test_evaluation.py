@@ -16,7 +16,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_validate, train_test_split
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OrdinalEncoder
+from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
 
 from sksynth.datasets import load_adult, make_sines
 from sksynth.evaluation import (
@@ -525,3 +525,156 @@ def test_history_plot(tmp_path):
     assert isinstance(plot_history(pd.DataFrame(history)), Figure)
     with pytest.raises(ValueError, match="history"):
         plot_history([])
+
+
+# ------------------------------------------------- unequal-length, labelled panels
+
+
+def _cut(X3, seed):
+    """A df-list panel of X3's sequences cut at random lengths from 4 up."""
+    from sktime.datatypes import convert_to
+
+    rng = np.random.default_rng(seed)
+    frames = convert_to(X3, to_type="df-list")
+    return [f.iloc[: rng.integers(4, X3.shape[2] + 1)] for f in frames]
+
+
+def test_last_step_classifier_reads_each_sequence_up_to_its_length():
+    from sksynth.evaluation._posthoc import LastStepClassifier
+
+    torch.manual_seed(0)
+    net = LastStepClassifier(3)
+    x = torch.rand(4, 7, 3)
+    lengths = torch.tensor([7, 3, 5, 2])
+    padded = x.clone()
+    for row, n in enumerate(lengths):
+        padded[row, n:] = 9.0
+    logits = net(padded, lengths)
+    for row, n in enumerate(lengths):
+        torch.testing.assert_close(logits[row], net(x[row : row + 1, :n])[0])
+
+
+def test_masked_l1_loss_skips_nan_targets():
+    from sksynth.evaluation._posthoc import MaskedL1Loss
+
+    prediction = torch.tensor([[0.5], [0.2], [0.9]])
+    target = torch.tensor([[1.0], [float("nan")], [0.4]])
+    assert float(MaskedL1Loss()(prediction, target)) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("mtype", ["df-list", "nested_univ", "pd-multiindex"])
+def test_discriminative_score_reads_unequal_panels_in_every_mtype(
+    mtype, sines, other_sines
+):
+    from sktime.datatypes import convert_to
+
+    real, synth = _cut(sines, 0), _cut(other_sines, 1)
+    expected = discriminative_score(real, synth, **FAST)
+    if mtype != "df-list":
+        real = convert_to(real, to_type=mtype)
+        synth = convert_to(synth, to_type=mtype)
+    assert discriminative_score(real, synth, **FAST) == expected
+    assert 0 <= expected <= 0.5
+
+
+def test_discriminative_score_tells_unequal_panels_apart_by_their_values(sines):
+    real = _cut(sines, 0)
+    shifted = [frame + 1.0 for frame in _cut(sines, 1)]
+    score = discriminative_score(
+        real, shifted, n_steps=300, device="cpu", random_state=0
+    )
+    assert score > 0.3
+
+
+def test_an_unequal_panel_may_be_compared_with_a_numpy3d_one(sines, other_sines):
+    score = discriminative_score(_cut(sines, 0), other_sines, **FAST)
+    assert 0 <= score <= 0.5
+
+
+def test_predictive_score_on_unequal_panels_scores_each_sequence_to_its_end(
+    sines, other_sines
+):
+    real, synth = _cut(sines, 0), _cut(other_sines, 1)
+    mae, baseline = predictive_score(real, synth, return_baseline=True, **FAST)
+    # NaN would show padding read as a target.
+    assert 0 <= mae <= 1 and 0 <= baseline <= 1
+
+
+def test_predictive_score_rejects_sequences_shorter_than_two(sines, other_sines):
+    real = _cut(sines, 0)
+    real[0] = real[0].iloc[:1]
+    with pytest.raises(ValueError, match="at least 2 time points, got 1"):
+        predictive_score(real, _cut(other_sines, 1), **FAST)
+
+
+def _panel_features(X):
+    """Each sequence's per-channel mean, std and length: a table."""
+    from sksynth.panels import panel_kind, panel_to_padded
+
+    X3, lengths, _ = panel_to_padded(X, panel_kind(X))
+    return np.column_stack([np.nanmean(X3, axis=2), np.nanstd(X3, axis=2), lengths])
+
+
+def _labelled_unequal(seed):
+    rng = np.random.default_rng(seed)
+    y = np.array(["low", "high"] * 20)
+    frames = [
+        pd.DataFrame(
+            rng.uniform(size=(int(rng.integers(4, 9)), 2)) + (label == "high"),
+            columns=["a", "b"],
+        )
+        for label in y
+    ]
+    return frames, y
+
+
+def test_tstr_with_a_sklearn_pipeline_on_labelled_unequal_panels():
+    X_synth, y_synth = _labelled_unequal(0)
+    X_real, y_real = _labelled_unequal(1)
+    model = make_pipeline(
+        FunctionTransformer(_panel_features), LogisticRegression(max_iter=500)
+    )
+    result = tstr_score(model, X_synth, y_synth, X_real, y_real, random_state=0)
+    assert result.tstr == pytest.approx(1.0) and result.trtr == pytest.approx(1.0)
+
+
+@pytest.mark.filterwarnings("ignore:Data seen by SklearnClassifierPipeline")
+def test_tstr_with_an_sktime_classifier_on_unequal_panels():
+    from sktime.classification.compose import SklearnClassifierPipeline
+    from sktime.datatypes import convert_to
+    from sktime.transformations.series.summarize import SummaryTransformer
+
+    X_synth, y_synth = _labelled_unequal(0)
+    X_real, y_real = _labelled_unequal(1)
+    real = convert_to(X_real, to_type="pd-multiindex")
+    model = SklearnClassifierPipeline(LogisticRegression(), [SummaryTransformer()])
+    result = tstr_score(model, X_synth, y_synth, real, y_real, random_state=0)
+    assert result.tstr > 0.9 and result.trtr > 0.9
+
+
+def test_tstr_on_a_conditional_timegan_sample():
+    from sksynth import TimeGANSampler
+
+    X_real, y_real = _labelled_unequal(1)
+    sampler = TimeGANSampler(
+        seq_len="auto", hidden_dim=4, n_iter=3, batch_size=8, device="cpu"
+    )
+    X_synth, y_synth = sampler.fit(X_real, y_real).sample(30, random_state=0)
+    model = make_pipeline(
+        FunctionTransformer(_panel_features), LogisticRegression(max_iter=500)
+    )
+    result = tstr_score(model, X_synth, y_synth, X_real, y_real, random_state=0)
+    assert 0 <= result.tstr <= 1 and result.trtr == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("plot", [plot_pca, plot_tsne])
+def test_embedding_plots_on_unequal_panels(plot, sines, other_sines):
+    figure = plot(_cut(sines, 0), _cut(other_sines, 1), random_state=0)
+    assert isinstance(figure, Figure)
+
+
+def test_marginals_of_unequal_panels_count_the_existing_steps_only(sines):
+    real = _cut(sines, 0)
+    figure = plot_marginals(real, _cut(sines, 1))
+    heights = sum(patch.get_height() for patch in figure.axes[0].patches)
+    assert np.isfinite(heights) and heights > 0

@@ -12,6 +12,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.preprocessing import FunctionTransformer, Normalizer, StandardScaler
+from sktime.datatypes import convert_to
 
 from sksynth import GANSampler, TimeGANSampler
 from sksynth.evaluation import make_sampler_scorer
@@ -338,10 +339,9 @@ def test_gan_oversampler_keeps_dataframe_and_series():
     pd.testing.assert_frame_equal(X_res.iloc[: len(frame)], frame)
 
 
-def test_gan_oversampler_with_timegan_fits_one_clone_per_class():
+def test_gan_oversampler_with_timegan_fits_one_conditional_model():
     rng = np.random.default_rng(0)
     X = rng.uniform(size=(30, 2, 5))
-    X[24:] += 5.0  # the minority class lives elsewhere
     y = np.array([0] * 24 + [1] * 6)
     sampler = TimeGANSampler(seq_len=5, n_iter=3, hidden_dim=4, device="cpu")
     augment = GANOverSampler(sampler, random_state=0)
@@ -349,9 +349,33 @@ def test_gan_oversampler_with_timegan_fits_one_clone_per_class():
     assert X_res.shape == (48, 2, 5)
     assert Counter(y_res.tolist()) == {0: 24, 1: 24}
     assert set(augment.samplers_) == {1}
-    # TimeGAN maps back into the training range of the class it was fitted on.
-    assert X_res[30:].min() >= 5.0 - 1e-6
+    np.testing.assert_array_equal(augment.samplers_[1].classes_, [0, 1])
+    np.testing.assert_array_equal(augment.samplers_[1].class_counts_, [24, 6])
     assert augment.n_features_in_ == 2
+
+
+@pytest.mark.parametrize("mtype", ["df-list", "nested_univ"])
+def test_gan_oversampler_augments_unequal_length_panels(mtype):
+    rng = np.random.default_rng(0)
+    frames = [
+        pd.DataFrame(rng.uniform(size=(int(n), 2)), columns=["a", "b"])
+        for n in rng.integers(3, 7, size=20)
+    ]
+    X = frames if mtype == "df-list" else convert_to(frames, to_type="nested_univ")
+    y = np.array(["major"] * 15 + ["minor"] * 5)
+    sampler = TimeGANSampler(
+        seq_len="auto", n_iter=3, hidden_dim=4, device="cpu", random_state=0
+    )
+    X_res, y_res = GANOverSampler(sampler, random_state=0).fit_resample(X, y)
+    assert Counter(y_res.tolist()) == {"major": 15, "minor": 15}
+    assert len(X_res) == 30 and type(X_res) is type(X)
+    real_lengths = {len(f) for f in frames[15:]}
+    if mtype == "df-list":
+        assert all(list(f.columns) == ["a", "b"] for f in X_res)
+        assert {len(f) for f in X_res[20:]} <= real_lengths
+    else:
+        assert list(X_res.columns) == ["a", "b"]
+        assert {len(cell) for cell in X_res.iloc[20:, 0]} <= real_lengths
 
 
 def test_gan_oversampler_in_imblearn_pipeline_adds_rows_during_fit_only():

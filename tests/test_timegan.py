@@ -122,7 +122,11 @@ def test_training_lowers_losses_and_samples_stay_in_range():
     assert np.isfinite(joint_losses.to_numpy()).all()
     out = sampler.sample(200, random_state=0)
     assert out.min() >= X.min() and out.max() <= X.max()
-    assert sampler.n_iter_ == {"autoencoder": 300, "supervisor": 300, "joint": 300}
+    assert sampler.n_iter_per_phase_ == {
+        "autoencoder": 300,
+        "supervisor": 300,
+        "joint": 300,
+    }
 
 
 def test_history_loads_as_dataframe_and_verbose_prints(sines, capsys):
@@ -138,7 +142,11 @@ def test_n_iter_pretrain_sets_the_first_two_phases(sines):
     sampler = _small(n_iter=10, n_iter_pretrain=30).fit(sines)
     steps = pd.DataFrame(sampler.history_).groupby("phase").step.max()
     assert steps.to_dict() == {"autoencoder": 30, "supervisor": 30, "joint": 10}
-    assert sampler.n_iter_ == {"autoencoder": 30, "supervisor": 30, "joint": 10}
+    assert sampler.n_iter_per_phase_ == {
+        "autoencoder": 30,
+        "supervisor": 30,
+        "joint": 10,
+    }
 
 
 @pytest.mark.parametrize("name", ["sines", "stocks", "energy"])
@@ -203,11 +211,11 @@ def test_bad_input_raises_clear_error(X, match):
         _small().fit(X)
 
 
-def test_variable_length_panel_is_rejected():
+def test_variable_length_panel_needs_seq_len_auto_or_its_longest_length():
     panel = convert_to(np.zeros((3, 2, 6)), to_type="df-list")
     panel[1] = panel[1].iloc[:4]
-    with pytest.raises(ValueError, match="equal length"):
-        _small().fit(panel)
+    with pytest.raises(ValueError, match="longest of its lengths.*seq_len='auto'"):
+        _small(seq_len=5).fit(panel)
 
 
 @pytest.mark.parametrize(

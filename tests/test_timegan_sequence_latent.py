@@ -17,7 +17,7 @@ def _small(**params):
 
 def test_phases_networks_and_history(sines):
     sampler = _small(n_iter=10, n_iter_pretrain=20).fit(sines)
-    assert sampler.n_iter_ == {"autoencoder": 20, "adversarial": 10}
+    assert sampler.n_iter_per_phase_ == {"autoencoder": 20, "adversarial": 10}
     steps = pd.DataFrame(sampler.history_).groupby("phase").step.max()
     assert steps.to_dict() == {"autoencoder": 20, "adversarial": 10}
     assert not hasattr(sampler, "supervisor_")

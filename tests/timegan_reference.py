@@ -61,13 +61,13 @@ class PlainTimeGANTrainer(_TimeGANTrainer):
         pass
 
     def autoencoder_step(self):
-        X = self._real_batch()
+        X = self._batch().X
         mse = F.mse_loss(self.recovery(self.embedder(X)), X)
         optimizer_step(self.opt_e0, 10 * torch.sqrt(mse))
         return {"reconstruction": torch.sqrt(mse.detach())}
 
     def supervisor_step(self):
-        X = self._real_batch()
+        X = self._batch().X
         H = self.embedder(X)
         H_next = self.supervisor(H)
         loss = F.mse_loss(H_next[:, :-1], H[:, 1:])
@@ -76,11 +76,11 @@ class PlainTimeGANTrainer(_TimeGANTrainer):
 
     def joint_step(self):
         for _ in range(2):
-            X = self._real_batch()
+            X = self._batch().X
             Z = self._noise(X)
             generator_losses = self._generator_update(X, Z)
             reconstruction = self._embedder_update(X)
-        X = self._real_batch()
+        X = self._batch().X
         discriminator = self._discriminator_update(X, self._noise(X))
         return {
             **generator_losses,

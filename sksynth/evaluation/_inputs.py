@@ -4,7 +4,9 @@ The metrics follow the samplers' conventions with one difference: a 2-D array
 or a DataFrame with a plain index is a *table* (one row per record), never a
 long series. Time series are panels: a 3-D ndarray in sktime's numpy3D layout
 (n_instances, n_channels, n_timepoints), or an sktime ``pd-multiindex``,
-``nested_univ`` or ``df-list`` panel.
+``nested_univ`` or ``df-list`` panel, whose sequences may differ in length.
+Such a panel becomes a numpy3D array padded with NaN after each sequence's
+last step, and its lengths.
 """
 
 import numpy as np
@@ -20,7 +22,7 @@ from .._validation import (
     check_real,
     check_table_cells,
 )
-from ..panels import PANEL_MTYPES, panel_kind, panel_to_numpy3d
+from ..panels import PANEL_MTYPES, panel_kind, panel_to_padded
 
 
 def is_panel(X, name):
@@ -32,10 +34,26 @@ def is_panel(X, name):
 
 
 def to_numpy3d(X, name, *, metric, max_magnitude=MAX_MAGNITUDE):
-    """Convert one panel to a float64 numpy3D array.
+    """Convert one panel of equal-length sequences to a float64 numpy3D array.
 
     Tables, complex numbers, NaN/inf, values beyond ``max_magnitude`` (None:
-    no limit) and panels without channels or time points raise a ValueError.
+    no limit), panels without channels or time points and sequences of
+    unequal lengths raise a ValueError.
+    """
+    X3, lengths = to_padded(X, name, metric=metric, max_magnitude=max_magnitude)
+    if lengths is not None:
+        raise ValueError(
+            f"{metric} needs sequences of equal length in {name}; got lengths "
+            f"from {lengths.min()} to {lengths.max()}."
+        )
+    return X3
+
+
+def to_padded(X, name, *, metric, max_magnitude=MAX_MAGNITUDE):
+    """Convert one panel of any lengths to a NaN-padded numpy3D array.
+
+    Returns ``(X3, lengths)``; ``lengths`` is None when the sequences have one
+    length. Raises as :func:`to_numpy3d` does for bad values.
     """
     kind = panel_kind(X, name)
     if kind in ("series-array", "series-frame"):
@@ -44,6 +62,7 @@ def to_numpy3d(X, name, *, metric, max_magnitude=MAX_MAGNITUDE):
             f"(shape {np.shape(X)}). Pass a 3-D array (n_instances, n_channels, "
             "n_timepoints) or an sktime panel; cut a long series into windows first."
         )
+    lengths = None
     if kind == "numpy3D":
         check_real(X, name, noun="channel")
         try:
@@ -51,35 +70,51 @@ def to_numpy3d(X, name, *, metric, max_magnitude=MAX_MAGNITUDE):
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{name} must hold numbers: {exc}") from None
     else:
-        X3, _ = panel_to_numpy3d(X, kind, name)
+        X3, lengths, _ = panel_to_padded(X, kind, name)
     if 0 in X3.shape[1:]:
         raise ValueError(
             f"{metric} needs at least one channel and one time point, but {name} "
             f"has shape {X3.shape} (n_instances, n_channels, n_timepoints)."
         )
-    if not np.isfinite(X3).all():
+    values = X3 if lengths is None else X3.transpose(0, 2, 1)[valid_steps(lengths)]
+    if not np.isfinite(values).all():
         raise ValueError(
             f"{name} contains NaN or infinite values; {metric} needs finite data."
         )
     if max_magnitude is not None:
-        check_magnitude(X3, name, limit=max_magnitude)
-    return X3
+        check_magnitude(values, name, limit=max_magnitude)
+    return X3, lengths
+
+
+def valid_steps(lengths, n_steps=None):
+    """Bool array (n, n_steps) of the time steps before each sequence's length."""
+    n_steps = max(lengths) if n_steps is None else n_steps
+    return np.arange(n_steps) < np.asarray(lengths)[:, None]
 
 
 def check_panel_pair(
     X_real, X_synth, *, metric, min_channels=1, max_magnitude=MAX_MAGNITUDE
 ):
-    """Validate a real and a synthetic panel and return them as numpy3D arrays.
+    """Validate a real and a synthetic panel; return them and their lengths.
+
+    Returns ``(real, real_lengths, synth, synth_lengths)``, numpy3D arrays and
+    their sequences' lengths. Where both panels have one length, and the
+    same, the lengths are None; otherwise both arrays are NaN-padded to the
+    longest length of the two and the lengths are arrays.
 
     Raises
     ------
     ValueError
         If either is a table, holds NaN/inf, values beyond ``max_magnitude``
-        or fewer than 2 sequences, or if the two differ in channel count or
-        sequence length.
+        or fewer than 2 sequences, if the two differ in channel count, or if
+        two panels of equal-length sequences differ in sequence length.
     """
-    real = to_numpy3d(X_real, "X_real", metric=metric, max_magnitude=max_magnitude)
-    synth = to_numpy3d(X_synth, "X_synth", metric=metric, max_magnitude=max_magnitude)
+    real, real_lengths = to_padded(
+        X_real, "X_real", metric=metric, max_magnitude=max_magnitude
+    )
+    synth, synth_lengths = to_padded(
+        X_synth, "X_synth", metric=metric, max_magnitude=max_magnitude
+    )
     for name, X3 in (("X_real", real), ("X_synth", synth)):
         if X3.shape[0] < 2:
             raise ValueError(
@@ -90,7 +125,8 @@ def check_panel_pair(
             f"X_real and X_synth must have the same number of channels; got "
             f"{real.shape[1]} and {synth.shape[1]}."
         )
-    if real.shape[2] != synth.shape[2]:
+    equal = real_lengths is None and synth_lengths is None
+    if equal and real.shape[2] != synth.shape[2]:
         raise ValueError(
             f"X_real and X_synth must have the same sequence length; got "
             f"{real.shape[2]} and {synth.shape[2]} time points."
@@ -99,7 +135,16 @@ def check_panel_pair(
         raise ValueError(
             f"{metric} needs at least {min_channels} channels, got {real.shape[1]}."
         )
-    return real, synth
+    if equal:
+        return real, None, synth, None
+    n_steps = max(real.shape[2], synth.shape[2])
+    padded = []
+    for X3, lengths in ((real, real_lengths), (synth, synth_lengths)):
+        if lengths is None:
+            lengths = np.full(len(X3), X3.shape[2], dtype=np.int64)
+        extra = np.full((*X3.shape[:2], n_steps - X3.shape[2]), np.nan)
+        padded += [np.concatenate([X3, extra], axis=2), lengths]
+    return tuple(padded)
 
 
 def to_frame(X, name):

@@ -5,6 +5,10 @@ with Adam (learning rate 1e-3) for a fixed number of mini-batch steps. A step
 is one item of a map-style dataset that returns a whole pre-drawn mini-batch,
 so that skorch runs exactly ``n_steps`` optimizer steps in a single epoch and
 the data loader never collates sequences one by one.
+
+Sequences of unequal lengths come zero-padded with their lengths: the
+classifier reads each one's hidden state at its own last step, and the
+regressor's loss skips the targets past a sequence's end (NaN there).
 """
 
 import numpy as np
@@ -13,6 +17,7 @@ from skorch import NeuralNetBinaryClassifier, NeuralNetRegressor
 from torch import nn
 
 from .._validation import check_magnitude
+from ..masking import last_valid_step
 from ..nn import RecurrentStack
 
 _CELLS = ("gru", "tf-gru")
@@ -51,9 +56,15 @@ class LastStepClassifier(nn.Module):
             n_channels, hidden_size(n_channels), 1, 1, cell, sigmoid=False
         )
 
-    def forward(self, x):
-        """Map (batch, time, channels) sequences to logits of shape (batch,)."""
-        return self.stack(x)[:, -1, 0]
+    def forward(self, x, lengths=None):
+        """Map (batch, time, channels) sequences to logits of shape (batch,).
+
+        With ``lengths`` (batch,), each sequence's state at its last step.
+        """
+        out = self.stack(x)
+        if lengths is None:
+            return out[:, -1, 0]
+        return last_valid_step(out, lengths)[:, 0]
 
 
 class NextStepRegressor(nn.Module):
@@ -83,9 +94,13 @@ class PairedBatches(torch.utils.data.Dataset):
     (2 * batch_size, time, channels) and y = 1 for real, 0 for synthetic.
     """
 
-    def __init__(self, real, synth, *, n_steps, batch_size, rng):
+    def __init__(self, real, synth, *, n_steps, batch_size, rng, lengths=None):
         self.real = torch.as_tensor(real, dtype=torch.float32)
         self.synth = torch.as_tensor(synth, dtype=torch.float32)
+        # With lengths (real's, synth's), X is {"x": sequences, "lengths": ...}.
+        self.lengths = (
+            None if lengths is None else [torch.as_tensor(n) for n in lengths]
+        )
         self.real_index = torch.as_tensor(
             _draw_batches(rng, len(real), n_steps, batch_size)
         )
@@ -104,7 +119,13 @@ class PairedBatches(torch.utils.data.Dataset):
 
     def __getitem__(self, k):
         X = torch.cat([self.real[self.real_index[k]], self.synth[self.synth_index[k]]])
-        return X, self.y
+        if self.lengths is None:
+            return X, self.y
+        real_lengths, synth_lengths = self.lengths
+        lengths = torch.cat(
+            [real_lengths[self.real_index[k]], synth_lengths[self.synth_index[k]]]
+        )
+        return {"x": X, "lengths": lengths}, self.y
 
 
 class RandomBatches(torch.utils.data.Dataset):
@@ -148,14 +169,25 @@ def make_classifier(n_channels, device, cell="gru"):
     )
 
 
-def make_regressor(n_inputs, n_channels, device, cell="gru"):
-    """The predictive score's post-hoc next-step regressor, unfitted."""
+class MaskedL1Loss(nn.Module):
+    """Mean absolute error over the targets that are not NaN."""
+
+    def forward(self, prediction, target):
+        valid = ~target.isnan()
+        return (prediction - target.nan_to_num())[valid].abs().mean()
+
+
+def make_regressor(n_inputs, n_channels, device, cell="gru", masked=False):
+    """The predictive score's post-hoc next-step regressor, unfitted.
+
+    ``masked=True`` skips NaN targets, the steps past a sequence's end.
+    """
     return NeuralNetRegressor(
         NextStepRegressor,
         module__n_inputs=n_inputs,
         module__n_channels=n_channels,
         module__cell=cell,
-        criterion=nn.L1Loss,
+        criterion=MaskedL1Loss if masked else nn.L1Loss,
         device=device,
         **_STEPWISE_FIT,
     )

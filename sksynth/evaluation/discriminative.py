@@ -72,10 +72,13 @@ def discriminative_score(
     X_real : array-like
         Real data: a panel (3-D array of shape (n_instances, n_channels,
         n_timepoints) or an sktime ``pd-multiindex``, ``nested_univ`` or
-        ``df-list`` panel) or a table (2-D array or DataFrame).
+        ``df-list`` panel, whose sequences may differ in length) or a table
+        (2-D array or DataFrame). The post-hoc GRU reads each sequence up to
+        its own length and classifies it by its hidden state there.
     X_synth : array-like
         Synthetic data of the same kind, channels and sequence length (or
-        columns) as ``X_real``. The two sets may differ in size.
+        columns) as ``X_real``; where either holds sequences of unequal
+        lengths, the lengths may differ. The two sets may differ in size.
     n_steps : int, default=2000
         Mini-batch steps of the post-hoc GRU (time series only).
     batch_size : int, default=128
@@ -127,14 +130,25 @@ def discriminative_score(
     batch_size = check_positive_int(batch_size, "batch_size")
     check_cell(cell, _METRIC)
     if is_panel(X_real, "X_real") or is_panel(X_synth, "X_synth"):
-        real, synth = check_panel_pair(X_real, X_synth, metric=_METRIC)
+        real, real_lengths, synth, synth_lengths = check_panel_pair(
+            X_real, X_synth, metric=_METRIC
+        )
         for name, X3 in (("X_real", real), ("X_synth", synth)):
             check_network_input(X3, name)
         torch_device = resolve_device(device)
+        lengths = None if real_lengths is None else (real_lengths, synth_lengths)
 
         def score_once(seed):
             return _gru_discrimination(
-                real, synth, n_steps, batch_size, test_size, seed, torch_device, cell
+                real,
+                synth,
+                n_steps,
+                batch_size,
+                test_size,
+                seed,
+                torch_device,
+                cell,
+                lengths,
             )
 
     else:
@@ -165,22 +179,32 @@ def _scores(y_true, proba_real):
 
 
 def _gru_discrimination(
-    real, synth, n_steps, batch_size, test_size, seed, device, cell
+    real, synth, n_steps, batch_size, test_size, seed, device, cell, lengths=None
 ):
+    """Train and test the post-hoc GRU; ``lengths`` is (real's, synth's) or None."""
     rng = np.random.default_rng(seed)
     real_train, real_test = split_indices(len(real), test_size, rng)
     synth_train, synth_test = split_indices(len(synth), test_size, rng)
-    # numpy3D (n, channels, time) -> torch layout (n, time, channels)
+    # numpy3D (n, channels, time) -> torch layout (n, time, channels); the
+    # padding of unequal lengths (NaN) becomes 0, which no output reads.
     real = np.ascontiguousarray(real.transpose(0, 2, 1), dtype=np.float32)
     synth = np.ascontiguousarray(synth.transpose(0, 2, 1), dtype=np.float32)
+    if lengths is not None:
+        real, synth = np.nan_to_num(real), np.nan_to_num(synth)
     batches = PairedBatches(
         real[real_train],
         synth[synth_train],
         n_steps=n_steps,
         batch_size=batch_size,
         rng=rng,
+        lengths=None
+        if lengths is None
+        else (lengths[0][real_train], lengths[1][synth_train]),
     )
     X_test = np.concatenate([real[real_test], synth[synth_test]])
+    if lengths is not None:
+        test_lengths = np.concatenate([lengths[0][real_test], lengths[1][synth_test]])
+        X_test = {"x": X_test, "lengths": test_lengths}
     y_test = np.r_[np.ones(len(real_test)), np.zeros(len(synth_test))]
     # Data loaders draw a seed from torch's global generator, so predicting
     # stays inside the forked generator state too.

@@ -40,19 +40,36 @@ def _subsample(X, n_samples, rng):
 def _embedding_inputs(X_real, X_synth, n_samples, random_state, metric):
     """TimeGAN's view: each sequence averaged over channels, at most n_samples each.
 
-    Tables are encoded (standardized numbers, one-hot categories) with the real
-    data instead.
+    Sequences of unequal lengths are each resampled, by linear interpolation
+    over their own length, to the longest length. Tables are encoded
+    (standardized numbers, one-hot categories) with the real data instead.
     """
     rng = np.random.default_rng(random_state)
     if is_panel(X_real, "X_real") or is_panel(X_synth, "X_synth"):
-        real, synth = check_panel_pair(X_real, X_synth, metric=metric)
+        real, real_lengths, synth, synth_lengths = check_panel_pair(
+            X_real, X_synth, metric=metric
+        )
         real, synth = real.mean(axis=1), synth.mean(axis=1)  # (n, n_timepoints)
+        if real_lengths is not None:
+            real = _resampled(real, real_lengths)
+            synth = _resampled(synth, synth_lengths)
     else:
         real, synth = encode_like(
             *check_table_pair(X_real, X_synth, metric=metric),
             names=["X_real", "X_synth"],
         )
     return _subsample(real, n_samples, rng), _subsample(synth, n_samples, rng)
+
+
+def _resampled(paths, lengths):
+    """Each path's first ``lengths[i]`` values stretched to the common length."""
+    grid = np.linspace(0, 1, paths.shape[1])
+    return np.stack(
+        [
+            np.interp(grid, np.linspace(0, 1, n), path[:n])
+            for path, n in zip(paths, lengths, strict=True)
+        ]
+    )
 
 
 def _scatter(ax, real, synth, title, xlabel, ylabel):
@@ -174,7 +191,8 @@ def plot_marginals(X_real, X_synth, *, columns=None, bins=30, n_cols=4):
     >>> fig = plot_marginals(adult[:500], adult[500:1000], columns=["age", "gender"])
     """
     if is_panel(X_real, "X_real") or is_panel(X_synth, "X_synth"):
-        real3, synth3 = check_panel_pair(X_real, X_synth, metric="plot_marginals")
+        # The padding of unequal lengths is NaN, which the histograms skip.
+        real3, _, synth3, _ = check_panel_pair(X_real, X_synth, metric="plot_marginals")
         n_channels = real3.shape[1]
         real = pd.DataFrame(real3.transpose(0, 2, 1).reshape(-1, n_channels))
         synth = pd.DataFrame(synth3.transpose(0, 2, 1).reshape(-1, n_channels))

@@ -47,8 +47,12 @@ def predictive_score(
         Real sequences: a 3-D array of shape (n_instances, n_channels,
         n_timepoints) or an sktime ``pd-multiindex``, ``nested_univ`` or
         ``df-list`` panel, with at least 2 channels and values in [0, 1].
+        Sequences may differ in length: each is read, and scored, up to its
+        own length (the predictor's MAE over its own steps), as the TimeGAN
+        metrics do.
     X_synth : array-like
-        Synthetic sequences with the same channels and length.
+        Synthetic sequences with the same channels and length (any lengths
+        where either panel holds sequences of unequal lengths).
     n_steps : int, default=5000
         Mini-batch steps of the post-hoc GRU.
     batch_size : int, default=128
@@ -97,12 +101,17 @@ def predictive_score(
     check_cell(cell, _METRIC)
     # Unscaled data must lie in [0, 1]; scaled data are first checked for a
     # finite range, so no magnitude limit applies.
-    real, synth = check_panel_pair(
+    real, real_lengths, synth, synth_lengths = check_panel_pair(
         X_real, X_synth, metric=_METRIC, min_channels=2, max_magnitude=None
     )
-    if real.shape[2] < 2:
+    shortest = (
+        real.shape[2]
+        if real_lengths is None
+        else min(real_lengths.min(), synth_lengths.min())
+    )
+    if shortest < 2:
         raise ValueError(
-            f"{_METRIC} needs sequences of at least 2 time points, got {real.shape[2]}."
+            f"{_METRIC} needs sequences of at least 2 time points, got {shortest}."
         )
     if scale:
         low, span = channel_range(real, "X_real")
@@ -115,14 +124,18 @@ def predictive_score(
             _check_unit_range(X3, name)
     torch_device = resolve_device(device)
 
+    # Panels of unequal lengths come NaN-padded: the targets past a sequence's
+    # end stay NaN, which the loss and the MAE skip.
+    masked = real_lengths is not None
+
     def score_once(seed):
         score = _train_and_test(
-            synth, real, n_steps, batch_size, seed, torch_device, cell
+            synth, real, n_steps, batch_size, seed, torch_device, cell, masked
         )
         if not return_baseline:
             return score
         baseline = _train_and_test(
-            real, real, n_steps, batch_size, seed, torch_device, cell
+            real, real, n_steps, batch_size, seed, torch_device, cell, masked
         )
         return score, baseline
 
@@ -130,7 +143,7 @@ def predictive_score(
 
 
 def _check_unit_range(X3, name):
-    low, high = X3.min(), X3.max()
+    low, high = np.nanmin(X3), np.nanmax(X3)
     if low < -_RANGE_TOLERANCE or high > 1 + _RANGE_TOLERANCE:
         raise ValueError(
             f"{_METRIC} needs values in [0, 1], the range of its network's sigmoid "
@@ -140,22 +153,33 @@ def _check_unit_range(X3, name):
 
 
 def _next_step_pairs(X3):
-    """Inputs (channels but the last, t = 0..T-2), targets (last channel, t+1)."""
+    """Inputs (channels but the last, t = 0..T-2), targets (last channel, t+1).
+
+    NaN padding stays NaN in the targets and becomes 0 in the inputs.
+    """
     X = X3.transpose(0, 2, 1).astype(np.float32)  # (n, time, channels)
-    return np.ascontiguousarray(X[:, :-1, :-1]), np.ascontiguousarray(X[:, 1:, -1:])
+    inputs = np.ascontiguousarray(X[:, :-1, :-1])
+    if np.isnan(inputs).any():
+        inputs = np.nan_to_num(inputs)
+    return inputs, np.ascontiguousarray(X[:, 1:, -1:])
 
 
-def _train_and_test(train, test, n_steps, batch_size, seed, device, cell):
+def _train_and_test(train, test, n_steps, batch_size, seed, device, cell, masked):
     rng = np.random.default_rng(seed)
     X_train, y_train = _next_step_pairs(train)
     batches = RandomBatches(
         X_train, y_train, n_steps=n_steps, batch_size=batch_size, rng=rng
     )
     with seeded_torch(seed, device):
-        net = make_regressor(X_train.shape[2], train.shape[1], str(device), cell)
+        net = make_regressor(
+            X_train.shape[2], train.shape[1], str(device), cell, masked=masked
+        )
         net.fit(batches, None)
         # Data loaders draw a seed from torch's global generator.
         X_test, y_test = _next_step_pairs(test)
         prediction = net.predict(X_test)
-    per_sequence_mae = np.abs(prediction - y_test).mean(axis=(1, 2))
+    if masked:
+        per_sequence_mae = np.nanmean(np.abs(prediction - y_test), axis=(1, 2))
+    else:
+        per_sequence_mae = np.abs(prediction - y_test).mean(axis=(1, 2))
     return float(per_sequence_mae.mean())

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.multiclass import type_of_target
 
 from .._validation import check_real
-from ..panels import PANEL_MTYPES, panel_kind, panel_to_numpy3d
+from ..panels import PANEL_MTYPES, padded_to_panel, panel_kind, panel_to_padded
 from ._results import ScoreResult, run_repeats
 
 
@@ -70,8 +70,13 @@ def tstr_score(
         ``(X, y)`` that ``sample`` returns).
     X_real, y_real : array-like
         Real features and targets. Tables (2-D arrays, DataFrames) and panels
-        (3-D numpy3D arrays; pandas panels are converted to numpy3D) are
-        accepted.
+        are accepted: 3-D numpy3D arrays, and sktime pandas panels, which are
+        converted to numpy3D when their sequences have one length and are
+        otherwise passed on as panels (``pd-multiindex`` as ``nested_univ``),
+        one label per sequence. For panels of unequal lengths, use an
+        estimator that reads them: an sktime classifier with the
+        ``capability:unequal_length`` tag, or a scikit-learn pipeline whose
+        first step turns each sequence, up to its own length, into features.
     scoring : str or callable, default=None
         A scikit-learn scoring name or scorer; None uses ``estimator.score``
         (accuracy for classifiers, R² for regressors).
@@ -167,13 +172,23 @@ def tstr_score(
 
 
 def _as_model_input(X, name):
-    """Pandas panels become numpy3D so that the split selects whole instances."""
+    """Panels in a layout whose split selects whole instances.
+
+    Equal-length pandas panels become numpy3D; unequal-length ones stay
+    panels (a ``pd-multiindex`` one becomes ``nested_univ``), which sktime
+    estimators, and pipelines that turn panels into features, read.
+    """
     if not hasattr(X, "__len__") or isinstance(X, str):
         raise TypeError(f"{name} must be array-like, got {type(X).__name__}.")
     if isinstance(X, (list, pd.DataFrame)):
         kind = panel_kind(X, name)
         if kind in PANEL_MTYPES:
-            return panel_to_numpy3d(X, kind, name)[0]
+            X3, lengths, columns = panel_to_padded(X, kind, name)
+            if lengths is None:
+                return X3
+            if kind == "pd-multiindex":
+                return padded_to_panel(X3, lengths, "nested_univ", columns)
+            return X
     check_real(X, name)
     return X
 

@@ -1,0 +1,134 @@
+"""Input checks of TimeGANSampler: sequences, their lengths and their labels."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import validate_data
+
+from ._validation import check_real
+from .labels import validate_labels
+from .panels import PANEL_MTYPES, panel_kind, panel_to_padded, stride_windows
+
+
+def validate_sequences(sampler, X):
+    """Return X as a float64 numpy3D array, its lengths, layout and channels.
+
+    The lengths are None unless the sequences of a panel differ in length;
+    then the array is padded with NaN after each sequence's last step.
+    """
+    kind = panel_kind(X)
+    columns, lengths = None, None
+    if kind in PANEL_MTYPES:
+        _reject_non_numeric(X[0] if kind == "df-list" else X)
+        X, lengths, columns = panel_to_padded(X, kind)
+    else:
+        check_real(X, "X", noun="channel")
+    if kind in ("numpy3D", *PANEL_MTYPES):
+        if np.ndim(X) == 3 and len(X) == 1:
+            raise ValueError(
+                "X holds 1 sequence, but TimeGANSampler needs a minimum of 2 "
+                "sequences to train on."
+            )
+        if lengths is None:
+            X = validate_data(
+                sampler, X, allow_nd=True, ensure_min_samples=2, dtype=np.float64
+            )
+        else:
+            X = _validate_padded(sampler, X, lengths)
+        if 0 in X.shape[1:]:
+            raise ValueError(
+                f"X has shape {X.shape} (n_instances, n_channels, "
+                "n_timepoints); TimeGANSampler needs at least one channel "
+                "and one time point."
+            )
+        if sampler.seq_len != "auto" and X.shape[2] != sampler.seq_len:
+            longest = ", the longest of its lengths," if lengths is not None else ""
+            raise ValueError(
+                f"X holds sequences of length {X.shape[2]}{longest} but "
+                f"seq_len={sampler.seq_len}; set seq_len={X.shape[2]} or "
+                "seq_len='auto'."
+            )
+        if columns is not None and all(isinstance(c, str) for c in columns):
+            sampler.feature_names_in_ = np.asarray(columns, dtype=object)
+        return X, lengths, kind, columns
+
+    if sampler.seq_len == "auto":
+        raise ValueError(
+            "seq_len='auto' takes the length of a panel's sequences, but X is "
+            "one long series; set seq_len to the length of the windows to cut."
+        )
+    if isinstance(X, pd.DataFrame):
+        _reject_non_numeric(X)
+        columns = [str(c) for c in X.columns]
+    series = validate_data(sampler, X, dtype=np.float64)
+    n_timepoints = series.shape[0]
+    if n_timepoints < sampler.seq_len + 1:
+        raise ValueError(
+            f"X holds one series of n_samples = {n_timepoints} time points; "
+            f"seq_len={sampler.seq_len} needs at least seq_len + 1 = "
+            f"{sampler.seq_len + 1} time points to cut 2 windows."
+        )
+    windows = stride_windows(series, sampler.seq_len)
+    return windows, None, kind, columns
+
+
+def _validate_padded(sampler, X, lengths):
+    """Check the values and lengths of a NaN-padded unequal-length panel."""
+    if lengths.min() < 2:
+        short = np.flatnonzero(lengths < 2)[:5].tolist()
+        raise ValueError(
+            f"X holds sequences shorter than 2 time points (instances "
+            f"{short}); TimeGANSampler needs at least 2 per sequence, so drop "
+            "or lengthen them."
+        )
+    valid = np.arange(X.shape[2]) < lengths[:, None]
+    if not np.isfinite(X.transpose(0, 2, 1)[valid]).all():
+        raise ValueError("X contains NaN or infinite values; pass finite data.")
+    filled = validate_data(
+        sampler, np.nan_to_num(X, nan=0.0), allow_nd=True, dtype=np.float64
+    )
+    filled[~np.broadcast_to(valid[:, None, :], X.shape)] = np.nan
+    return filled
+
+
+def validate_sequence_labels(y, X3, kind):
+    """Class codes, classes and container of y (None each without y).
+
+    Labels are one per sequence of a panel. A long series has none: a y of
+    one label per time point is ignored with a warning (scikit-learn's
+    checks pass one), any other y is an error.
+    """
+    if y is None or not kind.startswith("series"):
+        return validate_labels(y, len(X3), "TimeGANSampler", unit="sequence")
+    n_labels = np.shape(y)[0] if np.ndim(y) else None
+    n_timepoints = X3.shape[0] + X3.shape[2] - 1
+    why = (
+        "TimeGANSampler conditions on one label per sequence of a panel; cut "
+        "the series into labelled windows (a numpy3D panel) to fit with y, or "
+        "pass y=None."
+    )
+    if n_labels != n_timepoints:
+        given = "no length" if n_labels is None else f"{n_labels} labels"
+        raise ValueError(
+            f"y has {given} but X has {n_timepoints} time points of one long "
+            f"series. {why}"
+        )
+    warnings.warn(
+        f"y is ignored: X is one long series, not a panel. {why}",
+        UserWarning,
+        stacklevel=4,
+    )
+    return None, None, None
+
+
+def _reject_non_numeric(frame):
+    non_numeric = [
+        c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+    ]
+    # nested_univ cells hold Series (object dtype); their values are checked later.
+    if non_numeric and not isinstance(frame.iloc[0, 0], pd.Series):
+        raise ValueError(
+            f"X must hold numeric channels only; columns {non_numeric} are not "
+            "numeric. Encode or drop them first."
+        )

@@ -1,0 +1,221 @@
+"""TimeGANSampler on panels whose sequences differ in length."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sampler_checks import SAMPLER_CHECKS
+from sktime.datatypes import convert_to
+
+from sksynth import TimeGANSampler
+from sksynth.masking import step_mask
+from sksynth.panels import padded_to_panel, panel_to_padded
+from sksynth.sequence_latent import SequenceLatentTrainer
+from sksynth.sequence_latent import make_networks as sequence_networks
+from sksynth.timegan_trainer import _make_networks, _TimeGANTrainer
+
+LATENTS = ["step", "sequence"]
+MTYPES = ["df-list", "nested_univ", "pd-multiindex"]
+LENGTHS = [3, 6, 4, 6, 5, 3, 6, 4, 5, 6, 3, 4]
+
+
+def _small(**params):
+    defaults = dict(
+        seq_len="auto",
+        hidden_dim=4,
+        n_iter=3,
+        batch_size=8,
+        device="cpu",
+        random_state=0,
+    )
+    return TimeGANSampler(**{**defaults, **params})
+
+
+def _frames(lengths=LENGTHS, seed=0):
+    rng = np.random.default_rng(seed)
+    return [pd.DataFrame(rng.uniform(size=(n, 2)), columns=["x", "z"]) for n in lengths]
+
+
+def _panel(mtype, lengths=LENGTHS, seed=0):
+    frames = _frames(lengths, seed)
+    return frames if mtype == "df-list" else convert_to(frames, to_type=mtype)
+
+
+def _lengths(panel):
+    _, lengths, _ = panel_to_padded(
+        panel, "df-list" if isinstance(panel, list) else _kind(panel)
+    )
+    return lengths
+
+
+def _kind(frame):
+    return "pd-multiindex" if isinstance(frame.index, pd.MultiIndex) else "nested_univ"
+
+
+@pytest.mark.parametrize("latent", LATENTS)
+@pytest.mark.parametrize("mtype", MTYPES)
+def test_every_mtype_comes_back_with_unequal_lengths(mtype, latent):
+    sampler = _small(latent=latent).fit(_panel(mtype))
+    assert sampler.seq_len_ == 6
+    out = sampler.sample(20, random_state=0)
+    assert type(out) is type(_panel(mtype))
+    columns = out[0].columns if mtype == "df-list" else out.columns
+    assert list(columns) == ["x", "z"]
+    lengths = _lengths(out)
+    assert len(lengths) == 20 and len(set(lengths)) > 1
+
+
+@pytest.mark.parametrize("latent", LATENTS)
+def test_sampled_lengths_occur_in_the_training_data(latent):
+    lengths = [2, 7, 2, 7, 4, 7, 2, 4]
+    sampler = _small(latent=latent).fit(_panel("df-list", lengths))
+    sampled = _lengths(sampler.sample(300, random_state=0))
+    assert set(sampled) == {2, 4, 7}
+    # 3 of 8 training sequences have 7 steps; four binomial standard errors.
+    assert abs(np.mean(sampled == 7) - 3 / 8) < 4 * np.sqrt(3 / 8 * 5 / 8 / 300)
+
+
+@pytest.mark.parametrize("latent", LATENTS)
+def test_conditional_lengths_are_drawn_per_class(latent):
+    lengths = [3, 3, 3, 3, 6, 6, 6, 5]
+    y = np.array(["short"] * 4 + ["long"] * 4)
+    sampler = _small(latent=latent).fit(_panel("nested_univ", lengths), y)
+    X_new, y_new = sampler.sample(60, random_state=0)
+    sampled = _lengths(X_new)
+    assert set(sampled[y_new == "short"]) == {3}
+    assert set(sampled[y_new == "long"]) <= {5, 6}
+    X_long, _ = sampler.sample(10, y="long", random_state=1)
+    assert set(_lengths(X_long)) <= {5, 6}
+
+
+@pytest.mark.parametrize("latent", LATENTS)
+def test_samples_stay_in_the_range_of_the_valid_steps(latent):
+    frames = _frames()
+    for frame in frames:
+        frame["x"] += 10.0
+    sampler = _small(latent=latent).fit(frames)
+    np.testing.assert_array_equal(
+        sampler.data_min_, np.min([f.min() for f in frames], axis=0)
+    )
+    out = sampler.sample(30, random_state=0)
+    values = pd.concat(out)
+    assert values["x"].min() >= 10.0 - 1e-9 and values["x"].max() <= 11.0 + 1e-9
+    assert not values.isna().any().any()
+
+
+def _train(trainer_class, padding):
+    """Weights after a few steps of each phase on data padded with ``padding``."""
+    lengths = torch.tensor(LENGTHS)
+    mask = step_mask(lengths, 6)
+    data = torch.rand(len(LENGTHS), 6, 2, generator=torch.Generator().manual_seed(0))
+    data = torch.where(mask, data, padding)
+    conditions = torch.stack([lengths / 6, (lengths > 4).float()], dim=1)
+    with torch.random.fork_rng(devices=[]):
+        torch.random.manual_seed(0)
+        if trainer_class is _TimeGANTrainer:
+            modules = _make_networks(2, 4, 2, "gru", n_conditions=2)
+            trainer = _TimeGANTrainer(
+                modules,
+                data,
+                batch_size=8,
+                learning_rate=1e-3,
+                gamma=1.0,
+                rng=torch.Generator().manual_seed(0),
+                conditions=conditions,
+                mask=mask,
+            )
+            steps = [trainer.autoencoder_step, trainer.supervisor_step]
+            steps += [trainer.joint_step]
+        else:
+            modules = sequence_networks(2, 6, 4, 2, "gru", n_conditions=2, n_classes=2)
+            trainer = SequenceLatentTrainer(
+                modules,
+                data,
+                batch_size=8,
+                learning_rate=1e-3,
+                rng=torch.Generator().manual_seed(0),
+                conditions=conditions,
+                lengths=lengths,
+                classes=(lengths > 4).long(),
+            )
+            steps = [trainer.autoencoder_step, trainer.adversarial_step]
+    for step in steps:
+        for _ in range(3):
+            step()
+    return {
+        f"{name}.{key}": value.detach().clone()
+        for name, module in modules.items()
+        for key, value in module.state_dict().items()
+    }
+
+
+@pytest.mark.parametrize("trainer_class", [_TimeGANTrainer, SequenceLatentTrainer])
+def test_the_padding_value_changes_no_fitted_weight(trainer_class):
+    zero = _train(trainer_class, 0.0)
+    other = _train(trainer_class, 7.5)
+    assert zero.keys() == other.keys()
+    for name, value in zero.items():
+        torch.testing.assert_close(other[name], value, rtol=0, atol=0, msg=name)
+
+
+def test_padded_panel_round_trip_keeps_values_and_lengths():
+    frames = _frames()
+    X3, lengths, columns = panel_to_padded(frames, "df-list")
+    assert X3.shape == (12, 2, 6) and columns == ["x", "z"]
+    np.testing.assert_array_equal(lengths, LENGTHS)
+    assert np.isnan(X3[0, :, 3:]).all()
+    for mtype in MTYPES:
+        back = padded_to_panel(X3, lengths, mtype, columns)
+        again, again_lengths, _ = panel_to_padded(back, mtype)
+        np.testing.assert_array_equal(again, X3)
+        np.testing.assert_array_equal(again_lengths, lengths)
+
+
+@pytest.mark.parametrize("latent", LATENTS)
+@pytest.mark.parametrize("check", SAMPLER_CHECKS, ids=lambda c: c.__name__)
+def test_sampler_contract_on_an_unequal_length_panel(check, latent):
+    check(_small(latent=latent), _panel("pd-multiindex"))
+
+
+@pytest.mark.parametrize(
+    "make_panel, match",
+    [
+        (lambda: _panel("df-list", [4, 1, 3]), "shorter than 2 time points.*[1]"),
+        (lambda: _panel("df-list", [4])[:1], "X holds 1 sequence.*minimum of 2"),
+        (
+            lambda: _with_nan(_frames()),
+            "X contains NaN or infinite values",
+        ),
+        (lambda: _ragged_channels(), "Instance 0 of X has channels of different"),
+    ],
+    ids=["length-one", "one-sequence", "nan", "ragged-channels"],
+)
+def test_bad_unequal_panels_are_clear_errors(make_panel, match):
+    with pytest.raises(ValueError, match=match):
+        _small().fit(make_panel())
+
+
+def _with_nan(frames):
+    frames[2].iloc[1, 0] = np.nan
+    return frames
+
+
+def _ragged_channels():
+    panel = convert_to(_frames(), to_type="nested_univ")
+    panel.iloc[0, 1] = panel.iloc[0, 1].iloc[:2]
+    return panel
+
+
+def test_seq_len_must_be_auto_or_the_longest_length():
+    with pytest.raises(ValueError, match="length 6, the longest of its lengths"):
+        _small(seq_len=4).fit(_frames())
+    assert _small(seq_len=6).fit(_frames()).seq_len_ == 6
+
+
+def test_seq_len_auto_takes_an_equal_length_panel_s_length_but_no_long_series():
+    sampler = _small().fit(np.random.default_rng(0).uniform(size=(10, 2, 7)))
+    assert sampler.seq_len_ == 7
+    assert sampler.sample(3).shape == (3, 2, 7)
+    assert not hasattr(sampler, "length_counts_")
+    with pytest.raises(ValueError, match="seq_len='auto'.*one long series"):
+        _small().fit(np.zeros((30, 2)))
