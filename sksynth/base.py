@@ -116,6 +116,14 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
             The synthetic samples. A sampler fitted with ``y`` returns
             ``(X, y)``.
         """
+        return self._checked_sample(n_samples, random_state, y=y)
+
+    def _checked_sample(self, n_samples, random_state, **options):
+        """Check the request, seed the CPU ``rng`` and call ``_sample``.
+
+        ``options`` (``y``, and what a subclass's ``sample`` adds) go to
+        ``_sample`` as keyword arguments.
+        """
         check_is_fitted(self)
         if (
             not isinstance(n_samples, numbers.Integral)
@@ -131,7 +139,7 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         for module in modules.values():
             module.eval()
         with torch.no_grad():
-            return self._sample(int(n_samples), y=y, rng=rng)
+            return self._sample(int(n_samples), rng=rng, **options)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "device_")

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import sequence_latent
+from ._validation import short_repr
 from .base import BaseSampler
 from .labels import restore_labels, sample_labels
 from .masking import step_mask
@@ -365,12 +366,43 @@ class TimeGANSampler(BaseSampler):
             ("joint", self.n_iter, trainer.joint_step),
         ]
 
-    def _sample(self, n_samples, y, rng):
+    def sample(self, n_samples=1, *, y=None, lengths=None, random_state=None):
+        """Generate synthetic sequences.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of sequences to generate.
+        y : label or array-like of shape (n_samples,), default=None
+            Labels to generate, for a sampler fitted with ``y``.
+        lengths : int or array-like of shape (n_samples,), default=None
+            For a sampler fitted on a panel of unequal lengths: the length of
+            each sequence, any integer between the shortest and the longest
+            training length (lengths in between that no training sequence
+            had are interpolated by the length condition). None draws lengths
+            from those of the training sequences (of the class, when
+            conditional).
+        random_state : int, RandomState instance or None, default=None
+            Seeds the noise, drawn on the CPU so that an int gives the same
+            draws on any device. None gives fresh draws at every call.
+
+        Returns
+        -------
+        X : same container kind as the data given to ``fit``
+            The synthetic sequences. A sampler fitted with ``y`` returns
+            ``(X, y)``.
+        """
+        return self._checked_sample(n_samples, random_state, y=y, lengths=lengths)
+
+    def _sample(self, n_samples, y, rng, lengths=None):
         classes = getattr(self, "classes_", None)
         codes = sample_labels(
             classes, getattr(self, "class_counts_", None), n_samples, y, rng
         )
-        lengths = self._sample_lengths(codes, n_samples, rng)
+        if lengths is None:
+            lengths = self._sample_lengths(codes, n_samples, rng)
+        else:
+            lengths = self._requested_lengths(lengths, n_samples)
         n_classes = 0 if classes is None else len(classes)
         conditions = _conditions(codes, n_classes, lengths, self._seq_len())
         if self.latent == "sequence":
@@ -416,6 +448,32 @@ class TimeGANSampler(BaseSampler):
                     counts[group], draws, True, generator=rng
                 )
         return lengths
+
+    def _requested_lengths(self, lengths, n_samples):
+        """``sample``'s ``lengths`` as an int64 tensor, checked."""
+        counts = getattr(self, "length_counts_", None)
+        if counts is None:
+            raise ValueError(
+                "lengths applies to a sampler fitted on a panel of unequal "
+                f"lengths; this one generates sequences of length {self._seq_len()}."
+            )
+        seen = np.flatnonzero(counts.sum(axis=0))
+        shortest, longest = int(seen.min()), int(seen.max())
+        requested = np.asarray(lengths)
+        if requested.ndim == 0:
+            requested = np.full(n_samples, requested)
+        if requested.shape != (n_samples,) or requested.dtype.kind not in "iu":
+            raise ValueError(
+                f"lengths must be an integer or n_samples={n_samples} integers; "
+                f"got {short_repr(lengths)}."
+            )
+        if requested.min() < shortest or requested.max() > longest:
+            raise ValueError(
+                f"lengths must lie between the shortest and the longest training "
+                f"length, {shortest} and {longest}; got lengths from "
+                f"{requested.min()} to {requested.max()}."
+            )
+        return torch.as_tensor(requested, dtype=torch.int64)
 
     def _bytes_per_sample(self):
         # The float32 output, then four float64 copies on the way to the

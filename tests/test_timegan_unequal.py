@@ -219,3 +219,37 @@ def test_seq_len_auto_takes_an_equal_length_panel_s_length_but_no_long_series():
     assert not hasattr(sampler, "length_counts_")
     with pytest.raises(ValueError, match="seq_len='auto'.*one long series"):
         _small().fit(np.zeros((30, 2)))
+
+
+@pytest.mark.parametrize("latent", LATENTS)
+def test_sample_gives_the_lengths_asked_for(latent):
+    lengths = [2, 7, 2, 7, 4, 7, 2, 4]
+    sampler = _small(latent=latent).fit(_panel("df-list", lengths))
+    # 5 is no training length, but within their range: interpolated.
+    same = sampler.sample(6, lengths=5, random_state=0)
+    assert [len(frame) for frame in same] == [5] * 6
+    asked = np.array([2, 3, 7, 6])
+    out = sampler.sample(4, lengths=asked, random_state=0)
+    assert [len(frame) for frame in out] == asked.tolist()
+    assert all(np.isfinite(frame.to_numpy()).all() for frame in out)
+
+
+@pytest.mark.parametrize(
+    ("lengths", "match"),
+    [
+        (1, "between the shortest and the longest training length, 2 and 7"),
+        (8, "between the shortest and the longest training length, 2 and 7"),
+        ([3, 4], "an integer or n_samples=3 integers"),
+        (3.5, "an integer or n_samples=3 integers"),
+    ],
+)
+def test_bad_lengths_to_sample(lengths, match):
+    sampler = _small().fit(_panel("df-list", [2, 7, 2, 7, 4, 7, 2, 4]))
+    with pytest.raises(ValueError, match=match):
+        sampler.sample(3, lengths=lengths)
+
+
+def test_lengths_need_a_sampler_fitted_on_unequal_lengths():
+    sampler = _small().fit(_panel("df-list", [5] * 8))
+    with pytest.raises(ValueError, match="lengths applies to a sampler fitted"):
+        sampler.sample(3, lengths=5)
