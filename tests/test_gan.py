@@ -367,7 +367,7 @@ def test_output_layout_groups_spans_and_maps_back():
         [
             torch.searchsorted(
                 torch.softmax(logits, 1).cumsum(1),
-                uniform[:, output.span_positions[s], None],
+                uniform[:, output.span_positions[s], None].contiguous(),
                 right=True,
             )[:, 0].clamp_max(logits.shape[1] - 1)
             for s, (logits, _) in enumerate(spans)
