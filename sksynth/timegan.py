@@ -4,11 +4,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import sequence_latent
-from ._validation import short_repr
 from .base import BaseSampler
 from .labels import restore_labels, sample_labels
 from .masking import step_mask
@@ -16,6 +14,12 @@ from .panels import (
     channel_range,
     numpy3d_to_panel,
     padded_to_panel,
+)
+from .timegan_conditions import (
+    check_lengths,
+    draw_lengths,
+    length_counts,
+    sequence_conditions,
 )
 from .timegan_inputs import validate_sequence_labels, validate_sequences
 from .timegan_trainer import _make_networks, _TimeGANTrainer, generate
@@ -274,7 +278,7 @@ class TimeGANSampler(BaseSampler):
         n_classes = 0 if classes is None else len(classes)
         torch_codes = None if codes is None else torch.as_tensor(codes)
         torch_lengths = None if lengths is None else torch.as_tensor(lengths)
-        conditions = _conditions(torch_codes, n_classes, torch_lengths, seq_len)
+        conditions = sequence_conditions(torch_codes, n_classes, torch_lengths, seq_len)
 
         n_channels = X3.shape[1]
         hidden_dim = 4 * n_channels if self.hidden_dim == "auto" else self.hidden_dim
@@ -317,10 +321,7 @@ class TimeGANSampler(BaseSampler):
             fitted["class_counts_"] = np.bincount(codes, minlength=n_classes)
             fitted["_label_type_"] = label_type
         if lengths is not None:
-            groups = np.zeros(len(lengths), np.int64) if codes is None else codes
-            counts = np.zeros((max(n_classes, 1), seq_len + 1), dtype=np.int64)
-            np.add.at(counts, (groups, lengths), 1)
-            fitted["length_counts_"] = counts
+            fitted["length_counts_"] = length_counts(lengths, codes, n_classes, seq_len)
         return fitted
 
     def _phases(self, modules, data, conditions, lengths, codes, rng, device):
@@ -399,12 +400,15 @@ class TimeGANSampler(BaseSampler):
         codes = sample_labels(
             classes, getattr(self, "class_counts_", None), n_samples, y, rng
         )
+        counts = getattr(self, "length_counts_", None)
         if lengths is None:
-            lengths = self._sample_lengths(codes, n_samples, rng)
+            lengths = (
+                None if counts is None else draw_lengths(counts, codes, n_samples, rng)
+            )
         else:
-            lengths = self._requested_lengths(lengths, n_samples)
+            lengths = check_lengths(lengths, counts, n_samples, self._seq_len())
         n_classes = 0 if classes is None else len(classes)
-        conditions = _conditions(codes, n_classes, lengths, self._seq_len())
+        conditions = sequence_conditions(codes, n_classes, lengths, self._seq_len())
         if self.latent == "sequence":
             scaled = sequence_latent.sample_sequences(
                 self._fitted_modules(),
@@ -431,49 +435,6 @@ class TimeGANSampler(BaseSampler):
             return X
         labels = restore_labels(classes[codes.numpy()], self._label_type_)
         return X, labels
-
-    def _sample_lengths(self, codes, n_samples, rng):
-        """Lengths drawn from those of training (of the class), or None."""
-        counts = getattr(self, "length_counts_", None)
-        if counts is None:
-            return None
-        groups = torch.zeros(n_samples, dtype=torch.int64) if codes is None else codes
-        lengths = torch.empty(n_samples, dtype=torch.int64)
-        counts = torch.as_tensor(counts, dtype=torch.float64)
-        for group in range(len(counts)):
-            rows = groups == group
-            if rows.any():
-                draws = int(rows.sum())
-                lengths[rows] = torch.multinomial(
-                    counts[group], draws, True, generator=rng
-                )
-        return lengths
-
-    def _requested_lengths(self, lengths, n_samples):
-        """``sample``'s ``lengths`` as an int64 tensor, checked."""
-        counts = getattr(self, "length_counts_", None)
-        if counts is None:
-            raise ValueError(
-                "lengths applies to a sampler fitted on a panel of unequal "
-                f"lengths; this one generates sequences of length {self._seq_len()}."
-            )
-        seen = np.flatnonzero(counts.sum(axis=0))
-        shortest, longest = int(seen.min()), int(seen.max())
-        requested = np.asarray(lengths)
-        if requested.ndim == 0:
-            requested = np.full(n_samples, requested)
-        if requested.shape != (n_samples,) or requested.dtype.kind not in "iu":
-            raise ValueError(
-                f"lengths must be an integer or n_samples={n_samples} integers; "
-                f"got {short_repr(lengths)}."
-            )
-        if requested.min() < shortest or requested.max() > longest:
-            raise ValueError(
-                f"lengths must lie between the shortest and the longest training "
-                f"length, {shortest} and {longest}; got lengths from "
-                f"{requested.min()} to {requested.max()}."
-            )
-        return torch.as_tensor(requested, dtype=torch.int64)
 
     def _bytes_per_sample(self):
         # The float32 output, then four float64 copies on the way to the
@@ -525,17 +486,3 @@ class TimeGANSampler(BaseSampler):
             n_conditions,
             n_classes,
         )
-
-
-def _conditions(codes, n_classes, lengths, seq_len):
-    """Per-sequence condition vectors (n, k) on the CPU, or None.
-
-    The one-hot class (with labels), then the length over ``seq_len`` (for
-    panels of unequal lengths).
-    """
-    parts = []
-    if codes is not None:
-        parts.append(F.one_hot(codes, n_classes).float())
-    if lengths is not None:
-        parts.append((lengths.float() / seq_len).unsqueeze(1))
-    return torch.cat(parts, dim=1) if parts else None

@@ -6,7 +6,7 @@ from timegan_reference import PlainTimeGANTrainer
 
 from sksynth.datasets import make_sines
 from sksynth.nn import gru_sequence
-from sksynth.timegan import _make_networks, _TimeGANTrainer
+from sksynth.timegan_trainer import _make_networks, _TimeGANTrainer
 
 
 def _trainer(cls):

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from sksynth.nn import optimizer_step
-from sksynth.timegan import _TimeGANTrainer
+from sksynth.timegan_trainer import _TimeGANTrainer
 
 
 class _NativeGRUNetwork(nn.Module):
