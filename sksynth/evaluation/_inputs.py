@@ -23,6 +23,7 @@ from .._validation import (
     check_table_cells,
 )
 from ..panels import PANEL_MTYPES, panel_kind, panel_to_padded
+from ..table_columns import categorical_columns
 
 
 def is_panel(X, name):
@@ -202,16 +203,6 @@ def check_table_pair(X_real, X_synth, *, metric):
                 f"{metric} needs at least 2 rows in {name}, got {len(frame)}."
             )
     return real, synth
-
-
-def categorical_columns(frame):
-    """Names of the columns to treat as categorical (not numeric, or bool)."""
-    return [
-        column
-        for column in frame.columns
-        if frame[column].dtype == bool
-        or not pd.api.types.is_numeric_dtype(frame[column])
-    ]
 
 
 def make_table_encoder(frame):
