@@ -503,7 +503,12 @@ def render():
             f"{table}: {json.dumps(table_params) if table_params else 'defaults'}"
             for table, table_params in settings["params"].items()
         )
-        lines.append(f"- {config} ({settings['model']}): {params}")
+        given_y = (
+            "; the class column given as y"
+            if settings.get("condition_on_target")
+            else ""
+        )
+        lines.append(f"- {config} ({settings['model']}{given_y}): {params}")
     lines += [
         "",
         "CTGAN refuses tables with missing numbers (`InvalidDataError: CTGAN "
