@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from .base import BaseSampler
 from .data_parallel import DataParallel
@@ -150,6 +150,12 @@ class GANSampler(BaseSampler):
         without them. See the tables benchmark for its speed and quality.
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
         Where to train; ``"auto"`` picks CUDA, then MPS, then the CPU.
+    data_parallel : "auto" or False, default="auto"
+        ``"auto"`` trains data-parallel over the processes of an initialized
+        ``torch.distributed`` group of more than one process (as under
+        ``torchrun``), which must then all call ``fit`` with the same table;
+        see the user guide. False trains in this process alone even then,
+        e.g. to fit on one rank of a job that uses the group for other work.
     random_state : int, RandomState instance or None, default=None
         Seeds the encoding, weight initialisation, mini-batches and noise
         during ``fit`` without touching global random state.
@@ -231,6 +237,7 @@ class GANSampler(BaseSampler):
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
         "max_categories": [Interval(Integral, 1, None, closed="left")],
         "precision": [StrOptions({"float32", "bfloat16"})],
+        "data_parallel": [StrOptions({"auto"}), Options(bool, {False})],
     }
 
     def __init__(
@@ -255,6 +262,7 @@ class GANSampler(BaseSampler):
         max_categories=500,
         precision="float32",
         device="auto",
+        data_parallel="auto",
         random_state=None,
         verbose=0,
     ):
@@ -277,6 +285,7 @@ class GANSampler(BaseSampler):
         self.max_categories = max_categories
         self.precision = precision
         self.device = device
+        self.data_parallel = data_parallel
         self.random_state = random_state
         self.verbose = verbose
 
@@ -300,7 +309,7 @@ class GANSampler(BaseSampler):
         X, categorical = validate_table(self, X)
         labels, classes, label_type = self._validate_labels(y, X.shape[0])
 
-        parallel = DataParallel.current(device)
+        parallel = None if self.data_parallel is False else DataParallel.current(device)
         if parallel is not None:
             # One encoder and one set of initial weights on every process.
             seed = parallel.common_seed(seed)

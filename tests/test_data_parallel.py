@@ -60,7 +60,14 @@ def _fit_on_rank(rank, folder):
             error = None
         except ValueError as exc:
             error = str(exc)
-        torch.save({"runs": runs, "error": error}, f"{folder}/rank_{rank}.pt")
+        # One process alone, its peer idle: no collective may wait on the peer.
+        alone = None
+        if rank == 0:
+            alone = _weights(tiny_gan_sampler(data_parallel=False).fit(_table()))
+        dist.barrier()
+        torch.save(
+            {"runs": runs, "error": error, "alone": alone}, f"{folder}/rank_{rank}.pt"
+        )
     finally:
         dist.destroy_process_group()
 
@@ -104,6 +111,12 @@ def test_the_saved_model_loads_and_samples_like_a_plain_fit(ranks):
     assert list(synth.columns) == ["x", "colour"]
     assert set(synth["colour"]) <= {"red", "green", "blue"}
     assert_same_samples(synth, loaded.sample(50, random_state=0))
+
+
+def test_data_parallel_false_fits_alone_inside_a_group(ranks):
+    _, (rank_0, _) = ranks
+    plain = _weights(tiny_gan_sampler().fit(_table()))
+    _assert_same_weights(rank_0["alone"], plain)
 
 
 def test_processes_given_different_tables_fail_clearly(ranks):
