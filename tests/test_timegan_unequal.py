@@ -201,8 +201,12 @@ def _with_nan(frames):
 
 
 def _ragged_channels():
+    """A nested_univ panel whose first instance has a channel cut short."""
     panel = convert_to(_frames(), to_type="nested_univ")
-    panel.iloc[0, 1] = panel.iloc[0, 1].iloc[:2]
+    cells = np.empty(len(panel), dtype=object)
+    for row, cell in enumerate(panel.iloc[:, 1]):
+        cells[row] = cell.iloc[:2] if row == 0 else cell
+    panel[panel.columns[1]] = cells
     return panel
 
 
