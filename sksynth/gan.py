@@ -111,11 +111,13 @@ class GANSampler(BaseSampler):
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.
     exact_values : bool, default=True
         Generate point masses (a value holding at least 5 % of a numeric
-        column, such as a column of mostly zeros) and the values of integer
-        grids (at most ``max_grid_values`` distinct values, each seen at least
-        20 times on average) as exact values, each from a slot of its own in
-        the column's mode span; the mixture models the other values. False is
-        CTGAN's encoding, where they come back blurred.
+        column, such as a column of mostly zeros), heaps (a value holding at
+        least 0.5 % of the column, 20 rows, and three times the rows of each
+        neighbouring value, such as round numbers of hours) and the values of
+        integer grids (at most ``max_grid_values`` distinct values, each seen
+        at least 20 times on average) as exact values, each from a slot of its
+        own in the column's mode span; the mixture models the other values.
+        False is CTGAN's encoding, where they come back blurred.
     max_grid_values : int, default=255
         Most distinct values of a numeric column that ``exact_values``
         generates exactly as an integer grid. Each value is one output of the

@@ -182,6 +182,25 @@ def test_integer_grid_is_generated_on_its_values():
     assert encoder.columns[0]["values"] == [] and encoder.columns[0]["means"]
 
 
+def test_heaped_values_get_exact_slots():
+    # Reported hours: smooth integers, with round numbers far more frequent than
+    # their neighbours (3 % each, against about 0.5 %); too many values for a grid.
+    rng = np.random.default_rng(0)
+    smooth = rng.integers(1, 200, 6000)
+    heaps = rng.choice([20, 40, 60], 600)
+    frame = pd.DataFrame({"hours": np.concatenate([smooth, heaps])})
+    encoder, encoded, _ = _fit(frame, [False], exact_values=True, max_grid_values=50)
+    column = encoder.columns[0]
+    assert column["values"] == [20.0, 40.0, 60.0] and column["means"]
+    decoded = _decode_encoded(encoder, encoded)["hours"]
+    assert (decoded[frame["hours"].isin([20, 40, 60])].isin([20, 40, 60])).all()
+    # Without the heaps, no value stands out from its neighbours.
+    encoder, _, _ = _fit(
+        pd.DataFrame({"hours": smooth}), [False], exact_values=True, max_grid_values=50
+    )
+    assert encoder.columns[0]["values"] == []
+
+
 def test_determined_column_is_derived_from_its_source():
     rng = np.random.default_rng(0)
     level = rng.choice(["low", "mid", "high"], 600)
