@@ -162,6 +162,24 @@ CONFIGS = {
             table: {"ema_decay": 0.999} for table in ("penguins", "seattle_weather")
         },
     },
+    # Defaults with early stopping on held-out rows (10 %), and with the
+    # average of the generator and the class as y too.
+    "gansampler-early-stopping": {
+        "model": "GANSampler",
+        "note": "heaps generated as exact values",
+        "params": {
+            table: {"early_stopping": True} for table in ("penguins", "seattle_weather")
+        },
+    },
+    "gansampler-early-stopping-ema-y": {
+        "model": "GANSampler",
+        "condition_on_target": True,
+        "note": "heaps generated as exact values",
+        "params": {
+            table: {"early_stopping": True, "ema_decay": 0.999}
+            for table in ("penguins", "seattle_weather")
+        },
+    },
     # CTGAN's encoding, conditioning and epochs-only budget (small tables).
     "gansampler-ctgan-encoding": {
         "model": "GANSampler",

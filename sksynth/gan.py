@@ -9,7 +9,9 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from .base import BaseSampler
 from .data_parallel import DataParallel
+from .early_stopping import MIN_STEPS_PER_ROUND, EarlyStopping, validation_split
 from .encoding import MAX_GRID_VALUES, TabularEncoder
+from .evaluation.diagnosis import distribution_gap
 from .gan_trainer import GANTrainer, make_networks
 from .labels import restore_labels, sample_labels, validate_labels
 from .seeding import seed_global_generators
@@ -140,6 +142,19 @@ class GANSampler(BaseSampler):
         (and BatchNorm statistics) over the training steps, with this decay
         per step (e.g. 0.999), rather than from the last weights. None uses
         the last weights, as CTGAN does.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows, score them against as
+        many generated rows once per epoch (every ``ceil(100 / steps per
+        epoch)`` epochs on tables too small for 100 steps an epoch) with
+        :func:`sksynth.evaluation.distribution_gap`, keep the generator of the
+        best round, and stop after ``n_iter_no_change`` rounds without a
+        better one (or at the budget of ``epochs`` and ``min_steps``). False
+        trains on every row for the whole budget and keeps the last weights.
+    validation_fraction : float, default=0.1
+        Share of the rows held out with ``early_stopping``.
+    n_iter_no_change : int, default=10
+        Rounds without a lower validation score after which ``early_stopping``
+        stops training.
     max_categories : int, default=500
         Most distinct values allowed in a categorical column (and classes in
         ``y``); a column with more raises a ``ValueError``. Raise it for wider
@@ -184,7 +199,14 @@ class GANSampler(BaseSampler):
     history_ : list of dict
         Losses once per epoch (``pd.DataFrame(history_)`` tabulates them).
     n_iter_ : int
-        Epochs run: ``epochs``, or more to reach ``min_steps``.
+        Epochs run: ``epochs``, or more to reach ``min_steps``, or fewer when
+        ``early_stopping`` stopped training.
+    validation_scores_ : list of float
+        The validation score (``distribution_gap``, lower is better) of each
+        round; only set with ``early_stopping``.
+    best_validation_score_ : float
+        The best of them, whose generator ``generator_`` holds; only set with
+        ``early_stopping``.
     device_ : torch.device
         The device the networks live on.
 
@@ -237,6 +259,9 @@ class GANSampler(BaseSampler):
         "derived_columns": ["boolean"],
         "condition_missing": ["boolean"],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "max_categories": [Interval(Integral, 1, None, closed="left")],
         "precision": [StrOptions({"float32", "bfloat16"})],
         "data_parallel": [StrOptions({"auto"}), Options(bool, {False})],
@@ -261,6 +286,9 @@ class GANSampler(BaseSampler):
         derived_columns=True,
         condition_missing=True,
         ema_decay=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
         max_categories=500,
         precision="float32",
         device="auto",
@@ -284,6 +312,9 @@ class GANSampler(BaseSampler):
         self.derived_columns = derived_columns
         self.condition_missing = condition_missing
         self.ema_decay = ema_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
         self.max_categories = max_categories
         self.precision = precision
         self.device = device
@@ -313,10 +344,26 @@ class GANSampler(BaseSampler):
 
         parallel = None if self.data_parallel is False else DataParallel.current(device)
         if parallel is not None:
+            if self.early_stopping:
+                raise ValueError(
+                    "early_stopping=True does not train data-parallel; set "
+                    "early_stopping=False or data_parallel=False."
+                )
             # One encoder and one set of initial weights on every process.
             seed = parallel.common_seed(seed)
             seed_global_generators(seed, device)
         rng = np.random.default_rng(seed)
+        validation = None
+        if self.early_stopping:
+            rows, held_out = validation_split(X.shape[0], self.validation_fraction, rng)
+            validation = _Validation(
+                _take(X, held_out),
+                None if labels is None else labels[held_out],
+                self.embedding_dim,
+                seed,
+            )
+            X = _take(X, rows)
+            labels = None if labels is None else labels[rows]
         encoder = TabularEncoder()
         scalars, slots = encoder.fit_transform(
             X,
@@ -385,10 +432,27 @@ class GANSampler(BaseSampler):
         epochs = max(self.epochs, -(-self.min_steps // steps_per_epoch))
         verbose = self.verbose if parallel is None or parallel.is_main else 0
         log = TrainingLog(verbose, log_every=steps_per_epoch)
+        epochs_per_round = -(-MIN_STEPS_PER_ROUND // steps_per_epoch)
+        stopper = EarlyStopping(self.n_iter_no_change) if validation else None
+        epochs_run = epochs
         with log.phase("gan", epochs * steps_per_epoch) as record:
-            for step in range(epochs * steps_per_epoch):
-                record(step, trainer.step())
+            for epoch in range(epochs):
+                for step in range(
+                    epoch * steps_per_epoch, (epoch + 1) * steps_per_epoch
+                ):
+                    record(step, trainer.step())
+                if stopper is None or (epoch + 1) % epochs_per_round:
+                    continue
+                generator = trainer.trained_generator()
+                score = validation.score(
+                    generator, encoder, SamplingConditions(counts, sizes, n_labels)
+                )
+                if stopper.update(score, generator):
+                    epochs_run = epoch + 1
+                    break
         modules["generator_"] = trainer.trained_generator()
+        if stopper is not None:
+            stopper.restore(modules["generator_"])
         for module in modules.values():
             if parallel is not None:
                 parallel.average_buffers(module)
@@ -398,8 +462,11 @@ class GANSampler(BaseSampler):
             "encoder_": encoder,
             "_condition_counts_": counts,
             "history_": log.history,
-            "n_iter_": epochs,
+            "n_iter_": epochs_run,
         }
+        if stopper is not None:
+            fitted["validation_scores_"] = stopper.scores
+            fitted["best_validation_score_"] = stopper.best_score
         if classes is not None:
             fitted["classes_"] = classes
             fitted["class_counts_"] = np.bincount(labels, minlength=n_labels)
@@ -425,28 +492,19 @@ class GANSampler(BaseSampler):
     def _sample(self, n_samples, y, rng):
         labels = self._sample_labels(n_samples, y, rng)
         layout = self.encoder_.layout()
-        output = OutputLayout(layout, self.encoder_.n_encoded, self.device_)
         sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
         conditions = SamplingConditions(
             self._condition_counts_, sizes, self._n_labels()
         )
-        # Each chunk is decoded at once: memory holds the output and one chunk.
-        parts = []
-        for start in range(0, n_samples, _SAMPLE_CHUNK):
-            size = min(_SAMPLE_CHUNK, n_samples - start)
-            noise = torch.randn(size, self.embedding_dim, generator=rng)
-            chunk_labels = None if labels is None else labels[start : start + size]
-            condition = conditions.draw(size, chunk_labels, rng)
-            uniform = torch.rand(size, len(output.span_positions), generator=rng)
-            inputs = torch.cat([noise, condition], dim=1)
-            raw = self.generator_(inputs.to(self.device_))
-            scalars, slots = output.decode(raw, uniform.to(self.device_))
-            parts.append(
-                self.encoder_.inverse_transform(
-                    scalars.cpu().double().numpy(), slots.cpu().numpy()
-                )
-            )
-        X = _concat(parts)
+        X = generate(
+            self.generator_,
+            self.encoder_,
+            conditions,
+            self.embedding_dim,
+            n_samples,
+            labels,
+            rng,
+        )
         if labels is None:
             return X
         return X, restore_labels(
@@ -481,6 +539,74 @@ class GANSampler(BaseSampler):
             _hidden_dims(self.discriminator_dim, "discriminator_dim"),
             self.pac,
         )
+
+
+def generate(generator, encoder, conditions, embedding_dim, n_samples, labels, rng):
+    """Generate and decode ``n_samples`` rows, chunk by chunk.
+
+    ``labels`` are class codes (a CPU tensor) or None; the noise, conditions
+    and slot draws come from the CPU generator ``rng``. Each chunk is decoded
+    at once: memory holds the output and one chunk.
+    """
+    device = next(generator.parameters()).device
+    output = OutputLayout(encoder.layout(), encoder.n_encoded, device)
+    parts = []
+    for start in range(0, n_samples, _SAMPLE_CHUNK):
+        size = min(_SAMPLE_CHUNK, n_samples - start)
+        noise = torch.randn(size, embedding_dim, generator=rng)
+        chunk_labels = None if labels is None else labels[start : start + size]
+        condition = conditions.draw(size, chunk_labels, rng)
+        uniform = torch.rand(size, len(output.span_positions), generator=rng)
+        inputs = torch.cat([noise, condition], dim=1)
+        with torch.no_grad():
+            raw = generator(inputs.to(device))
+        scalars, slots = output.decode(raw, uniform.to(device))
+        parts.append(
+            encoder.inverse_transform(
+                scalars.cpu().double().numpy(), slots.cpu().numpy()
+            )
+        )
+    return _concat(parts)
+
+
+class _Validation:
+    """The held-out rows of early stopping, scored against generated rows.
+
+    Every round draws the same noise (common random numbers), so that scores
+    differ by the generator, not by the draw.
+    """
+
+    def __init__(self, X, labels, embedding_dim, seed):
+        self.X = X
+        self.labels = None if labels is None else torch.as_tensor(labels)
+        self.embedding_dim = embedding_dim
+        self.seed = seed
+
+    def score(self, generator, encoder, conditions):
+        training = generator.training
+        generator.eval()
+        rng = torch.Generator().manual_seed(self.seed)
+        synthetic = generate(
+            generator,
+            encoder,
+            conditions,
+            self.embedding_dim,
+            len(self.X),
+            self.labels,
+            rng,
+        )
+        generator.train(training)
+        return distribution_gap(_as_frame(self.X), _as_frame(synthetic))
+
+
+def _as_frame(X):
+    return X if isinstance(X, pd.DataFrame) else pd.DataFrame(X).infer_objects()
+
+
+def _take(X, rows):
+    return (
+        X.iloc[rows].reset_index(drop=True) if isinstance(X, pd.DataFrame) else X[rows]
+    )
 
 
 def _concat(parts):

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sksynth.evaluation import ColumnReport, column_report
+from sksynth.evaluation import ColumnReport, column_report, distribution_gap
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +74,20 @@ def test_bad_parameters_raise_clear_errors(real, params, match):
 def test_mismatched_columns_are_a_clear_error(real):
     with pytest.raises(ValueError, match="same columns"):
         column_report(real, real.rename(columns={"a": "e"}))
+
+
+def test_distribution_gap_is_zero_for_the_same_table_and_grows_with_shifts():
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame(
+        {"x": rng.normal(size=500), "c": rng.choice(["a", "b", "c"], 500)}
+    )
+    assert distribution_gap(real, real) == 0.0
+    near = real.assign(x=real["x"] + 0.2)
+    far = real.assign(x=real["x"] + 2.0, c="a")
+    assert 0 < distribution_gap(real, near) < distribution_gap(real, far) <= 2
+    # One column: the marginal distance alone.
+    assert distribution_gap(real[["c"]], far[["c"]]) == pytest.approx(
+        1 - (real["c"] == "a").mean()
+    )
+    with pytest.raises(ValueError, match="same columns"):
+        distribution_gap(real, real.rename(columns={"x": "y"}))

@@ -60,13 +60,24 @@ def _fit_on_rank(rank, folder):
             error = None
         except ValueError as exc:
             error = str(exc)
+        try:
+            tiny_gan_sampler(early_stopping=True).fit(_table())
+            early_stopping_error = None
+        except ValueError as exc:
+            early_stopping_error = str(exc)
         # One process alone, its peer idle: no collective may wait on the peer.
         alone = None
         if rank == 0:
             alone = _weights(tiny_gan_sampler(data_parallel=False).fit(_table()))
         dist.barrier()
         torch.save(
-            {"runs": runs, "error": error, "alone": alone}, f"{folder}/rank_{rank}.pt"
+            {
+                "runs": runs,
+                "error": error,
+                "early_stopping_error": early_stopping_error,
+                "alone": alone,
+            },
+            f"{folder}/rank_{rank}.pt",
         )
     finally:
         dist.destroy_process_group()
@@ -124,6 +135,15 @@ def test_processes_given_different_tables_fail_clearly(ranks):
     for rank in seen:  # every process raises, none hangs
         assert "different data" in rank["error"]
         assert "[[120, 2," in rank["error"] and "[119, 2," in rank["error"]
+
+
+def test_early_stopping_is_refused_on_every_process(ranks):
+    _, seen = ranks
+    for rank in seen:
+        assert (
+            "early_stopping=True does not train data-parallel"
+            in (rank["early_stopping_error"])
+        )
 
 
 def _torchrun_fit_and_sample(folder, device):

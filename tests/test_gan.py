@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sksynth import BaseSampler, GANSampler
+from sksynth.early_stopping import EarlyStopping
 
 
 def _small(**params):
@@ -545,3 +546,54 @@ def test_max_grid_values_bounds_the_exact_grids():
     # Integers still come back as integers within the range.
     synth = capped.sample(200, random_state=0)["age"]
     assert synth.dtype == frame["age"].dtype and synth.between(20, 79).all()
+
+
+def test_early_stopping_keeps_the_best_round_and_stops(mixed, monkeypatch):
+    kept = []
+    update = EarlyStopping.update
+
+    def remember(self, score, module):
+        kept.append({k: v.clone() for k, v in module.state_dict().items()})
+        return update(self, score, module)
+
+    monkeypatch.setattr(EarlyStopping, "update", remember)
+    # 90 training rows: 4 steps an epoch, so a round every 25 epochs.
+    params = dict(
+        epochs=400, early_stopping=True, validation_fraction=0.25, n_iter_no_change=2
+    )
+    sampler = _small(**params).fit(mixed)
+    scores = sampler.validation_scores_
+    best = int(np.argmin(scores))
+    assert len(kept) == len(scores) and sampler.best_validation_score_ == scores[best]
+    assert len(scores) - 1 - best == 2  # stopped two rounds after the best
+    assert sampler.n_iter_ == 25 * len(scores) < 400
+    # The generator sampled from is the best round's, not the last one's.
+    for name, value in sampler.generator_.state_dict().items():
+        assert torch.equal(value, kept[best][name])
+    assert not all(
+        torch.equal(value, kept[-1][name])
+        for name, value in sampler.generator_.state_dict().items()
+    )
+    again = _small(**params).fit(mixed)
+    assert again.validation_scores_ == scores
+    assert_same_samples(
+        sampler.sample(30, random_state=0), again.sample(30, random_state=0)
+    )
+
+
+def test_early_stopping_on_arrays_and_with_labels(mixed):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    sampler = _small(epochs=50, early_stopping=True).fit(X)
+    assert sampler.validation_scores_ and sampler.sample(5).shape == (5, 3)
+    y = np.where(mixed["flag"], "yes", "no")
+    labelled = _small(epochs=30, early_stopping=True).fit(mixed.drop(columns="flag"), y)
+    X_new, y_new = labelled.sample(6, y=["yes"] * 6, random_state=0)
+    assert len(X_new) == 6 and (np.asarray(y_new) == "yes").all()
+
+
+def test_early_stopping_needs_rows_on_both_sides(mixed):
+    with pytest.raises(ValueError, match=r"validation_fraction=0.01 of 120 samples"):
+        _small(early_stopping=True, validation_fraction=0.01).fit(mixed)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        _small(early_stopping=True, validation_fraction=1.0).fit(mixed)

@@ -5,11 +5,11 @@ scores with small post-hoc GRU networks); tables and panels can also be judged
 by training a model on synthetic data and testing it on real data
 (:func:`tstr_score`), checked for memorized records (:func:`dcr_score`), and
 taken apart column by column to see what gives synthetic rows away
-(:func:`column_report`).
+(:func:`column_report`, and its cheap summary :func:`distribution_gap`).
 """
 
 from ._results import ScoreResult
-from .diagnosis import ColumnReport, column_report
+from .diagnosis import ColumnReport, column_report, distribution_gap
 from .discriminative import discriminative_score
 from .plots import plot_history, plot_marginals, plot_pca, plot_tsne
 from .predictive import predictive_score
@@ -25,6 +25,7 @@ __all__ = [
     "column_report",
     "dcr_score",
     "discriminative_score",
+    "distribution_gap",
     "make_sampler_scorer",
     "plot_history",
     "plot_marginals",
