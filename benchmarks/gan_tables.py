@@ -180,6 +180,37 @@ CONFIGS = {
             for table in ("penguins", "seattle_weather")
         },
     },
+    # Quantiles instead of mixture modes for the generated numeric values.
+    "gansampler-quantiles": {
+        "model": "GANSampler",
+        "note": "heaps generated as exact values",
+        "params": {
+            table: {"numeric_encoding": "quantiles"}
+            for table in ("penguins", "seattle_weather")
+        },
+    },
+    "gansampler-quantiles-ema-y": {
+        "model": "GANSampler",
+        "condition_on_target": True,
+        "note": "heaps generated as exact values",
+        "params": {
+            table: {"numeric_encoding": "quantiles", "ema_decay": 0.999}
+            for table in ("penguins", "seattle_weather")
+        },
+    },
+    "gansampler-15min-150ep-quantiles-ema-y": {
+        "model": "GANSampler",
+        "condition_on_target": True,
+        "note": "heaps generated as exact values",
+        "params": {
+            "adult": {
+                "epochs": 150,
+                "max_grid_values": 50,
+                "ema_decay": 0.999,
+                "numeric_encoding": "quantiles",
+            }
+        },
+    },
     # CTGAN's encoding, conditioning and epochs-only budget (small tables).
     "gansampler-ctgan-encoding": {
         "model": "GANSampler",

@@ -38,7 +38,14 @@ from .modes import fit_modes, mode_log_posterior
 #   never seen in the training data cannot be generated;
 # * condition on missing numbers: the mode spans of numeric columns with
 #   missing values join the categorical spans as spans the conditional vector
-#   can name.
+#   can name;
+# * quantiles instead of modes: the generated (not exact) values of a numeric
+#   column get one mode, whose scalar is the value's quantile mapped onto
+#   [-0.99, 0.99], decoded through the inverse of the training values'
+#   empirical distribution function (interpolated between 1,000 quantiles).
+#   Every column's scalar then has the same uniform distribution, and a
+#   relation between columns is one between their scalars, whatever modes a
+#   mixture would have drawn for each.
 #
 # ``fit_transform`` returns that matrix compactly, as each row's scalars and
 # the slot it takes in every span (a one-hot span is one integer); the
@@ -64,6 +71,10 @@ _MIN_ROWS_PER_VALUE = 20
 # A column determines another only if each of its values is seen this often:
 # rarer values make chance maps.
 _MIN_ROWS_PER_SOURCE_VALUE = 10
+# Quantiles kept per numeric column with numeric_encoding="quantiles", and the
+# scalar range they map onto (inside tanh's range, as the modes' offsets are).
+_N_QUANTILES = 1_000
+_QUANTILE_SCALE = 0.99
 
 
 def _factorize(values):
@@ -113,6 +124,7 @@ class TabularEncoder:
         max_grid_values=MAX_GRID_VALUES,
         derived_columns=False,
         condition_missing=False,
+        numeric_encoding="modes",
     ):
         """Fit the encoding and return every row's scalars and slots.
 
@@ -139,6 +151,9 @@ class TabularEncoder:
         condition_missing : bool, default=False
             Make the mode spans of numeric columns with missing values
             condition spans too (see :meth:`layout`).
+        numeric_encoding : {"modes", "quantiles"}, default="modes"
+            Encode generated numeric values by their offset from a mixture
+            mode (CTGAN), or by their quantile (one mode).
 
         Returns
         -------
@@ -168,7 +183,7 @@ class TabularEncoder:
                 scalar = None
             else:
                 column, scalar, slot = self._fit_numeric(
-                    values, name, rng, exact_values, max_grid_values
+                    values, name, rng, exact_values, max_grid_values, numeric_encoding
                 )
                 column["integer"] = integer_array or (
                     isinstance(values, pd.Series)
@@ -244,7 +259,9 @@ class TabularEncoder:
         return column, codes
 
     @staticmethod
-    def _fit_numeric(values, name, rng, exact_values, max_grid_values):
+    def _fit_numeric(
+        values, name, rng, exact_values, max_grid_values, numeric_encoding
+    ):
         values = np.asarray(
             values.to_numpy(dtype=np.float64, na_value=np.nan)
             if isinstance(values, pd.Series)
@@ -268,7 +285,13 @@ class TabularEncoder:
         is_exact = np.isin(observed, exact)
         continuous = observed[~is_exact]
         check_magnitude(continuous, f"Column {name!r}")
-        if len(continuous):
+        quantiles = None
+        if len(continuous) and numeric_encoding == "quantiles":
+            # One mode whose offset (x - 0) / (4 * 0.25) is the scalar itself.
+            means, stds, log_weights = np.zeros(1), np.full(1, 0.25), np.zeros(1)
+            levels = np.linspace(0, 1, min(_N_QUANTILES, len(continuous)))
+            quantiles = np.quantile(continuous, levels)
+        elif len(continuous):
             means, stds, log_weights = fit_modes(
                 continuous,
                 rng,
@@ -292,7 +315,11 @@ class TabularEncoder:
         # Slots: the mixture's modes, then the exact values, then missing.
         observed_slots = n_modes + np.searchsorted(exact, observed)
         offsets = np.zeros(len(observed))
-        if len(continuous):
+        if quantiles is not None:
+            column["quantiles"] = quantiles.tolist()
+            observed_slots[~is_exact] = 0
+            offsets[~is_exact] = _to_quantile_scalar(continuous, quantiles)
+        elif len(continuous):
             # Draw each value's mode from its posterior with the Gumbel-max trick.
             log_post = mode_log_posterior(continuous, column)
             gumbel = -np.log(-np.log(rng.uniform(1e-12, 1.0, size=log_post.shape)))
@@ -427,9 +454,12 @@ class TabularEncoder:
         exact = np.asarray(column.get("values", []), dtype=np.float64)
         values = np.full(len(slot), np.nan)
         continuous = slot < len(means)
-        if continuous.any():
+        if continuous.any() and "quantiles" in column:
+            offsets = _from_quantile_scalar(scalar[continuous], column["quantiles"])
+        elif continuous.any():
             k = slot[continuous]
             offsets = np.clip(scalar[continuous], -1.0, 1.0) * 4 * stds[k] + means[k]
+        if continuous.any():
             offsets = np.clip(offsets, column["min"], column["max"])
             values[continuous] = np.round(offsets) if column["integer"] else offsets
         is_exact = ~continuous & (slot < len(means) + len(exact))
@@ -481,6 +511,29 @@ def _exact_values(observed, max_grid_values):
         & (counts >= _HEAP_RATIO * neighbours)
     )
     return values[heap | (counts >= _POINT_MASS_SHARE * len(observed))]
+
+
+def _quantile_grid(quantiles):
+    """The distinct quantiles and the scalar of each (mean level of ties)."""
+    quantiles = np.asarray(quantiles, dtype=np.float64)
+    levels = np.linspace(-_QUANTILE_SCALE, _QUANTILE_SCALE, len(quantiles))
+    distinct, inverse = np.unique(quantiles, return_inverse=True)
+    scalars = np.bincount(inverse, levels) / np.bincount(inverse)
+    return distinct, scalars
+
+
+def _to_quantile_scalar(values, quantiles):
+    distinct, scalars = _quantile_grid(quantiles)
+    if len(distinct) == 1:
+        return np.zeros(len(values))
+    return np.interp(values, distinct, scalars)
+
+
+def _from_quantile_scalar(scalar, quantiles):
+    distinct, scalars = _quantile_grid(quantiles)
+    if len(distinct) == 1:
+        return np.full(len(scalar), distinct[0])
+    return np.interp(scalar, scalars, distinct)
 
 
 def _is_discrete(column):

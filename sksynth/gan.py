@@ -120,6 +120,14 @@ class GANSampler(BaseSampler):
         at least 20 times on average) as exact values, each from a slot of its
         own in the column's mode span; the mixture models the other values.
         False is CTGAN's encoding, where they come back blurred.
+    numeric_encoding : {"modes", "quantiles"}, default="modes"
+        How generated (not exact) numeric values are encoded. ``"modes"`` is
+        CTGAN's mode-specific normalization above. ``"quantiles"`` gives each
+        column one mode whose scalar is the value's quantile among the
+        training values, mapped onto [-0.99, 0.99], and decodes through the
+        inverse of their empirical distribution function (1,000 quantiles,
+        interpolated): the generator learns relations between columns on
+        scalars of one uniform distribution, with no mode to coordinate.
     max_grid_values : int, default=255
         Most distinct values of a numeric column that ``exact_values``
         generates exactly as an integer grid. Each value is one output of the
@@ -256,6 +264,7 @@ class GANSampler(BaseSampler):
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "exact_values": ["boolean"],
         "max_grid_values": [Interval(Integral, 0, None, closed="left")],
+        "numeric_encoding": [StrOptions({"modes", "quantiles"})],
         "derived_columns": ["boolean"],
         "condition_missing": ["boolean"],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
@@ -283,6 +292,7 @@ class GANSampler(BaseSampler):
         categorical_features=None,
         exact_values=True,
         max_grid_values=MAX_GRID_VALUES,
+        numeric_encoding="modes",
         derived_columns=True,
         condition_missing=True,
         ema_decay=None,
@@ -309,6 +319,7 @@ class GANSampler(BaseSampler):
         self.categorical_features = categorical_features
         self.exact_values = exact_values
         self.max_grid_values = max_grid_values
+        self.numeric_encoding = numeric_encoding
         self.derived_columns = derived_columns
         self.condition_missing = condition_missing
         self.ema_decay = ema_decay
@@ -372,6 +383,7 @@ class GANSampler(BaseSampler):
             rng=rng,
             exact_values=self.exact_values,
             max_grid_values=self.max_grid_values,
+            numeric_encoding=self.numeric_encoding,
             derived_columns=self.derived_columns,
             condition_missing=self.condition_missing,
         )

@@ -241,3 +241,31 @@ def test_rare_source_values_do_not_make_a_derived_column():
     frame["group"] = frame["id"].map({f"r{i}": "ab"[i % 2] for i in range(20)})
     encoder, _, _ = _fit(frame, [True, True], derived_columns=True)
     assert not any("derived_from" in c for c in encoder.columns)
+
+
+def test_quantile_encoding_round_trips_with_uniform_scalars():
+    rng = np.random.default_rng(0)
+    skewed = rng.lognormal(3, 1, 3000)
+    zeros = np.where(rng.random(3000) < 0.3, 0.0, skewed)
+    frame = pd.DataFrame({"x": skewed, "zeros": zeros})
+    frame.loc[rng.random(3000) < 0.1, "x"] = np.nan
+    encoder, (scalars, slots), _ = _fit(
+        frame, [False, False], exact_values=True, numeric_encoding="quantiles"
+    )
+    for column in encoder.columns:
+        assert column["means"] == [0.0] and len(column["quantiles"]) == 1000
+    # One mode per column, then the exact zero or the missing slot.
+    assert [size for _, size in encoder.layout()["spans"]] == [2, 2]
+    generated = slots[:, 1] == 0
+    values = scalars[generated, 1]
+    assert values.min() >= -0.99 and values.max() <= 0.99
+    # Quantiles map onto a uniform distribution of scalars.
+    uniform = np.linspace(-0.99, 0.99, len(values))
+    assert np.abs(np.sort(values) - uniform).max() < 0.01
+    decoded = _decode_encoded(encoder, (scalars, slots))
+    # Up to the float32 scalars' rounding, steep in the sparse tails.
+    np.testing.assert_allclose(decoded["zeros"], frame["zeros"], rtol=1e-4)
+    np.testing.assert_allclose(decoded["x"], frame["x"], rtol=1e-4)
+    # The state still saves as JSON and restores.
+    restored = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    pd.testing.assert_frame_equal(_decode_encoded(restored, (scalars, slots)), decoded)

@@ -597,3 +597,18 @@ def test_early_stopping_needs_rows_on_both_sides(mixed):
         _small(early_stopping=True, validation_fraction=0.01).fit(mixed)
     with pytest.raises(ValueError, match="validation_fraction"):
         _small(early_stopping=True, validation_fraction=1.0).fit(mixed)
+
+
+def test_quantile_encoding_trains_samples_and_saves(mixed, tmp_path):
+    sampler = _small(epochs=3, numeric_encoding="quantiles").fit(mixed)
+    numeric = [c for c in sampler.encoder_.columns if c["kind"] == "numeric"]
+    assert numeric and all("quantiles" in c for c in numeric if c["means"])
+    synth = sampler.sample(200, random_state=0)
+    assert synth.dtypes.equals(mixed.dtypes)
+    observed = mixed["float"].dropna()
+    assert synth["float"].dropna().between(observed.min(), observed.max()).all()
+    sampler.save(tmp_path / "model.sksynth")
+    loaded = GANSampler.load(tmp_path / "model.sksynth")
+    assert_same_samples(
+        loaded.sample(50, random_state=1), sampler.sample(50, random_state=1)
+    )
