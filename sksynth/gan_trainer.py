@@ -2,9 +2,9 @@
 
 import torch
 import torch.nn.functional as F
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from .nn import PacDiscriminator, TabularGenerator, fused_adam, optimizer_step
+from .weight_averaging import WeightAverage
 
 # Weight of the WGAN gradient penalty.
 GRADIENT_PENALTY = 10.0
@@ -77,15 +77,13 @@ class GANTrainer:
         # BatchNorm statistics), updated after every generator step.
         self.averaged = None
         if ema_decay is not None:
-            self.averaged = AveragedModel(
-                self.generator,
-                multi_avg_fn=get_ema_multi_avg_fn(ema_decay),
-                use_buffers=True,
-            )
+            self.averaged = WeightAverage({"generator_": self.generator}, ema_decay)
 
     def trained_generator(self):
         """The generator to sample from: the averaged one with ``ema_decay``."""
-        return self.generator if self.averaged is None else self.averaged.module
+        if self.averaged is None:
+            return self.generator
+        return self.averaged.modules()["generator_"]
 
     def _noise(self):
         return torch.randn(
@@ -140,7 +138,7 @@ class GANTrainer:
             )
             losses = self._generator_update(fake, log_probs, fake_condition)
         if self.averaged is not None:
-            self.averaged.update_parameters(self.generator)
+            self.averaged.update()
         return {"discriminator": discriminator, **losses}
 
     def _discriminator_update(self, real_rows, fake, fake_condition):

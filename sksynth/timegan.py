@@ -24,6 +24,7 @@ from .timegan_conditions import (
 from .timegan_inputs import validate_sequence_labels, validate_sequences
 from .timegan_trainer import _make_networks, _TimeGANTrainer, generate
 from .training_log import TrainingLog
+from .weight_averaging import WeightAverage
 
 # Sequences generated per forward pass in ``sample``; bounds memory, not results.
 _SAMPLE_CHUNK = 8192
@@ -116,6 +117,12 @@ class TimeGANSampler(BaseSampler):
     gamma : float, default=1.0
         Weight of the losses on the generator's unsupervised latent sequences
         (``latent="step"`` only).
+    ema_decay : float or None, default=None
+        Sample from exponential moving averages, over the steps of the last
+        phase, of the weights of the networks that generate (the generator,
+        supervisor and recovery; the latent generator with
+        ``latent="sequence"``), with this decay per step (e.g. 0.999). None
+        samples from the last weights, as the original does.
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
         Where to train; ``"auto"`` picks CUDA, then MPS, then the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -196,6 +203,7 @@ class TimeGANSampler(BaseSampler):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "gamma": [Interval(Real, 0, None, closed="left")],
+        "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
     }
 
     def __init__(
@@ -211,6 +219,7 @@ class TimeGANSampler(BaseSampler):
         batch_size=128,
         learning_rate=1e-3,
         gamma=1.0,
+        ema_decay=None,
         device="auto",
         random_state=None,
         verbose=0,
@@ -225,6 +234,7 @@ class TimeGANSampler(BaseSampler):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.gamma = gamma
+        self.ema_decay = ema_decay
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -293,11 +303,24 @@ class TimeGANSampler(BaseSampler):
             modules, data, conditions, torch_lengths, torch_codes, rng, device
         )
         n_steps = {phase: steps for phase, steps, _ in phases}
+        averaging = None
+        if self.ema_decay is not None:
+            generating = ["generator_"]
+            if self.latent == "step":
+                generating += ["supervisor_", "recovery_"]
+            averaging = WeightAverage(
+                {name: modules[name] for name in generating}, self.ema_decay
+            )
         log = TrainingLog(self.verbose)
-        for phase, _, step_fn in phases:
+        for position, (phase, _, step_fn) in enumerate(phases):
+            last_phase = position == len(phases) - 1
             with log.phase(phase, n_steps[phase]) as record:
                 for step in range(n_steps[phase]):
                     record(step, step_fn())
+                    if averaging is not None and last_phase:
+                        averaging.update()
+        if averaging is not None:
+            modules.update(averaging.modules())
         for module in modules.values():
             # Unfreeze: the CPU GRU kernel differs in its last bits with and
             # without requires_grad, and a loaded model has it set.

@@ -310,3 +310,29 @@ def test_sample_request_too_large_for_memory_fails_at_once(sines):
     sampler = _small().fit(sines)
     with pytest.raises(ValueError, match=r"n_samples=100000000000 .* GiB"):
         sampler.sample(10**11)
+
+
+@pytest.mark.parametrize("latent", ["step", "sequence"])
+def test_ema_decay_samples_from_averaged_generating_networks(latent, sines):
+    last = _small(latent=latent).fit(sines)
+    # A decay of 0 averages nothing: the last weights exactly.
+    assert_same_samples(
+        last.sample(20, random_state=0),
+        _small(latent=latent, ema_decay=0.0).fit(sines).sample(20, random_state=0),
+    )
+    averaged = _small(latent=latent, ema_decay=0.9).fit(sines)
+    assert averaged.history_ == last.history_  # training itself is unchanged
+    generating = ["generator_"] + (["supervisor_", "recovery_"] * (latent == "step"))
+    for name in ["embedder_", "recovery_", "generator_", "discriminator_"]:
+        same = all(
+            torch.equal(a, b)
+            for a, b in zip(
+                getattr(averaged, name).state_dict().values(),
+                getattr(last, name).state_dict().values(),
+                strict=True,
+            )
+        )
+        assert same == (name not in generating), name
+    assert_same_samples(
+        averaged.sample(10, random_state=1), averaged.sample(10, random_state=1)
+    )
