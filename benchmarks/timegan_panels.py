@@ -64,6 +64,15 @@ CONFIGS = {
         "n_iter": 800,
         "seq_len": "auto",
     },
+    # Twice the steps, about 5 minutes per fit.
+    "sequence-long": {
+        "latent": "sequence",
+        "hidden_dim": 64,
+        "num_layers": 2,
+        "n_iter_pretrain": 2_000,
+        "n_iter": 1_600,
+        "seq_len": "auto",
+    },
 }
 # Every second class keeps this share of its training sequences.
 MINORITY_SHARE = 1 / 3
