@@ -453,7 +453,10 @@ class GANSampler(BaseSampler):
                     epoch * steps_per_epoch, (epoch + 1) * steps_per_epoch
                 ):
                     record(step, trainer.step())
-                if stopper is None or (epoch + 1) % epochs_per_round:
+                last_epoch = epoch + 1 == epochs
+                if stopper is None or (
+                    (epoch + 1) % epochs_per_round and not last_epoch
+                ):
                     continue
                 generator = trainer.trained_generator()
                 score = validation.score(

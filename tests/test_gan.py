@@ -592,6 +592,12 @@ def test_early_stopping_on_arrays_and_with_labels(mixed):
     assert len(X_new) == 6 and (np.asarray(y_new) == "yes").all()
 
 
+def test_early_stopping_scores_the_last_epoch_of_a_short_budget(mixed):
+    # Two epochs of 4 steps: fewer than a round's 100 steps.
+    sampler = _small(epochs=2, early_stopping=True).fit(mixed)
+    assert len(sampler.validation_scores_) == 1 and sampler.n_iter_ == 2
+
+
 def test_early_stopping_needs_rows_on_both_sides(mixed):
     with pytest.raises(ValueError, match=r"validation_fraction=0.01 of 120 samples"):
         _small(early_stopping=True, validation_fraction=0.01).fit(mixed)
