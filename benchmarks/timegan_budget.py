@@ -45,6 +45,19 @@ PICTURE = ROOT / "docs" / "_static" / "timegan_budget.png"
 DATASETS = ("sines", "stocks", "energy")
 REPEATS = 5
 
+
+def _sequence_latent(minutes, **options):
+    """The sequence-latent settings whose steps take about ``minutes``."""
+    return {
+        "latent": "sequence",
+        "hidden_dim": 64,
+        "num_layers": 2,
+        "n_iter_pretrain": 400 * minutes,
+        "n_iter": 300 * minutes,
+        **options,
+    }
+
+
 # TimeGANSampler settings per configuration and budget (minutes on one CPU
 # thread, measured on the 2-core benchmark machine with a second fit running).
 CONFIGS = {
@@ -59,28 +72,11 @@ CONFIGS = {
         10: {"n_iter": 2_000, "cell": "tf-gru"},
         20: {"n_iter": 4_000, "cell": "tf-gru"},
     },
-    "sequence": {
-        minutes: {
-            "latent": "sequence",
-            "hidden_dim": 64,
-            "num_layers": 2,
-            "n_iter_pretrain": 400 * minutes,
-            "n_iter": 300 * minutes,
-        }
-        for minutes in (5, 10, 20)
-    },
+    "sequence": {minutes: _sequence_latent(minutes) for minutes in (5, 10, 20)},
     # The same, sampling from a moving average of the latent generator's
     # weights (a window of about 200 of the 1,500 steps of 5 minutes).
     "sequence-ema": {
-        minutes: {
-            "latent": "sequence",
-            "hidden_dim": 64,
-            "num_layers": 2,
-            "n_iter_pretrain": 400 * minutes,
-            "n_iter": 300 * minutes,
-            "ema_decay": 0.995,
-        }
-        for minutes in (5, 10, 20)
+        minutes: _sequence_latent(minutes, ema_decay=0.995) for minutes in (5, 10, 20)
     },
 }
 

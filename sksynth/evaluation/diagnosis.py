@@ -101,12 +101,7 @@ def column_report(X_real, X_synth, *, test_size=0.2, n_repeats=5, random_state=N
             "kind": [
                 "categorical" if c in categorical else "numeric" for c in real.columns
             ],
-            "marginal_distance": [
-                _total_variation(real[c], synth[c])
-                if c in categorical
-                else _kolmogorov_smirnov(real[c], synth[c])
-                for c in real.columns
-            ],
+            "marginal_distance": _marginal_distances(real, synth, categorical),
             "missing_real": real.isna().mean().to_numpy(),
             "missing_synth": synth.isna().mean().to_numpy(),
         },
@@ -161,18 +156,21 @@ def distribution_gap(X_real, X_synth):
     real, synth = check_table_pair(X_real, X_synth, metric="distribution_gap")
     check_encodable([real, synth], ["X_real", "X_synth"])
     categorical = set(categorical_columns(real)) | set(categorical_columns(synth))
-    marginal = np.mean(
-        [
-            _total_variation(real[c], synth[c])
-            if c in categorical
-            else _kolmogorov_smirnov(real[c], synth[c])
-            for c in real.columns
-        ]
-    )
+    marginal = np.mean(_marginal_distances(real, synth, categorical))
     if real.shape[1] < 2:
         return float(marginal)
     association = _association_pairs(real, synth, categorical)["gap"].mean()
     return float(marginal + association)
+
+
+def _marginal_distances(real, synth, categorical):
+    """Per column: total variation for categories, Kolmogorov-Smirnov for numbers."""
+    return [
+        _total_variation(real[c], synth[c])
+        if c in categorical
+        else _kolmogorov_smirnov(real[c], synth[c])
+        for c in real.columns
+    ]
 
 
 def _kolmogorov_smirnov(real, synth):
