@@ -22,15 +22,16 @@ from .modes import fit_modes, mode_log_posterior
 # * a categorical column becomes one one-hot span over its distinct values, plus
 #   one slot for missing values when it has any.
 #
-# Three options go beyond CTGAN's encoding:
+# Four options go beyond CTGAN's encoding:
 #
 # * exact values: a value that holds a large share of a numeric column (a point
 #   mass, such as Adult's ~90 % of zero capital gains), a value far more
 #   frequent than its neighbours (a heap, such as a round number), or every
-#   value of a
-#   column with few distinct values each seen many times (an integer grid),
-#   gets a slot of the mode span of its own, which decodes to exactly that
-#   value (the scalar is 0); the mixture is fitted on the other values;
+#   value of a column with few distinct values each seen many times (an
+#   integer grid), gets a slot of the mode span of its own, which decodes to
+#   exactly that value (the scalar is 0); the mixture is fitted on the other
+#   values, and the values it generates are rounded to the decimals of the
+#   training values (a temperature recorded to 0.1 degree comes back so);
 # * derived columns: a column whose value is a function of an earlier discrete
 #   column (categorical, or numeric made only of exact values) in the training
 #   data, such as Adult's ``educational-num`` of ``education``, gets no span:
@@ -71,6 +72,9 @@ _MIN_ROWS_PER_VALUE = 20
 # A column determines another only if each of its values is seen this often:
 # rarer values make chance maps.
 _MIN_ROWS_PER_SOURCE_VALUE = 10
+# Most decimals a column's values are rounded to with exact values; values
+# with more (measurements in floating point) are not rounded.
+_MAX_DECIMALS = 6
 # Quantiles kept per numeric column with numeric_encoding="quantiles", and the
 # scalar range they map onto (inside tanh's range, as the modes' offsets are).
 _N_QUANTILES = 1_000
@@ -306,6 +310,7 @@ class TabularEncoder:
             "stds": stds.tolist(),
             "log_weights": log_weights.tolist(),
             "values": exact.tolist(),
+            "decimals": _decimals(continuous) if exact_values else None,
             "has_missing": bool(missing.any()),
             # The range that generated (not exact) values are clipped to.
             "min": float((continuous if len(continuous) else observed).min()),
@@ -461,6 +466,8 @@ class TabularEncoder:
             offsets = np.clip(scalar[continuous], -1.0, 1.0) * 4 * stds[k] + means[k]
         if continuous.any():
             offsets = np.clip(offsets, column["min"], column["max"])
+            if column.get("decimals") is not None:
+                offsets = np.round(offsets, column["decimals"])
             values[continuous] = np.round(offsets) if column["integer"] else offsets
         is_exact = ~continuous & (slot < len(means) + len(exact))
         values[is_exact] = exact[slot[is_exact] - len(means)]
@@ -511,6 +518,15 @@ def _exact_values(observed, max_grid_values):
         & (counts >= _HEAP_RATIO * neighbours)
     )
     return values[heap | (counts >= _POINT_MASS_SHARE * len(observed))]
+
+
+def _decimals(values):
+    """The fewest decimals (at most _MAX_DECIMALS) that write every value, or None."""
+    for decimals in range(_MAX_DECIMALS + 1):
+        error = np.abs(np.round(values, decimals) - values)
+        if np.all(error <= 1e-9 * np.maximum(1.0, np.abs(values))):
+            return decimals
+    return None
 
 
 def _quantile_grid(quantiles):

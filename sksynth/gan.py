@@ -118,8 +118,11 @@ class GANSampler(BaseSampler):
         neighbouring value, such as round numbers of hours) and the values of
         integer grids (at most ``max_grid_values`` distinct values, each seen
         at least 20 times on average) as exact values, each from a slot of its
-        own in the column's mode span; the mixture models the other values.
-        False is CTGAN's encoding, where they come back blurred.
+        own in the column's mode span; the mixture models the other values,
+        which come back rounded to the decimals of the training values (a
+        temperature recorded to 0.1 degree comes back so; at most 6
+        decimals). False is CTGAN's encoding, where exact values come back
+        blurred and generated values unrounded.
     numeric_encoding : {"modes", "quantiles"}, default="modes"
         How generated (not exact) numeric values are encoded. ``"modes"`` is
         CTGAN's mode-specific normalization above. ``"quantiles"`` gives each

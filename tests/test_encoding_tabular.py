@@ -269,3 +269,24 @@ def test_quantile_encoding_round_trips_with_uniform_scalars():
     # The state still saves as JSON and restores.
     restored = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
     pd.testing.assert_frame_equal(_decode_encoded(restored, (scalars, slots)), decoded)
+
+
+def test_generated_values_keep_the_decimals_of_the_training_values():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "celsius": np.round(rng.normal(12, 6, 2000), 1),
+            "measured": rng.normal(0, 1, 2000),
+        }
+    )
+    encoder, (scalars, slots), _ = _fit(frame, [False, False], exact_values=True)
+    assert [c["decimals"] for c in encoder.columns] == [1, None]
+    # Any scalar the generator writes decodes to a value on the 0.1 grid.
+    noisy = rng.uniform(-1, 1, scalars.shape)
+    decoded = encoder.inverse_transform(noisy, slots)
+    tenths = decoded["celsius"] * 10
+    np.testing.assert_allclose(tenths, np.round(tenths), atol=1e-9)
+    assert not np.allclose(decoded["measured"], np.round(decoded["measured"], 6))
+    # CTGAN's encoding (exact_values=False) does not round.
+    plain, _, _ = _fit(frame, [False, False])
+    assert [c["decimals"] for c in plain.columns] == [None, None]
