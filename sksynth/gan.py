@@ -1,18 +1,17 @@
 """GANSampler: a conditional GAN for mixed-type tables, of CTGAN's class."""
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from .base import BaseSampler
 from .data_parallel import DataParallel
-from .early_stopping import MIN_STEPS_PER_ROUND, EarlyStopping, validation_split
+from .early_stopping import EarlyStopping, validation_split
 from .encoding import MAX_GRID_VALUES, TabularEncoder
-from .evaluation.diagnosis import distribution_gap
-from .gan_trainer import GANTrainer, make_networks
+from .gan_trainer import GANTrainer, make_networks, train_epochs
 from .labels import restore_labels, sample_labels, validate_labels
 from .seeding import seed_global_generators
 from .table_columns import validate_table
@@ -21,12 +20,9 @@ from .tabular_conditions import (
     TrainingConditions,
     condition_counts,
 )
+from .tabular_generation import HeldOutRows, generate, take_rows
 from .tabular_layout import OutputLayout
 from .training_log import TrainingLog
-
-# Rows generated per forward pass in ``sample``; bounds memory. The noise is
-# drawn chunk by chunk in a fixed order, so results do not depend on the device.
-_SAMPLE_CHUNK = 16_384
 
 
 class GANSampler(BaseSampler):
@@ -370,13 +366,13 @@ class GANSampler(BaseSampler):
         validation = None
         if self.early_stopping:
             rows, held_out = validation_split(X.shape[0], self.validation_fraction, rng)
-            validation = _Validation(
-                _take(X, held_out),
+            validation = HeldOutRows(
+                take_rows(X, held_out),
                 None if labels is None else labels[held_out],
                 self.embedding_dim,
                 seed,
             )
-            X = _take(X, rows)
+            X = take_rows(X, rows)
             labels = None if labels is None else labels[rows]
         encoder = TabularEncoder()
         scalars, slots = encoder.fit_transform(
@@ -447,27 +443,21 @@ class GANSampler(BaseSampler):
         epochs = max(self.epochs, -(-self.min_steps // steps_per_epoch))
         verbose = self.verbose if parallel is None or parallel.is_main else 0
         log = TrainingLog(verbose, log_every=steps_per_epoch)
-        epochs_per_round = -(-MIN_STEPS_PER_ROUND // steps_per_epoch)
-        stopper = EarlyStopping(self.n_iter_no_change) if validation else None
-        epochs_run = epochs
-        with log.phase("gan", epochs * steps_per_epoch) as record:
-            for epoch in range(epochs):
-                for step in range(
-                    epoch * steps_per_epoch, (epoch + 1) * steps_per_epoch
-                ):
-                    record(step, trainer.step())
-                last_epoch = epoch + 1 == epochs
-                if stopper is None or (
-                    (epoch + 1) % epochs_per_round and not last_epoch
-                ):
-                    continue
-                generator = trainer.trained_generator()
-                score = validation.score(
-                    generator, encoder, SamplingConditions(counts, sizes, n_labels)
-                )
-                if stopper.update(score, generator):
-                    epochs_run = epoch + 1
-                    break
+        stopper = None
+        if validation is not None:
+            stopper = EarlyStopping(self.n_iter_no_change)
+            conditions = SamplingConditions(counts, sizes, n_labels)
+            validation = partial(
+                validation.score, encoder=encoder, conditions=conditions
+            )
+        epochs_run = train_epochs(
+            trainer,
+            log,
+            epochs,
+            steps_per_epoch,
+            validation=validation,
+            stopper=stopper,
+        )
         modules["generator_"] = trainer.trained_generator()
         if stopper is not None:
             stopper.restore(modules["generator_"])
@@ -557,81 +547,6 @@ class GANSampler(BaseSampler):
             _hidden_dims(self.discriminator_dim, "discriminator_dim"),
             self.pac,
         )
-
-
-def generate(generator, encoder, conditions, embedding_dim, n_samples, labels, rng):
-    """Generate and decode ``n_samples`` rows, chunk by chunk.
-
-    ``labels`` are class codes (a CPU tensor) or None; the noise, conditions
-    and slot draws come from the CPU generator ``rng``. Each chunk is decoded
-    at once: memory holds the output and one chunk.
-    """
-    device = next(generator.parameters()).device
-    output = OutputLayout(encoder.layout(), encoder.n_encoded, device)
-    parts = []
-    for start in range(0, n_samples, _SAMPLE_CHUNK):
-        size = min(_SAMPLE_CHUNK, n_samples - start)
-        noise = torch.randn(size, embedding_dim, generator=rng)
-        chunk_labels = None if labels is None else labels[start : start + size]
-        condition = conditions.draw(size, chunk_labels, rng)
-        uniform = torch.rand(size, len(output.span_positions), generator=rng)
-        inputs = torch.cat([noise, condition], dim=1)
-        with torch.no_grad():
-            raw = generator(inputs.to(device))
-        scalars, slots = output.decode(raw, uniform.to(device))
-        parts.append(
-            encoder.inverse_transform(
-                scalars.cpu().double().numpy(), slots.cpu().numpy()
-            )
-        )
-    return _concat(parts)
-
-
-class _Validation:
-    """The held-out rows of early stopping, scored against generated rows.
-
-    Every round draws the same noise (common random numbers), so that scores
-    differ by the generator, not by the draw.
-    """
-
-    def __init__(self, X, labels, embedding_dim, seed):
-        self.X = X
-        self.labels = None if labels is None else torch.as_tensor(labels)
-        self.embedding_dim = embedding_dim
-        self.seed = seed
-
-    def score(self, generator, encoder, conditions):
-        training = generator.training
-        generator.eval()
-        rng = torch.Generator().manual_seed(self.seed)
-        synthetic = generate(
-            generator,
-            encoder,
-            conditions,
-            self.embedding_dim,
-            len(self.X),
-            self.labels,
-            rng,
-        )
-        generator.train(training)
-        return distribution_gap(_as_frame(self.X), _as_frame(synthetic))
-
-
-def _as_frame(X):
-    return X if isinstance(X, pd.DataFrame) else pd.DataFrame(X).infer_objects()
-
-
-def _take(X, rows):
-    return (
-        X.iloc[rows].reset_index(drop=True) if isinstance(X, pd.DataFrame) else X[rows]
-    )
-
-
-def _concat(parts):
-    """The decoded chunks as one table (a DataFrame or an ndarray)."""
-    if isinstance(parts[0], pd.DataFrame):
-        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    return np.concatenate(parts)
 
 
 def _hidden_dims(dims, name):

@@ -3,6 +3,7 @@
 import torch
 import torch.nn.functional as F
 
+from .early_stopping import MIN_STEPS_PER_ROUND
 from .nn import PacDiscriminator, TabularGenerator, fused_adam, optimizer_step
 from .weight_averaging import WeightAverage
 
@@ -186,3 +187,25 @@ class GANTrainer:
             "generator": adversarial.detach(),
             "condition": condition_loss.detach(),
         }
+
+
+def train_epochs(trainer, log, epochs, steps_per_epoch, validation=None, stopper=None):
+    """Run ``epochs`` epochs of ``trainer`` steps; return the epochs run.
+
+    With early stopping, ``validation(generator)`` scores the generator to
+    sample from every ``ceil(MIN_STEPS_PER_ROUND / steps_per_epoch)`` epochs
+    and after the last one, ``stopper`` keeps the best round's weights, and
+    training ends when it says so.
+    """
+    epochs_per_round = -(-MIN_STEPS_PER_ROUND // steps_per_epoch)
+    with log.phase("gan", epochs * steps_per_epoch) as record:
+        for epoch in range(epochs):
+            for step in range(epoch * steps_per_epoch, (epoch + 1) * steps_per_epoch):
+                record(step, trainer.step())
+            done = epoch + 1
+            if stopper is None or (done % epochs_per_round and done < epochs):
+                continue
+            generator = trainer.trained_generator()
+            if stopper.update(validation(generator), generator):
+                return done
+    return epochs

@@ -216,9 +216,9 @@ def test_history_and_n_iter(fitted_mixed):
 
 def test_no_per_row_dependence_on_chunking(fitted_mixed, monkeypatch):
     # Sampling more rows than one chunk works and stays reproducible.
-    import sksynth.gan as gan
+    import sksynth.tabular_generation as generation
 
-    monkeypatch.setattr(gan, "_SAMPLE_CHUNK", 64)
+    monkeypatch.setattr(generation, "SAMPLE_CHUNK", 64)
     a = fitted_mixed.sample(150, random_state=0)
     b = fitted_mixed.sample(150, random_state=0)
     assert len(a) == 150

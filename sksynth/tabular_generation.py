@@ -1,0 +1,93 @@
+"""GANSampler's generation: rows from the generator, decoded chunk by chunk.
+
+The same path serves ``sample`` and early stopping, which scores generated rows
+against held-out real ones during training.
+"""
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .evaluation.diagnosis import distribution_gap
+from .tabular_layout import OutputLayout
+
+# Rows generated per forward pass; bounds memory. The noise is drawn chunk by
+# chunk in a fixed order, so results do not depend on the device.
+SAMPLE_CHUNK = 16_384
+
+
+def generate(generator, encoder, conditions, embedding_dim, n_samples, labels, rng):
+    """Generate and decode ``n_samples`` rows, chunk by chunk.
+
+    ``labels`` are class codes (a CPU tensor) or None; the noise, conditions
+    and slot draws come from the CPU generator ``rng``. Each chunk is decoded
+    at once: memory holds the output and one chunk.
+    """
+    device = next(generator.parameters()).device
+    output = OutputLayout(encoder.layout(), encoder.n_encoded, device)
+    parts = []
+    for start in range(0, n_samples, SAMPLE_CHUNK):
+        size = min(SAMPLE_CHUNK, n_samples - start)
+        noise = torch.randn(size, embedding_dim, generator=rng)
+        chunk_labels = None if labels is None else labels[start : start + size]
+        condition = conditions.draw(size, chunk_labels, rng)
+        uniform = torch.rand(size, len(output.span_positions), generator=rng)
+        inputs = torch.cat([noise, condition], dim=1)
+        with torch.no_grad():
+            raw = generator(inputs.to(device))
+        scalars, slots = output.decode(raw, uniform.to(device))
+        parts.append(
+            encoder.inverse_transform(
+                scalars.cpu().double().numpy(), slots.cpu().numpy()
+            )
+        )
+    return concat_tables(parts)
+
+
+class HeldOutRows:
+    """The held-out rows of early stopping, scored against generated rows.
+
+    Every round draws the same noise (common random numbers), so that scores
+    differ by the generator, not by the draw.
+    """
+
+    def __init__(self, X, labels, embedding_dim, seed):
+        self.X = X
+        self.labels = None if labels is None else torch.as_tensor(labels)
+        self.embedding_dim = embedding_dim
+        self.seed = seed
+
+    def score(self, generator, encoder, conditions):
+        """``distribution_gap`` of the held-out rows and as many generated ones."""
+        training = generator.training
+        generator.eval()
+        rng = torch.Generator().manual_seed(self.seed)
+        synthetic = generate(
+            generator,
+            encoder,
+            conditions,
+            self.embedding_dim,
+            len(self.X),
+            self.labels,
+            rng,
+        )
+        generator.train(training)
+        return distribution_gap(_as_frame(self.X), _as_frame(synthetic))
+
+
+def _as_frame(X):
+    return X if isinstance(X, pd.DataFrame) else pd.DataFrame(X).infer_objects()
+
+
+def take_rows(X, rows):
+    """The rows of a table (DataFrame or ndarray) at positions ``rows``."""
+    return (
+        X.iloc[rows].reset_index(drop=True) if isinstance(X, pd.DataFrame) else X[rows]
+    )
+
+
+def concat_tables(parts):
+    """The decoded chunks as one table (a DataFrame or an ndarray)."""
+    if isinstance(parts[0], pd.DataFrame):
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return np.concatenate(parts)
