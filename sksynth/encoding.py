@@ -11,6 +11,14 @@ import pandas as pd
 from ._validation import check_magnitude
 from .column_dtypes import dtype_spec, python_scalar, restore_series
 from .modes import fit_modes, mode_log_posterior
+from .numeric_values import (
+    MAX_GRID_VALUES,
+    N_QUANTILES,
+    decimals_of,
+    exact_values_of,
+    from_quantile_scalar,
+    to_quantile_scalar,
+)
 
 # A table is encoded column by column; the encoded matrix that the networks
 # read (``layout``) is:
@@ -56,29 +64,9 @@ from .modes import fit_modes, mode_log_posterior
 # The fitted state is plain JSON-able data (``TabularEncoder.to_dict``) so that
 # samplers can save it without pickle.
 
-# A value holding at least this share of a numeric column is a point mass.
-_POINT_MASS_SHARE = 0.05
-# So is a heap: a value holding at least _HEAP_SHARE of the column (and
-# _MIN_ROWS_PER_VALUE rows) and _HEAP_RATIO times the rows of each neighbouring
-# value, as round numbers are in reported quantities (Adult's 35, 40, 45 and 50
-# hours per week). A mixture blurs heaps onto their neighbours.
-_HEAP_SHARE = 0.005
-_HEAP_RATIO = 3
-# A numeric column with at most MAX_GRID_VALUES distinct values (by default),
-# each seen on average at least _MIN_ROWS_PER_VALUE times, is generated on its
-# exact values.
-MAX_GRID_VALUES = 255
-_MIN_ROWS_PER_VALUE = 20
 # A column determines another only if each of its values is seen this often:
 # rarer values make chance maps.
 _MIN_ROWS_PER_SOURCE_VALUE = 10
-# Most decimals a column's values are rounded to with exact values; values
-# with more (measurements in floating point) are not rounded.
-_MAX_DECIMALS = 6
-# Quantiles kept per numeric column with numeric_encoding="quantiles", and the
-# scalar range they map onto (inside tanh's range, as the modes' offsets are).
-_N_QUANTILES = 1_000
-_QUANTILE_SCALE = 0.99
 
 
 def _factorize(values):
@@ -284,7 +272,7 @@ class TabularEncoder:
                 "(modelled as missing) but not inf. Replace or drop them."
             )
         exact = (
-            _exact_values(observed, max_grid_values) if exact_values else np.empty(0)
+            exact_values_of(observed, max_grid_values) if exact_values else np.empty(0)
         )
         is_exact = np.isin(observed, exact)
         continuous = observed[~is_exact]
@@ -293,7 +281,7 @@ class TabularEncoder:
         if len(continuous) and numeric_encoding == "quantiles":
             # One mode whose offset (x - 0) / (4 * 0.25) is the scalar itself.
             means, stds, log_weights = np.zeros(1), np.full(1, 0.25), np.zeros(1)
-            levels = np.linspace(0, 1, min(_N_QUANTILES, len(continuous)))
+            levels = np.linspace(0, 1, min(N_QUANTILES, len(continuous)))
             quantiles = np.quantile(continuous, levels)
         elif len(continuous):
             means, stds, log_weights = fit_modes(
@@ -310,7 +298,7 @@ class TabularEncoder:
             "stds": stds.tolist(),
             "log_weights": log_weights.tolist(),
             "values": exact.tolist(),
-            "decimals": _decimals(continuous) if exact_values else None,
+            "decimals": decimals_of(continuous) if exact_values else None,
             "has_missing": bool(missing.any()),
             # The range that generated (not exact) values are clipped to.
             "min": float((continuous if len(continuous) else observed).min()),
@@ -323,7 +311,7 @@ class TabularEncoder:
         if quantiles is not None:
             column["quantiles"] = quantiles.tolist()
             observed_slots[~is_exact] = 0
-            offsets[~is_exact] = _to_quantile_scalar(continuous, quantiles)
+            offsets[~is_exact] = to_quantile_scalar(continuous, quantiles)
         elif len(continuous):
             # Draw each value's mode from its posterior with the Gumbel-max trick.
             log_post = mode_log_posterior(continuous, column)
@@ -460,7 +448,7 @@ class TabularEncoder:
         values = np.full(len(slot), np.nan)
         continuous = slot < len(means)
         if continuous.any() and "quantiles" in column:
-            offsets = _from_quantile_scalar(scalar[continuous], column["quantiles"])
+            offsets = from_quantile_scalar(scalar[continuous], column["quantiles"])
         elif continuous.any():
             k = slot[continuous]
             offsets = np.clip(scalar[continuous], -1.0, 1.0) * 4 * stds[k] + means[k]
@@ -501,55 +489,6 @@ def _stack(columns, n_rows, dtype):
     if not columns:
         return np.zeros((n_rows, 0), dtype=dtype)
     return np.stack(columns, axis=1).astype(dtype, copy=False)
-
-
-def _exact_values(observed, max_grid_values):
-    """The values of a numeric column that get slots of their own, sorted."""
-    values, counts = np.unique(observed, return_counts=True)
-    grid = len(observed) >= _MIN_ROWS_PER_VALUE * len(values)
-    if len(values) <= max_grid_values and grid:
-        return values
-    neighbours = np.maximum(
-        np.concatenate([[0], counts[:-1]]), np.concatenate([counts[1:], [0]])
-    )
-    heap = (
-        (counts >= _HEAP_SHARE * len(observed))
-        & (counts >= _MIN_ROWS_PER_VALUE)
-        & (counts >= _HEAP_RATIO * neighbours)
-    )
-    return values[heap | (counts >= _POINT_MASS_SHARE * len(observed))]
-
-
-def _decimals(values):
-    """The fewest decimals (at most _MAX_DECIMALS) that write every value, or None."""
-    for decimals in range(_MAX_DECIMALS + 1):
-        error = np.abs(np.round(values, decimals) - values)
-        if np.all(error <= 1e-9 * np.maximum(1.0, np.abs(values))):
-            return decimals
-    return None
-
-
-def _quantile_grid(quantiles):
-    """The distinct quantiles and the scalar of each (mean level of ties)."""
-    quantiles = np.asarray(quantiles, dtype=np.float64)
-    levels = np.linspace(-_QUANTILE_SCALE, _QUANTILE_SCALE, len(quantiles))
-    distinct, inverse = np.unique(quantiles, return_inverse=True)
-    scalars = np.bincount(inverse, levels) / np.bincount(inverse)
-    return distinct, scalars
-
-
-def _to_quantile_scalar(values, quantiles):
-    distinct, scalars = _quantile_grid(quantiles)
-    if len(distinct) == 1:
-        return np.zeros(len(values))
-    return np.interp(values, distinct, scalars)
-
-
-def _from_quantile_scalar(scalar, quantiles):
-    distinct, scalars = _quantile_grid(quantiles)
-    if len(distinct) == 1:
-        return np.full(len(scalar), distinct[0])
-    return np.interp(scalar, scalars, distinct)
 
 
 def _is_discrete(column):

@@ -1,0 +1,78 @@
+"""The values of a numeric column beyond the mixture.
+
+Which values come back exactly (point masses, heaps and integer grids), the
+decimals generated values are rounded to, and the quantile scalars of
+``numeric_encoding="quantiles"``. Used by ``TabularEncoder``.
+"""
+
+import numpy as np
+
+# A value holding at least this share of a numeric column is a point mass.
+_POINT_MASS_SHARE = 0.05
+# So is a heap: a value holding at least _HEAP_SHARE of the column (and
+# _MIN_ROWS_PER_VALUE rows) and _HEAP_RATIO times the rows of each neighbouring
+# value, as round numbers are in reported quantities (Adult's 35, 40, 45 and 50
+# hours per week). A mixture blurs heaps onto their neighbours.
+_HEAP_SHARE = 0.005
+_HEAP_RATIO = 3
+# A numeric column with at most MAX_GRID_VALUES distinct values (by default),
+# each seen on average at least _MIN_ROWS_PER_VALUE times, is generated on its
+# exact values.
+MAX_GRID_VALUES = 255
+_MIN_ROWS_PER_VALUE = 20
+# Most decimals a column's values are rounded to with exact values; values
+# with more (measurements in floating point) are not rounded.
+_MAX_DECIMALS = 6
+# Quantiles kept per numeric column with numeric_encoding="quantiles", and the
+# scalar range they map onto (inside tanh's range, as the modes' offsets are).
+N_QUANTILES = 1_000
+_QUANTILE_SCALE = 0.99
+
+
+def exact_values_of(observed, max_grid_values):
+    """The values of a numeric column that get slots of their own, sorted."""
+    values, counts = np.unique(observed, return_counts=True)
+    grid = len(observed) >= _MIN_ROWS_PER_VALUE * len(values)
+    if len(values) <= max_grid_values and grid:
+        return values
+    neighbours = np.maximum(
+        np.concatenate([[0], counts[:-1]]), np.concatenate([counts[1:], [0]])
+    )
+    heap = (
+        (counts >= _HEAP_SHARE * len(observed))
+        & (counts >= _MIN_ROWS_PER_VALUE)
+        & (counts >= _HEAP_RATIO * neighbours)
+    )
+    return values[heap | (counts >= _POINT_MASS_SHARE * len(observed))]
+
+
+def decimals_of(values):
+    """The fewest decimals (at most _MAX_DECIMALS) that write every value, or None."""
+    for decimals in range(_MAX_DECIMALS + 1):
+        error = np.abs(np.round(values, decimals) - values)
+        if np.all(error <= 1e-9 * np.maximum(1.0, np.abs(values))):
+            return decimals
+    return None
+
+
+def _quantile_grid(quantiles):
+    """The distinct quantiles and the scalar of each (mean level of ties)."""
+    quantiles = np.asarray(quantiles, dtype=np.float64)
+    levels = np.linspace(-_QUANTILE_SCALE, _QUANTILE_SCALE, len(quantiles))
+    distinct, inverse = np.unique(quantiles, return_inverse=True)
+    scalars = np.bincount(inverse, levels) / np.bincount(inverse)
+    return distinct, scalars
+
+
+def to_quantile_scalar(values, quantiles):
+    distinct, scalars = _quantile_grid(quantiles)
+    if len(distinct) == 1:
+        return np.zeros(len(values))
+    return np.interp(values, distinct, scalars)
+
+
+def from_quantile_scalar(scalar, quantiles):
+    distinct, scalars = _quantile_grid(quantiles)
+    if len(distinct) == 1:
+        return np.full(len(scalar), distinct[0])
+    return np.interp(scalar, scalars, distinct)
