@@ -363,17 +363,17 @@ class GANSampler(BaseSampler):
             seed = parallel.common_seed(seed)
             seed_global_generators(seed, device)
         rng = np.random.default_rng(seed)
-        validation = None
+        held_out_rows = None
         if self.early_stopping:
-            rows, held_out = validation_split(X.shape[0], self.validation_fraction, rng)
-            validation = HeldOutRows(
+            kept, held_out = validation_split(X.shape[0], self.validation_fraction, rng)
+            held_out_rows = HeldOutRows(
                 take_rows(X, held_out),
                 None if labels is None else labels[held_out],
                 self.embedding_dim,
                 seed,
             )
-            X = take_rows(X, rows)
-            labels = None if labels is None else labels[rows]
+            X = take_rows(X, kept)
+            labels = None if labels is None else labels[kept]
         encoder = TabularEncoder()
         scalars, slots = encoder.fit_transform(
             X,
@@ -443,20 +443,13 @@ class GANSampler(BaseSampler):
         epochs = max(self.epochs, -(-self.min_steps // steps_per_epoch))
         verbose = self.verbose if parallel is None or parallel.is_main else 0
         log = TrainingLog(verbose, log_every=steps_per_epoch)
-        stopper = None
-        if validation is not None:
+        stopper = score = None
+        if held_out_rows is not None:
             stopper = EarlyStopping(self.n_iter_no_change)
             conditions = SamplingConditions(counts, sizes, n_labels)
-            validation = partial(
-                validation.score, encoder=encoder, conditions=conditions
-            )
+            score = partial(held_out_rows.score, encoder=encoder, conditions=conditions)
         epochs_run = train_epochs(
-            trainer,
-            log,
-            epochs,
-            steps_per_epoch,
-            validation=validation,
-            stopper=stopper,
+            trainer, log, epochs, steps_per_epoch, validation=score, stopper=stopper
         )
         modules["generator_"] = trainer.trained_generator()
         if stopper is not None:
