@@ -98,10 +98,15 @@ CONFIGS = {
         "params": {"adult": {"epochs": 100}, "penguins": {}, "seattle_weather": {}},
     },
     # Defaults at the 15-minute budget on Adult: 100 epochs took 1,314 CPU
-    # seconds on average (3 seeds), so 60 epochs.
+    # seconds on average (3 seeds), so 60 epochs. On the small tables, whose
+    # 3,000 steps (min_steps) take about 100-130 CPU seconds, 15,000 steps.
     "gansampler-15min": {
         "model": "GANSampler",
-        "params": {"adult": {"epochs": 60}},
+        "params": {
+            "adult": {"epochs": 60},
+            "penguins": {"min_steps": 15_000},
+            "seattle_weather": {"min_steps": 15_000},
+        },
     },
     # The 15-minute budget with integer grids capped at 50 values (Adult's
     # age, hours-per-week and capital columns get the mixture; a step costs
