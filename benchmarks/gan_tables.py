@@ -553,9 +553,10 @@ def render():
         "rate of any column, over seeds.",
         "",
         describe(*all_runs)
-        + ". One torch/BLAS/OpenMP thread per fit, two fits at a time (at times a "
-        "third process shared the machine, so wall seconds are upper bounds; CPU "
-        "seconds count the fit's own thread); Python "
+        + ". One torch/BLAS/OpenMP thread per fit; two to five fits and other "
+        "benchmarks shared the two cores, so wall seconds are upper bounds (CPU "
+        "seconds count the fit's own thread, and the 15-minute budgets are CPU "
+        "budgets); Python "
         + ", ".join(sorted({r.get("python", "not recorded") for r in all_runs}))
         + ", torch "
         + ", ".join(sorted({r.get("torch", "not recorded") for r in all_runs}))
