@@ -196,6 +196,13 @@ CONFIGS = {
             for table in ("penguins", "seattle_weather")
         },
     },
+    "gansampler-15min-quantiles": {
+        "model": "GANSampler",
+        "note": "heaps and decimals as exact values",
+        "params": {
+            "seattle_weather": {"numeric_encoding": "quantiles", "min_steps": 15_000}
+        },
+    },
     "gansampler-quantiles-ema-y": {
         "model": "GANSampler",
         "condition_on_target": True,
