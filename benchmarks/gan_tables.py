@@ -196,11 +196,16 @@ CONFIGS = {
             for table in ("penguins", "seattle_weather")
         },
     },
-    "gansampler-15min-quantiles": {
+    "gansampler-15min-quantiles-ema-y": {
         "model": "GANSampler",
+        "condition_on_target": True,
         "note": "heaps and decimals as exact values",
         "params": {
-            "seattle_weather": {"numeric_encoding": "quantiles", "min_steps": 15_000}
+            "seattle_weather": {
+                "numeric_encoding": "quantiles",
+                "ema_decay": 0.999,
+                "min_steps": 15_000,
+            }
         },
     },
     "gansampler-quantiles-ema-y": {
