@@ -98,15 +98,10 @@ CONFIGS = {
         "params": {"adult": {"epochs": 100}, "penguins": {}, "seattle_weather": {}},
     },
     # Defaults at the 15-minute budget on Adult: 100 epochs took 1,314 CPU
-    # seconds on average (3 seeds), so 60 epochs. On the small tables, whose
-    # 3,000 steps (min_steps) take about 100-130 CPU seconds, 15,000 steps.
+    # seconds on average (3 seeds), so 60 epochs.
     "gansampler-15min": {
         "model": "GANSampler",
-        "params": {
-            "adult": {"epochs": 60},
-            "penguins": {"min_steps": 15_000},
-            "seattle_weather": {"min_steps": 15_000},
-        },
+        "params": {"adult": {"epochs": 60}},
     },
     # The 15-minute budget with integer grids capped at 50 values (Adult's
     # age, hours-per-week and capital columns get the mixture; a step costs
@@ -118,14 +113,6 @@ CONFIGS = {
     "gansampler-15min-grid50-ema": {
         "model": "GANSampler",
         "params": {"adult": {"epochs": 100, "max_grid_values": 50, "ema_decay": 0.999}},
-    },
-    # Both options at the defaults' budget on the small tables.
-    "gansampler-grid50-ema": {
-        "model": "GANSampler",
-        "params": {
-            table: {"max_grid_values": 50, "ema_decay": 0.999}
-            for table in ("penguins", "seattle_weather")
-        },
     },
     # The same with the class column given as y: every training row is then
     # conditioned on its class, not only the rows whose conditional vector
@@ -152,33 +139,6 @@ CONFIGS = {
         "note": "heaps generated as exact values",
         "params": {"adult": {"epochs": 150, "max_grid_values": 50, "ema_decay": 0.999}},
     },
-    # The average of the generator and the class as y on the small tables.
-    "gansampler-ema-y": {
-        "model": "GANSampler",
-        "condition_on_target": True,
-        "note": "heaps and decimals as exact values",
-        "params": {
-            table: {"ema_decay": 0.999} for table in ("penguins", "seattle_weather")
-        },
-    },
-    # Defaults with early stopping on held-out rows (10 %), and with the
-    # average of the generator and the class as y too.
-    "gansampler-early-stopping": {
-        "model": "GANSampler",
-        "note": "heaps and decimals as exact values",
-        "params": {
-            table: {"early_stopping": True} for table in ("penguins", "seattle_weather")
-        },
-    },
-    "gansampler-early-stopping-ema-y": {
-        "model": "GANSampler",
-        "condition_on_target": True,
-        "note": "heaps and decimals as exact values",
-        "params": {
-            table: {"early_stopping": True, "ema_decay": 0.999}
-            for table in ("penguins", "seattle_weather")
-        },
-    },
     # Since these runs, exact_values also rounds generated values to the
     # decimals of the training values (all of Adult's numbers are integers,
     # which were already rounded): the defaults again on the small tables.
@@ -187,12 +147,23 @@ CONFIGS = {
         "note": "heaps and decimals as exact values",
         "params": {"penguins": {}, "seattle_weather": {}},
     },
-    # Quantiles instead of mixture modes for the generated numeric values.
+    # Quantiles instead of mixture modes for the generated numeric values;
+    # then with the average of the generator and the class as y, at the
+    # defaults' budget and at 15,000 steps (15 minutes) on Seattle weather.
     "gansampler-quantiles": {
         "model": "GANSampler",
         "note": "heaps and decimals as exact values",
         "params": {
             table: {"numeric_encoding": "quantiles"}
+            for table in ("penguins", "seattle_weather")
+        },
+    },
+    "gansampler-quantiles-ema-y": {
+        "model": "GANSampler",
+        "condition_on_target": True,
+        "note": "heaps and decimals as exact values",
+        "params": {
+            table: {"numeric_encoding": "quantiles", "ema_decay": 0.999}
             for table in ("penguins", "seattle_weather")
         },
     },
@@ -208,27 +179,11 @@ CONFIGS = {
             }
         },
     },
-    "gansampler-quantiles-ema-y": {
+    # Defaults with early stopping on held-out rows (10 %).
+    "gansampler-early-stopping": {
         "model": "GANSampler",
-        "condition_on_target": True,
         "note": "heaps and decimals as exact values",
-        "params": {
-            table: {"numeric_encoding": "quantiles", "ema_decay": 0.999}
-            for table in ("penguins", "seattle_weather")
-        },
-    },
-    "gansampler-15min-150ep-quantiles-ema-y": {
-        "model": "GANSampler",
-        "condition_on_target": True,
-        "note": "heaps and decimals as exact values",
-        "params": {
-            "adult": {
-                "epochs": 150,
-                "max_grid_values": 50,
-                "ema_decay": 0.999,
-                "numeric_encoding": "quantiles",
-            }
-        },
+        "params": {"seattle_weather": {"early_stopping": True}},
     },
     # CTGAN's encoding, conditioning and epochs-only budget (small tables).
     "gansampler-ctgan-encoding": {
