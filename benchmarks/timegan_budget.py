@@ -286,7 +286,7 @@ def render():
         "steps (the settings at the end), sized for about 5, 10 or 20 minutes",
         "with two fits on the two cores; minutes are the wall minutes each fit",
         "took, longer where more processes shared the cores (`sequence-ema` ran",
-        "beside up to five others: the same steps as `sequence`, at 12 minutes).",
+        "beside up to five others, with the same steps as `sequence`).",
         "",
         describe(*(json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))))
         + ".",
