@@ -16,7 +16,7 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from sksynth import BaseSampler, GANSampler
+from sksynth import BaseSampler, GANSampler, TimeGANSampler
 
 
 def assert_same_samples(a, b):
@@ -180,3 +180,11 @@ def tiny_gan_sampler(**params):
         random_state=0,
     )
     return GANSampler(**{**defaults, **params})
+
+
+def tiny_timegan_sampler(**params):
+    """A TimeGANSampler of a few steps and hidden size 4, on the CPU."""
+    defaults = dict(
+        seq_len=6, hidden_dim=4, n_iter=3, batch_size=8, device="cpu", random_state=0
+    )
+    return TimeGANSampler(**{**defaults, **params})

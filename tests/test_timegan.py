@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import SAMPLER_CHECKS, assert_same_samples
+from sampler_checks import SAMPLER_CHECKS, assert_same_samples, tiny_timegan_sampler
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sktime.datatypes import convert_to
@@ -12,15 +12,7 @@ from sksynth.datasets import make_sines
 
 
 def _small(**params):
-    defaults = dict(
-        seq_len=6,
-        hidden_dim=4,
-        n_iter=3,
-        batch_size=8,
-        device="cpu",
-        random_state=0,
-    )
-    return TimeGANSampler(**{**defaults, **params})
+    return tiny_timegan_sampler(**{"seq_len": 6, **params})
 
 
 @parametrize_with_checks(

@@ -5,7 +5,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
-from sampler_checks import assert_same_samples
+from sampler_checks import assert_same_samples, tiny_timegan_sampler
 from sklearn.exceptions import NotFittedError
 
 from sksynth import TimeGANSampler
@@ -14,10 +14,7 @@ LATENTS = ["step", "sequence"]
 
 
 def _small(**params):
-    defaults = dict(
-        seq_len=5, hidden_dim=4, n_iter=3, batch_size=8, device="cpu", random_state=0
-    )
-    return TimeGANSampler(**{**defaults, **params})
+    return tiny_timegan_sampler(**{"seq_len": 5, **params})
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import SAMPLER_CHECKS
+from sampler_checks import SAMPLER_CHECKS, tiny_timegan_sampler
 from sktime.datatypes import convert_to
 
-from sksynth import TimeGANSampler
 from sksynth.masking import step_mask
 from sksynth.panels import padded_to_panel, panel_to_padded
 from sksynth.sequence_latent import SequenceLatentTrainer
@@ -20,15 +19,7 @@ LENGTHS = [3, 6, 4, 6, 5, 3, 6, 4, 5, 6, 3, 4]
 
 
 def _small(**params):
-    defaults = dict(
-        seq_len="auto",
-        hidden_dim=4,
-        n_iter=3,
-        batch_size=8,
-        device="cpu",
-        random_state=0,
-    )
-    return TimeGANSampler(**{**defaults, **params})
+    return tiny_timegan_sampler(**{"seq_len": "auto", **params})
 
 
 def _frames(lengths=LENGTHS, seed=0):
