@@ -13,6 +13,8 @@ seed, samples as many rows as the training split, and records:
 * :func:`sksynth.evaluation.column_report`: per column, the marginal distance,
   missing rates, association gap and detector importance;
 * histograms of every column, real against synthetic, for the pictures;
+* the missing rates of a sample of at least 20,000 rows, whose binomial noise
+  is small beside the 1-point target (on the penguins' 275 rows it is not);
 * fit seconds, with torch, BLAS and OpenMP at one thread.
 
 The tables ship offline in PyPI packages: Adult (``sksynth.datasets``),
@@ -59,6 +61,8 @@ PICTURE = ROOT / "docs" / "_static" / "gan_tables_marginals.png"
 SPLIT_SEED = 0
 DETECTION_REPEATS = 3
 HISTOGRAM_BINS = 30
+# Fewest rows the missing rates are also measured on.
+LARGE_SAMPLE = 20_000
 
 
 def _load_adult():
@@ -139,6 +143,20 @@ CONFIGS = {
         "note": "heaps generated as exact values",
         "params": {"adult": {"epochs": 150, "max_grid_values": 50, "ema_decay": 0.999}},
     },
+    # The same with each row's missing-value pattern drawn as observed.
+    "gansampler-15min-150ep-heaps-ema-y-observed": {
+        "model": "GANSampler",
+        "condition_on_target": True,
+        "note": "heaps generated as exact values",
+        "params": {
+            "adult": {
+                "epochs": 150,
+                "max_grid_values": 50,
+                "ema_decay": 0.999,
+                "missing_patterns": "observed",
+            }
+        },
+    },
     # Since these runs, exact_values also rounds generated values to the
     # decimals of the training values (all of Adult's numbers are integers,
     # which were already rounded): the defaults again on the small tables.
@@ -162,6 +180,18 @@ CONFIGS = {
         "params": {
             table: {"numeric_encoding": "quantiles", "ema_decay": 0.999}
             for table in ("penguins", "seattle_weather")
+        },
+    },
+    "gansampler-quantiles-ema-y-observed": {
+        "model": "GANSampler",
+        "condition_on_target": True,
+        "note": "heaps and decimals as exact values",
+        "params": {
+            "penguins": {
+                "numeric_encoding": "quantiles",
+                "ema_decay": 0.999,
+                "missing_patterns": "observed",
+            }
         },
     },
     "gansampler-15min-quantiles-ema-y": {
@@ -314,6 +344,8 @@ def run(table, config, seed):
         device="cpu",
     )
     report = column_report(train, synth, n_repeats=3, random_state=SPLIT_SEED)
+    large = synth if len(synth) >= LARGE_SAMPLE else sample(LARGE_SAMPLE)
+    with_missing = train.columns[train.isna().any().to_numpy()]
     record = {
         "table": table,
         "config": config,
@@ -334,6 +366,10 @@ def run(table, config, seed):
         "columns": report.columns.reset_index().to_dict(orient="records"),
         "pairs": report.pairs.head(10).to_dict(orient="records"),
         "histograms": _histograms(train, synth),
+        "large_sample_missing": {
+            "n_rows": len(large),
+            "rates": {c: float(large[c].isna().mean()) for c in with_missing},
+        },
         **extra,
         **provenance(torch.get_num_threads()),
         "environment": {"cpu_count": os.cpu_count()},
@@ -375,6 +411,7 @@ ADULT_F1_TARGET = 0.65
 AUC_TARGET = 0.85
 ACCURACY_GAP_TARGET = 0.05
 MISSING_GAP_TARGET = 0.01
+MISSING_GAP_TARGET = 0.01
 
 
 def _mean_std(values):
@@ -410,6 +447,14 @@ def _summarize(runs):
         "max_missing_gap": float(per_column["missing_gap"].max()),
         "columns": per_column.reset_index().to_dict(orient="records"),
     }
+    large = [run.get("large_sample_missing") for run in runs]
+    if all(large):
+        real = {c["column"]: c["missing_real"] for c in first["columns"]}
+        summary["large_sample_rows"] = min(sample["n_rows"] for sample in large)
+        summary["max_large_sample_missing_gap"] = max(
+            (abs(rate - real[c]) for s in large for c, rate in s["rates"].items()),
+            default=0.0,
+        )
     for split in ("tstr", "trtr"):
         for metric in first[split]:
             summary[f"{split}_{metric}"] = _mean_std(
@@ -603,6 +648,36 @@ def render():
                     f"| {table} | {config} | {c['column']} | "
                     f"{c['missing_real']:.3f} | {c['missing_synth']:.3f} |"
                 )
+    lines += [
+        "",
+        "The largest |synthetic − real| missing rate over columns and seeds, on "
+        "the sample of the training split's size (beside the largest binomial "
+        "standard deviation of a rate on that many rows, sqrt(p(1 − p)/n)) and, "
+        "where recorded, on a sample of at least "
+        f"{LARGE_SAMPLE:,} rows; the target is {MISSING_GAP_TARGET}.",
+        "",
+        "| table | config | seeds | gap | binomial sd | gap, large sample | target |",
+        "|---|---|---|---:|---:|---:|---|",
+    ]
+    for (table, config), (summary, _) in summaries.items():
+        rates = [c["missing_real"] for c in summary["columns"] if c["missing_real"]]
+        if not rates:
+            continue
+        sd = max(np.sqrt(p * (1 - p) / summary["n_train"]) for p in rates)
+        gap = summary.get("max_large_sample_missing_gap", summary["max_missing_gap"])
+        large = summary.get("max_large_sample_missing_gap")
+        lines.append(
+            f"| {table} | {config} | {len(summary['seeds'])} | "
+            f"{summary['max_missing_gap']:.3f} | {sd:.3f} | "
+            + ("not recorded" if large is None else f"{large:.3f}")
+            + " | "
+            + (
+                "met"
+                if gap <= MISSING_GAP_TARGET
+                else f"missed by {gap - MISSING_GAP_TARGET:.3f}"
+            )
+            + " |"
+        )
     MARKDOWN.write_text("\n".join(lines) + "\n")
 
 

@@ -357,9 +357,14 @@ class TabularEncoder:
             in column order; ``condition_spans``: the indices into ``spans``
             of the spans that the conditional vector names (the categorical
             columns', and with ``condition_missing`` those of numeric columns
-            with missing values). Derived columns have none of them.
+            with missing values); ``missing_spans``: the indices into
+            ``spans`` of the spans whose last slot is the missing value, and
+            ``missing_scalars``: per such span, the index into ``scalars`` of
+            its numeric column's scalar (-1 for a categorical column).
+            Derived columns have none of them.
         """
         scalars, spans, condition_spans = [], [], []
+        missing_spans, missing_scalars = [], []
         position = 0
         for column in self.columns:
             if _is_derived(column):
@@ -369,6 +374,10 @@ class TabularEncoder:
                 position += 1
             if column.get("condition", column["kind"] == "categorical"):
                 condition_spans.append(len(spans))
+            if column["has_missing"]:
+                missing_spans.append(len(spans))
+                numeric = column["kind"] == "numeric"
+                missing_scalars.append(len(scalars) - 1 if numeric else -1)
             size = self._span_size(column)
             spans.append((position, size))
             position += size
@@ -376,6 +385,8 @@ class TabularEncoder:
             "scalars": scalars,
             "spans": spans,
             "condition_spans": condition_spans,
+            "missing_spans": missing_spans,
+            "missing_scalars": missing_scalars,
         }
 
     # -- decoding ---------------------------------------------------------

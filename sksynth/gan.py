@@ -19,6 +19,8 @@ from .tabular_conditions import (
     SamplingConditions,
     TrainingConditions,
     condition_counts,
+    n_condition_inputs,
+    observed_patterns,
 )
 from .tabular_generation import HeldOutRows, generate, take_rows
 from .tabular_layout import OutputLayout
@@ -138,6 +140,14 @@ class GANSampler(BaseSampler):
         teaches the generator the missing rate of numeric columns as it does
         for categories. False conditions on categorical columns only, as
         CTGAN does.
+    missing_patterns : {"learned", "observed"}, default="learned"
+        How missing values come out. ``"learned"``: the generator draws them
+        like any other slot. ``"observed"``: each generated row takes a
+        missing-value pattern (which columns are missing) at its frequency
+        among the training rows (of the row's class, and with its condition),
+        the generator fills in the other columns conditioned on it, and the
+        missing rates match the training data's up to sampling noise. At most
+        1,000 distinct patterns.
     derived_columns : bool, default=True
         A discrete column (categorical, or numeric made only of exact values)
         that an earlier discrete column determines in the training data, each
@@ -266,6 +276,7 @@ class GANSampler(BaseSampler):
         "numeric_encoding": [StrOptions({"modes", "quantiles"})],
         "derived_columns": ["boolean"],
         "condition_missing": ["boolean"],
+        "missing_patterns": [StrOptions({"learned", "observed"})],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -294,6 +305,7 @@ class GANSampler(BaseSampler):
         numeric_encoding="modes",
         derived_columns=True,
         condition_missing=True,
+        missing_patterns="learned",
         ema_decay=None,
         early_stopping=False,
         validation_fraction=0.1,
@@ -321,6 +333,7 @@ class GANSampler(BaseSampler):
         self.numeric_encoding = numeric_encoding
         self.derived_columns = derived_columns
         self.condition_missing = condition_missing
+        self.missing_patterns = missing_patterns
         self.ema_decay = ema_decay
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -390,11 +403,18 @@ class GANSampler(BaseSampler):
         condition_codes = slots[:, layout["condition_spans"]]
         sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
         n_labels = 0 if classes is None else len(classes)
-        counts = condition_counts(condition_codes, sizes, labels, n_labels)
+        patterns, groups, n_groups = {}, labels, n_labels
+        if self.missing_patterns == "observed":
+            found, groups, pattern_counts = observed_patterns(
+                slots, layout, labels, n_labels
+            )
+            patterns = {"patterns": found, "pattern_counts": pattern_counts}
+            n_groups = pattern_counts.size
+        counts = condition_counts(condition_codes, sizes, groups, n_groups)
 
         modules = make_networks(
             encoder.n_encoded,
-            sum(sizes) + n_labels,
+            n_condition_inputs(counts, n_labels, patterns.get("patterns")),
             self.embedding_dim,
             _hidden_dims(self.generator_dim, "generator_dim"),
             _hidden_dims(self.discriminator_dim, "discriminator_dim"),
@@ -435,6 +455,7 @@ class GANSampler(BaseSampler):
             precision=self.precision,
             rng=torch.Generator(device=device).manual_seed(seed),
             ema_decay=self.ema_decay,
+            observed_missing=bool(patterns),
         )
         if parallel is not None:
             parallel.average_gradients(trainer.opt_g)
@@ -446,7 +467,7 @@ class GANSampler(BaseSampler):
         stopper = score = None
         if held_out_rows is not None:
             stopper = EarlyStopping(self.n_iter_no_change)
-            conditions = SamplingConditions(counts, sizes, n_labels)
+            conditions = SamplingConditions(counts, sizes, n_labels, **patterns)
             score = partial(held_out_rows.score, encoder=encoder, conditions=conditions)
         epochs_run = train_epochs(
             trainer, log, epochs, steps_per_epoch, validation=score, stopper=stopper
@@ -462,6 +483,7 @@ class GANSampler(BaseSampler):
             **modules,
             "encoder_": encoder,
             "_condition_counts_": counts,
+            **{f"_missing_{name}_": value for name, value in patterns.items()},
             "history_": log.history,
             "n_iter_": epochs_run,
         }
@@ -495,7 +517,7 @@ class GANSampler(BaseSampler):
         layout = self.encoder_.layout()
         sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
         conditions = SamplingConditions(
-            self._condition_counts_, sizes, self._n_labels()
+            self._condition_counts_, sizes, self._n_labels(), **self._patterns()
         )
         X = generate(
             self.generator_,
@@ -517,6 +539,15 @@ class GANSampler(BaseSampler):
         # held twice while they are joined into one table.
         return 8 * 2 * self.n_features_in_
 
+    def _patterns(self):
+        """The observed missing-value patterns as ``SamplingConditions`` takes them."""
+        if not hasattr(self, "_missing_patterns_"):
+            return {}
+        return {
+            "patterns": self._missing_patterns_,
+            "pattern_counts": self._missing_pattern_counts_,
+        }
+
     def _n_labels(self):
         classes = getattr(self, "classes_", None)
         return 0 if classes is None else len(classes)
@@ -534,7 +565,11 @@ class GANSampler(BaseSampler):
     def _build_modules(self):
         return make_networks(
             self.encoder_.n_encoded,
-            self._condition_counts_.shape[1] + self._n_labels(),
+            n_condition_inputs(
+                self._condition_counts_,
+                self._n_labels(),
+                getattr(self, "_missing_patterns_", None),
+            ),
             self.embedding_dim,
             _hidden_dims(self.generator_dim, "generator_dim"),
             _hidden_dims(self.discriminator_dim, "discriminator_dim"),

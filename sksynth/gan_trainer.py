@@ -50,6 +50,7 @@ class GANTrainer:
         precision,
         rng,
         ema_decay=None,
+        observed_missing=False,
     ):
         self.discriminator_steps = discriminator_steps
         self.autocast = {
@@ -70,6 +71,7 @@ class GANTrainer:
         self.pac = pac
         self.loss = loss
         self.rng = rng
+        self.observed_missing = observed_missing
 
         settings = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6}
         self.opt_g = fused_adam(self.generator.parameters(), **settings)
@@ -98,25 +100,32 @@ class GANTrainer:
         """Draw conditions, the real rows that match them and a fake batch.
 
         The fake rows get the real rows' conditions in a shuffled order, so
-        that packs of real and fake rows do not line up. Also returns, per
-        fake row, the log-probability the generator gave its condition's
-        category (None without categorical columns).
+        that packs of real and fake rows do not line up; with
+        ``observed_missing``, the real rows' missing-value patterns end the
+        conditions and hold the fake rows to them. Also returns, per fake row,
+        the log-probability the generator gave its condition's category (None
+        without categorical columns).
         """
         rows, dims, condition = self.conditions.draw(self.batch_size, self.rng)
+        slots = self.slots.index_select(0, rows)
+        missing = None
+        if self.observed_missing:
+            missing = self.output.missing_of(slots)
+            condition = torch.cat([condition, missing.float()], dim=1)
         permutation = torch.randperm(
             self.batch_size, generator=self.rng, device=self.device
         )
         fake_condition = condition[permutation]
+        if missing is not None:
+            missing = missing[permutation]
         raw = self.generator(torch.cat([self._noise(), fake_condition], dim=1))
-        fake, log_probs = self.output.activate(raw.float(), self.rng)
+        fake, log_probs = self.output.activate(raw.float(), self.rng, missing)
         if dims is not None:
             columns = self.output.condition_columns[dims[permutation]]
             log_probs = log_probs.gather(1, columns[:, None])
         else:
             log_probs = None
-        real_rows = self.output.network_rows(
-            self.scalars.index_select(0, rows), self.slots.index_select(0, rows)
-        )
+        real_rows = self.output.network_rows(self.scalars.index_select(0, rows), slots)
         real = torch.cat([real_rows, condition], dim=1)
         return real, fake, log_probs, fake_condition
 

@@ -3,6 +3,9 @@
 import numpy as np
 import torch
 
+# Most distinct missing-value patterns that missing_patterns="observed" models.
+MAX_MISSING_PATTERNS = 1_000
+
 
 def one_hot(index, n_classes):
     """Float one-hot rows; unlike ``F.one_hot``, never waits for the GPU."""
@@ -10,11 +13,47 @@ def one_hot(index, n_classes):
     return out.scatter_(1, index[:, None], 1.0)
 
 
+def observed_patterns(slots, layout, labels, n_labels):
+    """The rows' distinct missing-value patterns, and rows per class and pattern.
+
+    A row's pattern says, for each span of the encoder's ``layout`` with a
+    missing slot, whether the row's ``slots`` hold it. Returns the patterns,
+    a boolean (n_patterns, n_missing) array; each row's group, ``label *
+    n_patterns + pattern`` (``pattern`` without labels); and the rows per
+    group, of shape (max(n_labels, 1), n_patterns).
+    """
+    spans = layout["missing_spans"]
+    last_slots = np.asarray([layout["spans"][s][1] - 1 for s in spans], slots.dtype)
+    missing = slots[:, spans] == last_slots
+    if missing.shape[1]:
+        patterns, row_pattern = np.unique(missing, axis=0, return_inverse=True)
+    else:
+        patterns, row_pattern = np.zeros((1, 0), dtype=bool), np.zeros(len(missing))
+    if len(patterns) > MAX_MISSING_PATTERNS:
+        raise ValueError(
+            "missing_patterns='observed' models each combination of missing "
+            f"columns, and X has {len(patterns)} distinct ones, more than "
+            f"{MAX_MISSING_PATTERNS}; use missing_patterns='learned'."
+        )
+    row_pattern = row_pattern.astype(np.int64).ravel()
+    groups = row_pattern if labels is None else labels * len(patterns) + row_pattern
+    n_groups = max(n_labels, 1) * len(patterns)
+    counts = np.bincount(groups, minlength=n_groups).reshape(-1, len(patterns))
+    return patterns, groups, counts
+
+
+def n_condition_inputs(counts, n_labels, patterns=None):
+    """Width of the condition vector: categories, classes, missing columns."""
+    n_missing = 0 if patterns is None else patterns.shape[1]
+    return counts.shape[1] + n_labels + n_missing
+
+
 def condition_counts(condition_codes, sizes, labels, n_labels):
     """Rows per (class, category of every categorical column).
 
-    Returns an array of shape (max(n_labels, 1), sum(sizes)): the category
-    frequencies that ``sample`` draws conditions from, per class.
+    ``labels`` may also be groups of :func:`observed_patterns`, ``n_labels``
+    their number. Returns an array of shape (max(n_labels, 1), sum(sizes)):
+    the category frequencies that ``sample`` draws conditions from, per class.
     """
     n_rows = max(n_labels, 1)
     n_condition = int(sum(sizes))
@@ -130,12 +169,27 @@ class SamplingConditions:
     label when the sampler is conditional on y. Training draws categories by
     log-frequency instead (:class:`TrainingConditions`); sampling restores the
     frequencies of the data. Draws run on the CPU generator of ``sample``.
+
+    Given the missing-value ``patterns`` and the rows per class and pattern
+    (``pattern_counts``, of :func:`observed_patterns`), each row first draws a
+    pattern at its frequency in the row's class, then its category among the
+    rows of that class and pattern (``counts`` then has a row per group), and
+    the pattern ends the conditional vector.
     """
 
-    def __init__(self, counts, sizes, n_labels):
+    def __init__(self, counts, sizes, n_labels, patterns=None, pattern_counts=None):
         self.sizes = list(sizes)
         self.n_labels = n_labels
         self.n_condition = int(sum(self.sizes))
+        self.patterns = None
+        if patterns is not None:
+            self.patterns = torch.as_tensor(patterns)
+            frequencies = torch.as_tensor(pattern_counts, dtype=torch.float64)
+            frequencies /= frequencies.sum(1, keepdim=True)
+            self.pattern_cumulative = frequencies.cumsum(1).float()
+            has_rows = torch.as_tensor(pattern_counts) > 0
+            width = has_rows.shape[1]
+            self.last_pattern = width - 1 - has_rows.flip(1).int().argmax(1)
         probabilities = condition_probabilities(counts, self.sizes)
         # Inverse-CDF sampling, as in training; rounding can leave the last
         # cumulative value just under a draw, which then goes to the last
@@ -147,15 +201,28 @@ class SamplingConditions:
         self.offsets = torch.as_tensor(np.cumsum([0, *self.sizes[:-1]]))
 
     def draw(self, n_rows, labels, rng):
-        """Condition vectors of ``n_rows`` rows of the given class ``labels``."""
+        """Condition vectors of ``n_rows`` rows of the given class ``labels``.
+
+        Returns them and the rows' missing-value patterns (None without
+        ``patterns``).
+        """
         parts = [torch.zeros(n_rows, 0)]
+        row = torch.zeros(n_rows, dtype=torch.int64) if labels is None else labels
+        missing = None
+        if self.patterns is not None:
+            uniform = torch.rand(n_rows, 1, generator=rng)
+            pattern = (uniform >= self.pattern_cumulative[row]).sum(1)
+            pattern = torch.minimum(pattern, self.last_pattern[row])
+            missing = self.patterns[pattern]
+            row = row * len(self.patterns) + pattern
         if self.sizes:
             column = torch.randint(len(self.sizes), (n_rows,), generator=rng)
-            row = 0 if labels is None else labels
             uniform = torch.rand(n_rows, 1, generator=rng)
             above = (uniform >= self.cumulative[row, column]).sum(1)
             category = torch.minimum(above, self.last_category[row, column])
             parts.append(one_hot(self.offsets[column] + category, self.n_condition))
         if self.n_labels:
             parts.append(one_hot(labels, self.n_labels))
-        return torch.cat(parts, dim=1)
+        if missing is not None:
+            parts.append(missing.float())
+        return torch.cat(parts, dim=1), missing

@@ -30,12 +30,14 @@ def generate(generator, encoder, conditions, embedding_dim, n_samples, labels, r
         size = min(SAMPLE_CHUNK, n_samples - start)
         noise = torch.randn(size, embedding_dim, generator=rng)
         chunk_labels = None if labels is None else labels[start : start + size]
-        condition = conditions.draw(size, chunk_labels, rng)
+        condition, missing = conditions.draw(size, chunk_labels, rng)
         uniform = torch.rand(size, len(output.span_positions), generator=rng)
         inputs = torch.cat([noise, condition], dim=1)
         with torch.no_grad():
             raw = generator(inputs.to(device))
-        scalars, slots = output.decode(raw, uniform.to(device))
+        if missing is not None:
+            missing = missing.to(device)
+        scalars, slots = output.decode(raw, uniform.to(device), missing)
         parts.append(
             encoder.inverse_transform(
                 scalars.cpu().double().numpy(), slots.cpu().numpy()

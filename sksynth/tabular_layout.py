@@ -18,6 +18,11 @@ class OutputLayout:
     backward pass would scatter. Training rows are kept as the encoder's
     scalars and slots and turned into network-order rows batch by batch
     (:meth:`network_rows`).
+
+    Given each row's missing-value pattern (which spans with a missing slot
+    hold it), the activations keep to it: a span marked missing takes its
+    missing slot (and its column's scalar 0), any other span one of its other
+    slots.
     """
 
     def __init__(self, layout, n_encoded, device):
@@ -60,6 +65,28 @@ class OutputLayout:
         self.span_positions = tensor(np.argsort(by_size))
         self.span_starts = tensor(span_starts + len(scalars))
 
+        # The spans with a missing slot: that slot, and which of them owns
+        # each span column and scalar (their number when none does).
+        missing_spans = layout.get("missing_spans", [])
+        n_missing = len(missing_spans)
+        owner = np.full(self.n_span_columns, n_missing)
+        is_missing_slot = np.zeros(self.n_span_columns, dtype=bool)
+        scalar_owner = np.full(self.n_scalars, n_missing)
+        for j, (s, scalar) in enumerate(
+            zip(missing_spans, layout.get("missing_scalars", []), strict=True)
+        ):
+            start, size = span_starts[s], spans[s][1]
+            owner[start : start + size] = j
+            is_missing_slot[start + size - 1] = True
+            if scalar >= 0:
+                scalar_owner[scalar] = j
+        self.n_missing = n_missing
+        self.missing_spans = tensor(missing_spans)
+        self.missing_slots = tensor([spans[s][1] - 1 for s in missing_spans])
+        self.missing_owner = tensor(owner)
+        self.is_missing_slot = torch.as_tensor(is_missing_slot, device=device)
+        self.scalar_owner = tensor(scalar_owner)
+
     def network_rows(self, scalars, slots):
         """The network-order rows of the encoder's ``scalars`` and ``slots``.
 
@@ -70,6 +97,23 @@ class OutputLayout:
         )
         rows[:, : self.n_scalars] = scalars
         return rows.scatter_(1, self.span_starts + slots, 1.0)
+
+    def missing_of(self, slots):
+        """Each row's missing-value pattern: whether each such span holds it."""
+        return slots.index_select(1, self.missing_spans) == self.missing_slots
+
+    def _keep_to(self, missing, block, scalars):
+        """``block`` and ``scalars`` held to the rows' missing patterns.
+
+        Span columns the pattern rules out get -inf logits; the scalars of
+        missing numbers become 0.
+        """
+        if missing is None:
+            return block, scalars
+        padded = torch.cat([missing, missing.new_zeros(len(missing), 1)], dim=1)
+        allowed = padded[:, self.missing_owner] == self.is_missing_slot
+        block = block.masked_fill(~allowed, -torch.inf)
+        return block, scalars * ~padded[:, self.scalar_owner]
 
     def gumbel_noise(self, n_rows, rng, device=None):
         """Standard Gumbel noise, one value per span column."""
@@ -83,17 +127,21 @@ class OutputLayout:
         for start, count, size in self.groups:
             yield block[:, start : start + count * size].view(len(block), count, size)
 
-    def activate(self, raw, rng):
+    def activate(self, raw, rng, missing=None):
         """Training activations and the log-probabilities of the span columns.
 
         Returns the activated rows (in network order) and, for every span
-        column, its log-softmax probability within its span.
+        column, its log-softmax probability within its span. ``missing``, a
+        boolean (n_rows, n_missing) tensor or None, holds the rows to their
+        missing-value patterns.
         """
-        block = raw[:, self.n_scalars :]
+        block, scalars = self._keep_to(
+            missing, raw[:, self.n_scalars :], torch.tanh(raw[:, : self.n_scalars])
+        )
         gumbel = self.gumbel_noise(len(raw), rng, raw.device)
         noisy = (block + gumbel) / GUMBEL_TAU
         values = torch.cat(
-            [torch.tanh(raw[:, : self.n_scalars])]
+            [scalars]
             + [torch.softmax(g, dim=2).flatten(1) for g in self._group_views(noisy)],
             dim=1,
         )
@@ -103,17 +151,20 @@ class OutputLayout:
         )
         return values, log_probs
 
-    def decode(self, raw, uniform):
+    def decode(self, raw, uniform, missing=None):
         """Scalars in [-1, 1] and, per span, a slot drawn from its softmax.
 
         ``uniform`` holds one draw in [0, 1) per span (in network order), and
         a span's slot is the first whose cumulative probability exceeds it:
         one random number per span rather than one per span column, as the
-        Gumbel-max trick would need. Codes come back in the encoder's span
-        order.
+        Gumbel-max trick would need. ``missing`` is as in :meth:`activate`.
+        Codes come back in the encoder's span order.
         """
+        block, scalars = self._keep_to(
+            missing, raw[:, self.n_scalars :], torch.tanh(raw[:, : self.n_scalars])
+        )
         codes, start = [], 0
-        for group in self._group_views(raw[:, self.n_scalars :]):
+        for group in self._group_views(block):
             count, size = group.shape[1:]
             # Unnormalized cumulative probabilities; the draw is scaled to
             # their total instead of dividing every entry by it.
@@ -121,6 +172,12 @@ class OutputLayout:
             draw = uniform[:, start : start + count, None] * cumulative[:, :, -1:]
             codes.append((draw >= cumulative).sum(2).clamp_max_(size - 1))
             start += count
-        return torch.tanh(raw[:, : self.n_scalars]), torch.cat(
-            codes, dim=1
-        ).index_select(1, self.span_positions)
+        codes = torch.cat(codes, dim=1).index_select(1, self.span_positions)
+        if missing is not None:
+            # A draw rounded up to a span's total would pick its last slot,
+            # the missing one, even where the -inf logits rule it out.
+            held = codes[:, self.missing_spans].clamp_max(self.missing_slots - 1)
+            codes[:, self.missing_spans] = torch.where(
+                missing, self.missing_slots, held
+            )
+        return scalars, codes
