@@ -147,7 +147,8 @@ class GANSampler(BaseSampler):
         among the training rows (of the row's class, and with its condition),
         the generator fills in the other columns conditioned on it, and the
         missing rates match the training data's up to sampling noise. At most
-        1,000 distinct patterns.
+        1,000 distinct patterns; on a table without missing values both
+        options train the same model.
     derived_columns : bool, default=True
         A discrete column (categorical, or numeric made only of exact values)
         that an earlier discrete column determines in the training data, each
@@ -404,7 +405,7 @@ class GANSampler(BaseSampler):
         sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
         n_labels = 0 if classes is None else len(classes)
         patterns, groups, n_groups = {}, labels, n_labels
-        if self.missing_patterns == "observed":
+        if self.missing_patterns == "observed" and layout["missing_spans"]:
             found, groups, pattern_counts = observed_patterns(
                 slots, layout, labels, n_labels
             )

@@ -17,18 +17,15 @@ def observed_patterns(slots, layout, labels, n_labels):
     """The rows' distinct missing-value patterns, and rows per class and pattern.
 
     A row's pattern says, for each span of the encoder's ``layout`` with a
-    missing slot, whether the row's ``slots`` hold it. Returns the patterns,
-    a boolean (n_patterns, n_missing) array; each row's group, ``label *
-    n_patterns + pattern`` (``pattern`` without labels); and the rows per
-    group, of shape (max(n_labels, 1), n_patterns).
+    missing slot (there must be one), whether the row's ``slots`` hold it.
+    Returns the patterns, a boolean (n_patterns, n_missing) array; each row's
+    group, ``label * n_patterns + pattern`` (``pattern`` without labels); and
+    the rows per group, of shape (max(n_labels, 1), n_patterns).
     """
     spans = layout["missing_spans"]
     last_slots = np.asarray([layout["spans"][s][1] - 1 for s in spans], slots.dtype)
     missing = slots[:, spans] == last_slots
-    if missing.shape[1]:
-        patterns, row_pattern = np.unique(missing, axis=0, return_inverse=True)
-    else:
-        patterns, row_pattern = np.zeros((1, 0), dtype=bool), np.zeros(len(missing))
+    patterns, row_pattern = np.unique(missing, axis=0, return_inverse=True)
     if len(patterns) > MAX_MISSING_PATTERNS:
         raise ValueError(
             "missing_patterns='observed' models each combination of missing "

@@ -73,6 +73,17 @@ def test_patterns_are_drawn_per_class():
         assert (synth.isna().mean() - real).abs().max() < 0.015, label
 
 
+def test_a_table_without_missing_values_trains_the_same_model(mixed):
+    complete = mixed.dropna()
+    samples = [
+        tiny_gan_sampler(missing_patterns=option)
+        .fit(complete)
+        .sample(50, random_state=0)
+        for option in ("learned", "observed")
+    ]
+    pd.testing.assert_frame_equal(*samples)
+
+
 def test_too_many_patterns_are_refused_and_leave_nothing_fitted():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(3000, 12))
