@@ -245,8 +245,7 @@ def make_networks(
 class SequenceLatentTrainer:
     """Optimizers and training steps of the two phases.
 
-    Phase 1 trains the autoencoder on the reconstruction MSE (plus
-    ``difference_weight`` times the MSE of step-to-step changes); phase 2 encodes
+    Phase 1 trains the autoencoder on the reconstruction MSE; phase 2 encodes
     the training set once, fits the decoder's residual model to what the
     reconstructions miss, and trains the WGAN-GP on the latent vectors.
     ``conditions`` (n, k), ``lengths`` (n,) and ``classes`` (n,) are per
@@ -262,7 +261,6 @@ class SequenceLatentTrainer:
         batch_size,
         learning_rate,
         rng,
-        difference_weight=0.0,
         conditions=None,
         lengths=None,
         classes=None,
@@ -277,7 +275,6 @@ class SequenceLatentTrainer:
         self.classes = classes
         self.mask = None if lengths is None else step_mask(lengths, data.shape[1])
         self.batch_size = min(batch_size, len(data))
-        self.difference_weight = difference_weight
         self.rng = rng
         self.latents = None
         self.opt_ae = torch.optim.Adam(
@@ -310,19 +307,9 @@ class SequenceLatentTrainer:
         """Phase 1: one step of the encoder and decoder."""
         index = self._index()
         X, lengths = self.data[index], self._take(self.lengths, index)
-        mask = self._take(self.mask, index)
         decoded = self.recovery(self.embedder(X, lengths), lengths)
-        mse = masked_mse(decoded, X, mask)
-        loss = mse
-        if self.difference_weight:
-            # Padding follows the last step, so a valid step's predecessor is
-            # valid too.
-            loss = loss + self.difference_weight * masked_mse(
-                decoded.diff(dim=1),
-                X.diff(dim=1),
-                None if mask is None else mask[:, 1:],
-            )
-        optimizer_step(self.opt_ae, loss)
+        mse = masked_mse(decoded, X, self._take(self.mask, index))
+        optimizer_step(self.opt_ae, mse)
         return {"reconstruction": torch.sqrt(mse.detach())}
 
     def adversarial_step(self):

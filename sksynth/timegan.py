@@ -124,13 +124,6 @@ class TimeGANSampler(BaseSampler):
     gamma : float, default=1.0
         Weight of the losses on the generator's unsupervised latent sequences
         (``latent="step"`` only).
-    difference_weight : float, default=0.0
-        With ``latent="sequence"``, the weight of the mean squared error of
-        step-to-step changes, ``x_t - x_{t-1}``, added to the autoencoder's
-        reconstruction error. Without it, the decoder's mean may move from
-        step to step where the data do not, and the residual model, fitted
-        to what the mean misses, adds its own moves on top. 0 trains on the
-        reconstruction error alone.
     ema_decay : float or None, default=None
         Sample from exponential moving averages, over the steps of the last
         phase, of the weights of the networks that generate (the generator,
@@ -217,7 +210,6 @@ class TimeGANSampler(BaseSampler):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "gamma": [Interval(Real, 0, None, closed="left")],
-        "difference_weight": [Interval(Real, 0, None, closed="left")],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
     }
 
@@ -234,7 +226,6 @@ class TimeGANSampler(BaseSampler):
         batch_size=128,
         learning_rate=1e-3,
         gamma=1.0,
-        difference_weight=0.0,
         ema_decay=None,
         device="auto",
         random_state=None,
@@ -250,7 +241,6 @@ class TimeGANSampler(BaseSampler):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.gamma = gamma
-        self.difference_weight = difference_weight
         self.ema_decay = ema_decay
         self.device = device
         self.random_state = random_state
@@ -382,7 +372,6 @@ class TimeGANSampler(BaseSampler):
                 data,
                 batch_size=self.batch_size,
                 learning_rate=self.learning_rate,
-                difference_weight=self.difference_weight,
                 rng=rng,
                 conditions=conditions,
                 lengths=lengths,

@@ -8,7 +8,6 @@ from test_timegan import _small as _timegan_small
 
 from sksynth import TimeGANSampler
 from sksynth.datasets import make_sines
-from sksynth.masking import step_mask
 from sksynth.sequence_latent import SequenceDecoder
 
 
@@ -149,65 +148,3 @@ def test_adversarial_phase_moves_generated_latents_to_the_real_ones():
     for _ in range(300):
         trainer.adversarial_step()
     assert gap() < 0.7 * before
-
-
-def _small_sequence_latent(**params):
-    return TimeGANSampler(
-        **{
-            "seq_len": 12,
-            "latent": "sequence",
-            "hidden_dim": 16,
-            "num_layers": 2,
-            "n_iter": 1,
-            "n_iter_pretrain": 200,
-            "batch_size": 32,
-            "device": "cpu",
-            "random_state": 0,
-            **params,
-        }
-    )
-
-
-def test_difference_weight_makes_the_decoder_follow_step_changes():
-    # Sines with white noise on top: the decoder's mean should move as the
-    # sines do, not add step-to-step moves of its own.
-    clean = make_sines(200, seq_len=12, n_channels=3, random_state=0)
-    X = clean + 0.05 * np.random.default_rng(0).normal(size=clean.shape)
-    errors = {}
-    for weight in (0.0, 20.0):
-        sampler = _small_sequence_latent(difference_weight=weight).fit(X)
-        span = sampler.data_max_ - sampler.data_min_
-        scaled = (X - sampler.data_min_[:, None]) / span[:, None]
-        data = torch.as_tensor(scaled.transpose(0, 2, 1), dtype=torch.float32)
-        target = torch.as_tensor((clean / span[:, None]).transpose(0, 2, 1)).float()
-        with torch.no_grad():
-            mean = sampler.recovery_(sampler.embedder_(data))
-        moves = mean.diff(dim=1) - target.diff(dim=1)
-        errors[weight] = moves.square().mean().item()
-    assert errors[20.0] < 0.8 * errors[0.0], errors
-
-
-def test_difference_weight_counts_valid_steps_only():
-    """What the padding after each sequence's last step holds changes nothing."""
-    from sksynth.sequence_latent import SequenceLatentTrainer, make_networks
-
-    lengths = torch.tensor([6, 4, 5, 3])
-    data = torch.rand(4, 6, 2, generator=torch.Generator().manual_seed(0))
-    decoded = []
-    for padding in (0.0, 100.0):
-        padded = torch.where(step_mask(lengths, 6), data, padding)
-        torch.manual_seed(0)
-        modules = make_networks(2, 6, 4, 2, "gru")
-        trainer = SequenceLatentTrainer(
-            modules,
-            padded,
-            batch_size=4,
-            learning_rate=1e-3,
-            rng=torch.Generator().manual_seed(0),
-            difference_weight=5.0,
-            lengths=lengths,
-        )
-        for _ in range(3):
-            trainer.autoencoder_step()
-        decoded.append(modules["recovery_"](modules["embedder_"](data, lengths)))
-    torch.testing.assert_close(*decoded)
