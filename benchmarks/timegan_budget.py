@@ -329,6 +329,13 @@ def render():
         + ", ".join(f"{d} {v:.3f}" for d, v in DIFFUSION_TS.items())
         + ".",
         "",
+        "Tried on Energy, where every configuration misses its goal: the "
+        "configurations above (the faithful algorithm on both cells, the "
+        "sequence latent at two budgets, with and without a moving average "
+        "of its generator). `benchmarks/timegan_energy_diagnosis.py` "
+        "(`timegan_energy_benchmark.md`) shows, channel by channel, what tells "
+        "the sequence latent's samples apart.",
+        "",
         "## Step-to-step change per channel",
         "",
         "Mean |x_t - x_{t-1}| per channel of the real windows and of the",
