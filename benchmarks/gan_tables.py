@@ -671,8 +671,8 @@ def render():
         if not rates:
             continue
         sd = max(np.sqrt(p * (1 - p) / summary["n_train"]) for p in rates)
-        gap = summary.get("max_large_sample_missing_gap", summary["max_missing_gap"])
         large = summary.get("max_large_sample_missing_gap")
+        gap = summary["max_missing_gap"] if large is None else large
         lines.append(
             f"| {table} | {config} | {len(summary['seeds'])} | "
             f"{summary['max_missing_gap']:.3f} | {sd:.3f} | "

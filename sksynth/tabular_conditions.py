@@ -158,6 +158,22 @@ class TrainingConditions:
         return rows, dims, condition
 
 
+def inverse_cdf(probabilities):
+    """Cumulative probabilities along the last axis, and each last index with mass.
+
+    Rounding can leave the last cumulative value just under a uniform draw;
+    :func:`draw_index` then gives that draw the last index with mass.
+    """
+    has_mass = probabilities > 0
+    last = has_mass.shape[-1] - 1 - has_mass.flip(-1).int().argmax(-1)
+    return probabilities.cumsum(-1).float(), last
+
+
+def draw_index(uniform, cumulative, last):
+    """Per row, the index a uniform draw (n_rows, 1) picks from ``inverse_cdf``."""
+    return torch.minimum((uniform >= cumulative).sum(1), last)
+
+
 class SamplingConditions:
     """The conditional vectors of ``sample``: categories at their frequencies.
 
@@ -182,19 +198,13 @@ class SamplingConditions:
         if patterns is not None:
             self.patterns = torch.as_tensor(patterns)
             frequencies = torch.as_tensor(pattern_counts, dtype=torch.float64)
-            frequencies /= frequencies.sum(1, keepdim=True)
-            self.pattern_cumulative = frequencies.cumsum(1).float()
-            has_rows = torch.as_tensor(pattern_counts) > 0
-            width = has_rows.shape[1]
-            self.last_pattern = width - 1 - has_rows.flip(1).int().argmax(1)
-        probabilities = condition_probabilities(counts, self.sizes)
-        # Inverse-CDF sampling, as in training; rounding can leave the last
-        # cumulative value just under a draw, which then goes to the last
-        # category of the class that has rows.
-        self.cumulative = probabilities.cumsum(2).float()
-        has_rows = probabilities > 0
-        width = has_rows.shape[2]
-        self.last_category = width - 1 - has_rows.flip(2).int().argmax(2)
+            self.pattern_cumulative, self.last_pattern = inverse_cdf(
+                frequencies / frequencies.sum(1, keepdim=True)
+            )
+        # Inverse-CDF sampling, as in training.
+        self.cumulative, self.last_category = inverse_cdf(
+            condition_probabilities(counts, self.sizes)
+        )
         self.offsets = torch.as_tensor(np.cumsum([0, *self.sizes[:-1]]))
 
     def draw(self, n_rows, labels, rng):
@@ -208,15 +218,17 @@ class SamplingConditions:
         missing = None
         if self.patterns is not None:
             uniform = torch.rand(n_rows, 1, generator=rng)
-            pattern = (uniform >= self.pattern_cumulative[row]).sum(1)
-            pattern = torch.minimum(pattern, self.last_pattern[row])
+            pattern = draw_index(
+                uniform, self.pattern_cumulative[row], self.last_pattern[row]
+            )
             missing = self.patterns[pattern]
             row = row * len(self.patterns) + pattern
         if self.sizes:
             column = torch.randint(len(self.sizes), (n_rows,), generator=rng)
             uniform = torch.rand(n_rows, 1, generator=rng)
-            above = (uniform >= self.cumulative[row, column]).sum(1)
-            category = torch.minimum(above, self.last_category[row, column])
+            category = draw_index(
+                uniform, self.cumulative[row, column], self.last_category[row, column]
+            )
             parts.append(one_hot(self.offsets[column] + category, self.n_condition))
         if self.n_labels:
             parts.append(one_hot(labels, self.n_labels))
