@@ -78,6 +78,11 @@ CONFIGS = {
     "sequence-ema": {
         minutes: _sequence_latent(minutes, ema_decay=0.995) for minutes in (5, 10, 20)
     },
+    # The same, each channel's samples mapped onto the data's distribution.
+    "sequence-ema-matched": {
+        minutes: _sequence_latent(minutes, ema_decay=0.995, marginals="matched")
+        for minutes in (5, 10, 20)
+    },
 }
 
 # Issue 11's goals (discriminative, predictive) and the published rows.
@@ -229,7 +234,7 @@ def _plot(records):
     for column, dataset in enumerate(DATASETS):
         for row, metric in enumerate(("discriminative", "predictive")):
             ax = axes[row, column]
-            for config, marker in zip(CONFIGS, "oDs^", strict=True):
+            for config, marker in zip(CONFIGS, "oDs^v", strict=True):
                 points = [
                     r
                     for r in records

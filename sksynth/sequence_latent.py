@@ -377,7 +377,10 @@ def sample_sequences(
     lengths=None,
     classes=None,
 ):
-    """Decode ``n_samples`` sequences (batch, time, channels) in [0, 1], on the CPU.
+    """Decode ``n_samples`` sequences (batch, time, channels), on the CPU.
+
+    The values are in the scaled units of the training data, not clipped to
+    its [0, 1] range: the residual model can step beyond it.
 
     Noise is drawn chunk by chunk from the CPU random generator ``rng``, so an
     int seed gives the same draws on any device. ``conditions`` (n_samples, k),
@@ -397,5 +400,5 @@ def sample_sequences(
         chunk_classes = None if classes is None else classes[chunk].to(device)
         z = modules["generator_"](latent_noise.to(device), condition)
         X = decoder.sample(z, residual_noise.to(device), chunk_lengths, chunk_classes)
-        out[chunk] = X.clamp(0, 1).cpu()
+        out[chunk] = X.cpu()
     return out

@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from . import sequence_latent
 from .base import BaseSampler
 from .labels import restore_labels, sample_labels
+from .marginals import channel_quantiles, map_quantiles
 from .masking import step_mask
 from .panels import (
     channel_range,
@@ -28,6 +29,8 @@ from .weight_averaging import WeightAverage
 
 # Sequences generated per forward pass in ``sample``; bounds memory, not results.
 _SAMPLE_CHUNK = 8192
+# Generated sequences whose quantiles ``marginals="matched"`` maps from.
+_N_CALIBRATION = 10_000
 
 # Settings recommended for the benchmark data sets of the TimeGAN paper: the
 # sequence-level latent, which beat every faithful TimeGAN run on all three
@@ -132,6 +135,15 @@ class TimeGANSampler(BaseSampler):
         supervisor and recovery; the latent generator with
         ``latent="sequence"``), with this decay per step (e.g. 0.999). None
         samples from the last weights, as the original does.
+    marginals : {"learned", "matched"}, default="learned"
+        ``"learned"`` returns what the networks generate (clipped to the
+        training range with ``latent="sequence"``), as the original does.
+        ``"matched"`` maps each channel's generated values onto the training
+        data's distribution: after training, the quantiles of a calibration
+        sample of up to 10,000 generated sequences are mapped onto the
+        training data's, per channel over all time steps, by a monotone map
+        that keeps each sequence's ups and downs. Noise channels then have the
+        data's bounds and shape, and quantized sensors their exact values.
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
         Where to train; ``"auto"`` picks CUDA, then MPS, then the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -151,6 +163,10 @@ class TimeGANSampler(BaseSampler):
         The hidden size used (resolves ``"auto"``).
     data_min_, data_max_ : ndarray of shape (n_features_in_,)
         Per-channel range of the training data, used to scale to [0, 1] and back.
+    generated_quantiles_, data_quantiles_ : ndarray of shape (1001, n_features_in_)
+        With ``marginals="matched"``: the quantiles of the generated values
+        and of the training data per channel, in the [0, 1] scaled units;
+        ``sample`` maps the former onto the latter.
     embedder_, recovery_, generator_, supervisor_, discriminator_ : torch.nn.Module
         The trained networks. With ``latent="sequence"`` there is no
         ``supervisor_``; ``embedder_`` and ``recovery_`` are the sequence
@@ -213,6 +229,7 @@ class TimeGANSampler(BaseSampler):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "gamma": [Interval(Real, 0, None, closed="left")],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
+        "marginals": [StrOptions({"learned", "matched"})],
     }
 
     def __init__(
@@ -229,6 +246,7 @@ class TimeGANSampler(BaseSampler):
         learning_rate=1e-3,
         gamma=1.0,
         ema_decay=None,
+        marginals="learned",
         device="auto",
         random_state=None,
         verbose=0,
@@ -244,6 +262,7 @@ class TimeGANSampler(BaseSampler):
         self.learning_rate = learning_rate
         self.gamma = gamma
         self.ema_decay = ema_decay
+        self.marginals = marginals
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -290,6 +309,8 @@ class TimeGANSampler(BaseSampler):
         data_min, span = channel_range(X3, "X", columns)
         data_max = np.nanmax(X3, axis=(0, 2))
         scaled = (X3 - data_min[:, None]) / span[:, None]
+        if self.marginals == "matched":
+            data_quantiles = channel_quantiles(scaled.transpose(0, 2, 1))
         if lengths is not None:
             scaled[np.isnan(scaled)] = 0.0  # the padding; no loss reads it
         # Torch modules read (batch, time, channels).
@@ -348,6 +369,18 @@ class TimeGANSampler(BaseSampler):
             "_input_kind_": kind,
             "_channel_names_": columns,
         }
+        if self.marginals == "matched":
+            fitted["generated_quantiles_"] = self._generated_quantiles(
+                modules,
+                device,
+                seed,
+                len(data),
+                torch_codes,
+                n_classes,
+                torch_lengths,
+                seq_len,
+            )
+            fitted["data_quantiles_"] = data_quantiles
         if classes is not None:
             fitted["classes_"] = classes
             fitted["class_counts_"] = np.bincount(codes, minlength=n_classes)
@@ -440,23 +473,23 @@ class TimeGANSampler(BaseSampler):
         else:
             lengths = check_lengths(lengths, counts, n_samples, self._seq_len())
         n_classes = 0 if classes is None else len(classes)
-        conditions = sequence_conditions(codes, n_classes, lengths, self._seq_len())
-        if self.latent == "sequence":
-            scaled = sequence_latent.sample_sequences(
-                self._fitted_modules(),
-                n_samples,
-                rng,
-                self.device_,
-                _SAMPLE_CHUNK,
-                conditions,
-                lengths,
-                codes,
+        generated = self._generate(
+            self._fitted_modules(),
+            self.device_,
+            rng,
+            codes,
+            n_classes,
+            lengths,
+            (n_samples, self._seq_len(), self.n_features_in_),
+        )
+        if self.marginals == "matched":
+            scaled = map_quantiles(
+                generated, self.generated_quantiles_, self.data_quantiles_
             )
         else:
-            scaled = self._sample_timegan(n_samples, rng, conditions)
-        scaled = scaled.numpy().astype(np.float64).transpose(0, 2, 1)
+            scaled = generated.clip(0.0, 1.0)
         span = self.data_max_ - self.data_min_
-        X3 = scaled * span[:, None] + self.data_min_[:, None]
+        X3 = scaled.transpose(0, 2, 1) * span[:, None] + self.data_min_[:, None]
         if lengths is None:
             X = numpy3d_to_panel(X3, self._input_kind_, self._channel_names_)
         else:
@@ -469,29 +502,60 @@ class TimeGANSampler(BaseSampler):
         return X, labels
 
     def _bytes_per_sample(self):
-        # The float32 output, then four float64 copies on the way to the
+        # The float32 output, then five float64 copies on the way to the
         # caller's layout; noise is drawn one chunk at a time.
-        return (4 + 4 * 8) * self._seq_len() * self.n_features_in_
+        return (4 + 5 * 8) * self._seq_len() * self.n_features_in_
 
     def _seq_len(self):
         # Models saved before seq_len_ existed ran over seq_len.
         return getattr(self, "seq_len_", self.seq_len)
 
-    def _sample_timegan(self, n_samples, rng, conditions):
-        # Uniform draws of consecutive chunks are the draws of one call, so
-        # chunking the noise keeps the samples of a random_state.
-        shape = (self._seq_len(), self.n_features_in_)
-        out = torch.empty((n_samples, *shape))
-        modules = self._fitted_modules()
-        for start in range(0, n_samples, _SAMPLE_CHUNK):
-            size = min(_SAMPLE_CHUNK, n_samples - start)
-            chunk = slice(start, start + size)
-            noise = torch.rand((size, *shape), generator=rng)
-            condition = None if conditions is None else conditions[chunk]
-            if condition is not None:
-                condition = condition.to(self.device_)
-            out[chunk] = generate(modules, noise.to(self.device_), condition).cpu()
-        return out
+    def _generate(self, modules, device, rng, codes, n_classes, lengths, shape):
+        """Generated sequences of ``shape`` (n, time, channels), in scaled units.
+
+        Float64 on the CPU, not yet clipped or mapped to the data's marginals;
+        ``codes`` and ``lengths`` (CPU tensors or None) are each sequence's
+        class and length, and all noise comes from the CPU ``rng``.
+        """
+        n_samples, seq_len, _ = shape
+        conditions = sequence_conditions(codes, n_classes, lengths, seq_len)
+        if self.latent == "sequence":
+            out = sequence_latent.sample_sequences(
+                modules,
+                n_samples,
+                rng,
+                device,
+                _SAMPLE_CHUNK,
+                conditions,
+                lengths,
+                codes,
+            )
+        else:
+            out = _generate_steps(modules, device, rng, conditions, shape)
+        return out.numpy().astype(np.float64)
+
+    def _generated_quantiles(
+        self, modules, device, seed, n_train, codes, n_classes, lengths, seq_len
+    ):
+        """Per-channel quantiles of a calibration sample, for ``marginals``.
+
+        The calibration sequences take the classes and lengths of up to
+        ``_N_CALIBRATION`` training sequences drawn without replacement, so
+        that they follow the training set's mix.
+        """
+        rng = torch.Generator().manual_seed(seed)
+        index = torch.randperm(n_train, generator=rng)[:_N_CALIBRATION]
+        codes = None if codes is None else codes.cpu()[index]
+        lengths = None if lengths is None else lengths.cpu()[index]
+        shape = (len(index), seq_len, self.n_features_in_)
+        with torch.no_grad():
+            generated = self._generate(
+                modules, device, rng, codes, n_classes, lengths, shape
+            )
+        if lengths is not None:
+            padding = np.arange(seq_len) >= lengths.numpy()[:, None]
+            generated[padding] = np.nan
+        return channel_quantiles(generated)
 
     def _make_networks(self, n_channels, seq_len, hidden_dim, n_conditions, n_classes):
         if self.latent == "sequence":
@@ -518,3 +582,18 @@ class TimeGANSampler(BaseSampler):
             n_conditions,
             n_classes,
         )
+
+
+def _generate_steps(modules, device, rng, conditions, shape):
+    """TimeGAN sequences of ``shape`` (n, time, channels), on the CPU."""
+    # Uniform draws of consecutive chunks are the draws of one call, so
+    # chunking the noise keeps the samples of a random_state.
+    n_samples = shape[0]
+    out = torch.empty(shape)
+    for start in range(0, n_samples, _SAMPLE_CHUNK):
+        size = min(_SAMPLE_CHUNK, n_samples - start)
+        chunk = slice(start, start + size)
+        noise = torch.rand((size, *shape[1:]), generator=rng)
+        condition = None if conditions is None else conditions[chunk].to(device)
+        out[chunk] = generate(modules, noise.to(device), condition).cpu()
+    return out
