@@ -29,8 +29,11 @@ from .weight_averaging import WeightAverage
 
 # Sequences generated per forward pass in ``sample``; bounds memory, not results.
 _SAMPLE_CHUNK = 8192
-# Generated sequences whose quantiles ``marginals="matched"`` maps from.
-_N_CALIBRATION = 10_000
+# The calibration sample whose quantiles ``marginals="matched"`` maps from:
+# 10,000 generated sequences, fewer of sequences longer than 24 steps, so
+# that it holds at most 240,000 values per channel.
+_CALIBRATION_SEQUENCES = 10_000
+_CALIBRATION_VALUES = 240_000
 
 # Settings recommended for the benchmark data sets of the TimeGAN paper: the
 # sequence-level latent, which beat every faithful TimeGAN run on all three
@@ -140,8 +143,9 @@ class TimeGANSampler(BaseSampler):
         training range with ``latent="sequence"``), as the original does.
         ``"matched"`` maps each channel's generated values onto the training
         data's distribution: after training, the quantiles of a calibration
-        sample of up to 10,000 generated sequences are mapped onto the
-        training data's, per channel over all time steps, by a monotone map
+        sample (10,000 generated sequences, or 240,000 values per channel
+        of longer ones) are mapped onto the training data's, per channel
+        over all time steps, by a monotone map
         that keeps each sequence's ups and downs. Noise channels then have the
         data's bounds and shape, and quantized sensors their exact values.
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
@@ -539,12 +543,12 @@ class TimeGANSampler(BaseSampler):
     ):
         """Per-channel quantiles of a calibration sample, for ``marginals``.
 
-        The calibration sequences take the classes and lengths of up to
-        ``_N_CALIBRATION`` training sequences drawn without replacement, so
-        that they follow the training set's mix.
+        The calibration sequences take the classes and lengths of training
+        sequences drawn at random, so that they follow the training set's mix.
         """
         rng = torch.Generator().manual_seed(seed)
-        index = torch.randperm(n_train, generator=rng)[:_N_CALIBRATION]
+        n_calibration = min(_CALIBRATION_SEQUENCES, -(-_CALIBRATION_VALUES // seq_len))
+        index = torch.randint(n_train, (n_calibration,), generator=rng)
         codes = None if codes is None else codes.cpu()[index]
         lengths = None if lengths is None else lengths.cpu()[index]
         shape = (len(index), seq_len, self.n_features_in_)
