@@ -35,26 +35,22 @@ _SAMPLE_CHUNK = 8192
 _CALIBRATION_SEQUENCES = 10_000
 _CALIBRATION_VALUES = 240_000
 
-# Settings recommended for the benchmark data sets of the TimeGAN paper: the
-# sequence-level latent, which beat every faithful TimeGAN run on all three
-# (docs/timegan_budget_benchmark.md, 3 training seeds each, against
-# docs/benchmarks.md), at the budget of its runs there (about 5 minutes of
-# training on one CPU thread). Sines and Energy also sample from a moving
-# average of the generator's weights, whose runs there scored lower still
-# (Stocks' runs too, but the demo fits that preset on a shorter budget,
-# unmeasured with the average).
-_SEQUENCE_LATENT = {
+# Settings recommended for the benchmark data sets of the TimeGAN paper, the
+# same for all three: the sequence-level latent, sampled from a moving average
+# of its generator's weights, with each channel mapped onto the data's
+# distribution. Over 3 training seeds at the budget of these settings (about 5
+# minutes of training on one CPU thread) they scored lowest on every data set
+# (docs/timegan_budget_benchmark.md, config sequence-ema-matched).
+_RECOMMENDED = {
     "latent": "sequence",
     "hidden_dim": 64,
     "num_layers": 2,
     "n_iter_pretrain": 2_000,
     "n_iter": 1_500,
+    "ema_decay": 0.995,
+    "marginals": "matched",
 }
-PRESETS = {
-    "sines": {**_SEQUENCE_LATENT, "ema_decay": 0.995},
-    "stocks": _SEQUENCE_LATENT,
-    "energy": {**_SEQUENCE_LATENT, "ema_decay": 0.995},
-}
+PRESETS = {name: dict(_RECOMMENDED) for name in ("sines", "stocks", "energy")}
 
 
 class TimeGANSampler(BaseSampler):
@@ -143,11 +139,11 @@ class TimeGANSampler(BaseSampler):
         training range with ``latent="sequence"``), as the original does.
         ``"matched"`` maps each channel's generated values onto the training
         data's distribution: after training, the quantiles of a calibration
-        sample (10,000 generated sequences, or 240,000 values per channel
-        of longer ones) are mapped onto the training data's, per channel
-        over all time steps, by a monotone map
-        that keeps each sequence's ups and downs. Noise channels then have the
-        data's bounds and shape, and quantized sensors their exact values.
+        sample (10,000 generated sequences, or 240,000 values per channel of
+        longer ones) are mapped onto the training data's, per channel over
+        all time steps, by an increasing map that keeps each sequence's rises
+        and falls. Noise channels then have the data's bounds and shape, and
+        quantized sensors their exact values.
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
         Where to train; ``"auto"`` picks CUDA, then MPS, then the CPU.
     random_state : int, RandomState instance or None, default=None
