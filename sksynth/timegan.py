@@ -30,10 +30,12 @@ from .weight_averaging import WeightAverage
 # Sequences generated per forward pass in ``sample``; bounds memory, not results.
 _SAMPLE_CHUNK = 8192
 # The calibration sample whose quantiles ``marginals="matched"`` maps from:
-# 10,000 generated sequences, fewer of sequences longer than 24 steps, so
-# that it holds at most 240,000 values per channel.
+# 10,000 generated sequences, fewer where they are longer than 24 steps (at
+# most 240,000 values per channel) or hold over 12.5 million values in all
+# (100 MB in float64, for data of hundreds of channels).
 _CALIBRATION_SEQUENCES = 10_000
-_CALIBRATION_VALUES = 240_000
+_CALIBRATION_VALUES_PER_CHANNEL = 240_000
+_CALIBRATION_VALUES = 12_500_000
 
 # Settings recommended for the benchmark data sets of the TimeGAN paper, the
 # same for all three: the sequence-level latent, sampled from a moving average
@@ -139,11 +141,11 @@ class TimeGANSampler(BaseSampler):
         training range with ``latent="sequence"``), as the original does.
         ``"matched"`` maps each channel's generated values onto the training
         data's distribution: after training, the quantiles of a calibration
-        sample (10,000 generated sequences, or 240,000 values per channel of
-        longer ones) are mapped onto the training data's, per channel over
-        all time steps, by an increasing map that keeps each sequence's rises
-        and falls. Noise channels then have the data's bounds and shape, and
-        quantized sensors their exact values.
+        sample (10,000 generated sequences; fewer of sequences longer than
+        24 steps or of hundreds of channels) are mapped onto the training
+        data's, per channel over all time steps, by an increasing map that
+        keeps each sequence's rises and falls. Noise channels then have the
+        data's bounds and shape, and quantized sensors their exact values.
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
         Where to train; ``"auto"`` picks CUDA, then MPS, then the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -543,7 +545,11 @@ class TimeGANSampler(BaseSampler):
         sequences drawn at random, so that they follow the training set's mix.
         """
         rng = torch.Generator().manual_seed(seed)
-        n_calibration = min(_CALIBRATION_SEQUENCES, -(-_CALIBRATION_VALUES // seq_len))
+        n_calibration = min(
+            _CALIBRATION_SEQUENCES,
+            -(-_CALIBRATION_VALUES_PER_CHANNEL // seq_len),
+            max(1, _CALIBRATION_VALUES // (seq_len * self.n_features_in_)),
+        )
         index = torch.randint(n_train, (n_calibration,), generator=rng)
         codes = None if codes is None else codes.cpu()[index]
         lengths = None if lengths is None else lengths.cpu()[index]
