@@ -234,7 +234,10 @@ def _plot(records):
     for column, dataset in enumerate(DATASETS):
         for row, metric in enumerate(("discriminative", "predictive")):
             ax = axes[row, column]
-            for config, marker in zip(CONFIGS, "oDs^v", strict=True):
+            # One colour per configuration on every panel.
+            for index, (config, marker) in enumerate(
+                zip(CONFIGS, "oDs^v", strict=True)
+            ):
                 points = [
                     r
                     for r in records
@@ -250,6 +253,7 @@ def _plot(records):
                     means,
                     yerr=stds,
                     marker=marker,
+                    color=f"C{index}",
                     capsize=3,
                     label=f"{config} ({len(points[0]['seeds'])} seeds)",
                 )
