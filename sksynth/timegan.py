@@ -145,7 +145,8 @@ class TimeGANSampler(BaseSampler):
         24 steps or of hundreds of channels) are mapped onto the training
         data's, per channel over all time steps, by an increasing map that
         keeps each sequence's rises and falls. Noise channels then have the
-        data's bounds and shape, and quantized sensors their exact values.
+        data's bounds and shape, and sensors that report few distinct values
+        come back on those values.
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
         Where to train; ``"auto"`` picks CUDA, then MPS, then the CPU.
     random_state : int, RandomState instance or None, default=None
