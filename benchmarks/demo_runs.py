@@ -13,7 +13,6 @@ file is skipped. ``--render`` writes ``benchmarks/results/demo.json`` and
     python benchmarks/demo_runs.py --render
 """
 
-import argparse
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from pages import markdown_table
 from provenance import describe, provenance
+from seeded_runs import seeded_main
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "benchmarks" / "results" / "demo"
@@ -129,15 +129,7 @@ def render():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--render", action="store_true")
-    args = parser.parse_args()
-    if args.render:
-        render()
-        return
-    for seed in args.seeds:
-        run(seed)
+    seeded_main(__doc__.splitlines()[0], run, render, default_seeds=[0, 1, 2])
 
 
 if __name__ == "__main__":

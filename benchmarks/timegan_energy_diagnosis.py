@@ -25,7 +25,6 @@ record per seed, resumable), the page to
     python benchmarks/timegan_energy_diagnosis.py --render
 """
 
-import argparse
 import json
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ import numpy as np
 import torch
 from pages import markdown_table
 from provenance import describe, provenance
+from seeded_runs import seeded_main
 
 from sksynth import TimeGANSampler
 from sksynth.datasets import load_energy
@@ -204,15 +204,7 @@ def render():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--render", action="store_true")
-    args = parser.parse_args()
-    if args.render:
-        render()
-        return
-    for seed in args.seeds:
-        run(seed)
+    seeded_main(__doc__.splitlines()[0], run, render, default_seeds=[0])
 
 
 if __name__ == "__main__":
