@@ -552,8 +552,8 @@ class TimeGANSampler(BaseSampler):
             max(1, _CALIBRATION_VALUES // (seq_len * self.n_features_in_)),
         )
         index = torch.randint(n_train, (n_calibration,), generator=rng)
-        codes = None if codes is None else codes.cpu()[index]
-        lengths = None if lengths is None else lengths.cpu()[index]
+        codes = None if codes is None else codes[index]
+        lengths = None if lengths is None else lengths[index]
         shape = (len(index), seq_len, self.n_features_in_)
         with torch.no_grad():
             generated = self._generate(
