@@ -37,8 +37,20 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "gan_scale.json"
 PAGE = ROOT / "docs" / "gan_scale_benchmark.md"
 PICTURE = ROOT / "docs" / "_static" / "gan_scale.png"
-# The first run of this script, before the compact training rows.
-BEFORE = ROOT / "benchmarks" / "results" / "gan_scale_before.json"
+# Earlier runs of this script, newest first, and what has changed since.
+EARLIER = [
+    (
+        ROOT / "benchmarks" / "results" / "gan_scale_unfolded.json",
+        "before sampling ran the folded generator and decoded categorical "
+        "columns straight from their codes",
+    ),
+    (
+        ROOT / "benchmarks" / "results" / "gan_scale_before.json",
+        "with the benchmark script uncommitted and the package as committed, "
+        "before training rows were kept compactly and sampling decoded chunk "
+        "by chunk",
+    ),
+]
 N_NUMERIC = 20
 N_CATEGORICAL = 10
 
@@ -135,28 +147,66 @@ def sample_job(n_rows, model_path, threads):
         "sample_rows": n_samples,
         "sample_seconds": seconds,
         "sample_rows_per_second": n_samples / seconds,
-        "generator_rows_per_second": _generator_rows_per_second(sampler),
+        **_network_speeds(sampler),
         "sample_peak_rss_gb": _peak_rss_gb(),
         "sample_load_average": os.getloadavg()[0],
     }
 
 
-def _generator_rows_per_second(sampler, n_rows=200_000, chunk=16_384):
-    """The generator network's forward passes alone, on random inputs.
+def _network_speeds(sampler, n_rows=200_000, chunk=16_384):
+    """The generator network alone, on random inputs, and the core's ceiling.
 
-    The floor under sampling: its matrix products cost the same whatever the
-    decoding around them does.
+    Rows per second of the network as trained (the module on its full input
+    row) and as ``sample`` runs it (:class:`~sksynth.nn.FoldedGenerator`,
+    one categorical condition per row, as in this table), side by side on the
+    same thread and chunk size; the folded network's multiply-adds per row;
+    and the best rate of a large fp32 matrix product on this thread, which no
+    network of those multiply-adds can beat.
     """
     import torch
 
-    width = sampler.generator_.blocks[0].linear.in_features
-    inputs = torch.randn(chunk, width)
+    from sksynth.nn import FoldedGenerator
+
+    generator = sampler.generator_
+    n_noise = sampler.embedding_dim
+    folded = FoldedGenerator(generator, n_noise, 0)
+    inputs = torch.randn(chunk, generator.blocks[0].linear.in_features)
+    noise = inputs[:, :n_noise].contiguous()
+    ones = torch.randint(folded.n_one_hot, (chunk, 1))
     with torch.no_grad():
-        sampler.generator_(inputs)
-        start = time.perf_counter()
-        for _ in range(n_rows // chunk):
-            sampler.generator_(inputs)
+        module = _rows_per_second(lambda: generator(inputs), n_rows, chunk)
+    weights = folded.source_weights
+    multiply_adds = n_noise * weights[0].shape[1] + sum(w.numel() for w in weights[1:])
+    return {
+        "generator_rows_per_second": module,
+        "folded_generator_rows_per_second": _rows_per_second(
+            lambda: folded(noise, ones), n_rows, chunk
+        ),
+        "folded_flops_per_row": 2 * multiply_adds,
+        "matmul_gflops": _matmul_gflops(),
+    }
+
+
+def _rows_per_second(forward, n_rows, chunk):
+    forward()
+    start = time.perf_counter()
+    for _ in range(n_rows // chunk):
+        forward()
     return (n_rows // chunk) * chunk / (time.perf_counter() - start)
+
+
+def _matmul_gflops(size=2048, repeats=5):
+    """The best of ``repeats`` fp32 products of two size × size matrices."""
+    import torch
+
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - start)
+    return 2 * size**3 / best / 1e9
 
 
 def _run_job(job, n_rows, model_path, threads):
@@ -236,15 +286,15 @@ def render(results):
         "",
     ]
     lines += _table(runs)
-    if BEFORE.exists():
-        before = json.loads(BEFORE.read_text())
+    for path, change in EARLIER:
+        if not path.exists():
+            continue
+        before = json.loads(path.read_text())
         lines += [
             "",
-            "The same script at commit "
-            f"`{before['commit'][:10]}` (the benchmark script uncommitted, the "
-            "package as committed), before training rows were kept compactly "
-            "and sampling decoded chunk by chunk; memory compares directly, "
-            "seconds only as far as the machine's load was alike:",
+            f"The same script at commit `{before['commit'][:10]}`, {change}; "
+            "memory compares directly, seconds only as far as the machine's "
+            "load was alike:",
             "",
             *_table(before["runs"]),
         ]
@@ -257,27 +307,47 @@ def render(results):
             "Seconds per epoch at 1,000,000 rows are "
             f"{ratio:.2f} × ten times those at 100,000 rows.",
         ]
-    largest = runs[-1]
-    share = largest["sample_rows_per_second"] / largest["generator_rows_per_second"]
-    lines += [
-        "",
-        f"Sampling {largest['sample_rows']:,} rows ran at "
-        f"{largest['sample_rows_per_second']:,.0f} rows/s; the generator's "
-        "forward passes alone, on the same thread and the same chunk size, at "
-        f"{largest['generator_rows_per_second']:,.0f} rows/s: the network "
-        f"takes {share:.0%} of the sampling time; the rest draws the noise "
-        "and conditions, decodes and builds the table.",
-    ]
+    lines += _network_text(runs[-1])
     PAGE.write_text("\n".join(lines) + "\n")
+
+
+def _network_text(run):
+    """What the largest run says of the network's share and the core's ceiling."""
+    if "folded_generator_rows_per_second" not in run:
+        return []
+    network = run["folded_generator_rows_per_second"]
+    megaflops = run["folded_flops_per_row"] / 1e6
+    ceiling = run["matmul_gflops"] * 1e9 / run["folded_flops_per_row"]
+    return [
+        "",
+        f"Sampling {run['sample_rows']:,} rows ran at "
+        f"{run['sample_rows_per_second']:,.0f} rows/s. In the same process, "
+        "on random inputs and the same chunk size, the generator alone ran at "
+        f"{run['generator_rows_per_second']:,.0f} rows/s as trained and "
+        f"{network:,.0f} rows/s folded, as `sample` runs it "
+        f"({network / run['generator_rows_per_second']:.2f}×): the network "
+        f"takes {run['sample_rows_per_second'] / network:.0%} of the sampling "
+        "time; the rest draws the noise and conditions, decodes and builds "
+        "the table.",
+        "",
+        f"The folded generator needs {megaflops:.2f} MFLOP per row. The best "
+        "fp32 matrix product on this thread (2048 × 2048) ran at "
+        f"{run['matmul_gflops']:.0f} GFLOP/s, so no fp32 sampling of this "
+        f"network goes beyond {ceiling:,.0f} rows/s on this core; "
+        f"400,000 rows/s would take {0.4 * megaflops * 1e3:.0f} GFLOP/s, "
+        f"{0.4e6 / ceiling:.1f} × what it does.",
+    ]
 
 
 def _table(runs):
     header = ["rows", "encoder s", "s per epoch", "fit peak RSS (GB)"]
-    header += ["sampling rows/s", "generator alone rows/s", "sample peak RSS (GB)"]
+    header += ["sampling rows/s", "generator alone rows/s, as trained", "folded"]
+    header += ["sample peak RSS (GB)"]
     header += ["load average (fit / sample)"]
     rows = []
     for r in runs:
         generator = r.get("generator_rows_per_second")
+        folded = r.get("folded_generator_rows_per_second")
         loads = [r.get("fit_load_average"), r.get("sample_load_average")]
         rows.append(
             [
@@ -287,6 +357,7 @@ def _table(runs):
                 f"{r['fit_peak_rss_gb']:.2f}",
                 f"{r['sample_rows_per_second']:,.0f}",
                 "not measured" if generator is None else f"{generator:,.0f}",
+                "not measured" if folded is None else f"{folded:,.0f}",
                 f"{r['sample_peak_rss_gb']:.2f}",
                 " / ".join("not recorded" if v is None else f"{v:.1f}" for v in loads),
             ]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_magnitude
-from .column_dtypes import dtype_spec, python_scalar, restore_series
+from .column_dtypes import dtype_spec, make_dtype, python_scalar, restore_series
 from .modes import fit_modes, mode_log_posterior
 from .numeric_values import (
     MAX_GRID_VALUES,
@@ -426,9 +426,7 @@ class TabularEncoder:
             else:
                 column_scalars.append(None)
         decoded = [
-            self._decode_numeric(column, scalar, slot)
-            if column["kind"] == "numeric"
-            else self._decode_categorical(column, slot, n)
+            self._decode_column(column, scalar, slot)
             for column, scalar, slot in zip(
                 self.columns, column_scalars, column_slots, strict=True
             )
@@ -450,6 +448,21 @@ class TabularEncoder:
                 out[:, j] = values
             return out
         return np.stack([np.asarray(v).astype(dtype) for v in decoded], axis=1)
+
+    def _decode_column(self, column, scalar, slot):
+        if column["kind"] == "numeric":
+            return self._decode_numeric(column, scalar, slot)
+        if self.container["kind"] == "DataFrame" and column["dtype"]["type"] == (
+            "category"
+        ):
+            # Straight to the column's categorical codes: no values to look up.
+            dtype = make_dtype(column["dtype"])
+            codes = dtype.categories.get_indexer(column["categories"])
+            if (codes >= 0).all():
+                return pd.Categorical.from_codes(
+                    np.append(codes, -1)[slot], dtype=dtype
+                )
+        return self._decode_categorical(column, slot)
 
     @staticmethod
     def _decode_numeric(column, scalar, slot):
@@ -473,7 +486,7 @@ class TabularEncoder:
         return values
 
     @staticmethod
-    def _decode_categorical(column, codes, n):
+    def _decode_categorical(column, codes):
         lookup = np.empty(len(column["categories"]) + 1, dtype=object)
         for i, value in enumerate(column["categories"]):
             lookup[i] = value

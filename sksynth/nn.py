@@ -408,3 +408,84 @@ class PacDiscriminator(nn.Module):
     def forward(self, x):
         """Map (batch, input_dim) to one score per pack, (batch // pac,)."""
         return self.net(x.reshape(-1, x.shape[1] * self.pac)).squeeze(1)
+
+
+class FoldedGenerator:
+    """A :class:`TabularGenerator`'s eval-mode function, rearranged for sampling.
+
+    The same outputs up to rounding, for less arithmetic: batch norm (with
+    its running statistics) is folded into the linear layers; each layer's
+    input is split by where it comes from (the input row or a block's output),
+    so that no concatenation is built and each source is multiplied once by
+    its weights towards every later layer; and the input's one-hot entries are
+    looked up as rows of the weights instead of multiplied.
+
+    Parameters
+    ----------
+    generator : TabularGenerator
+        The network; its weights are copied as they are now.
+    n_noise : int
+        Input columns of noise, first in the input row; a one-hot part and
+        ``n_dense`` other columns follow.
+    n_dense : int
+        Input columns after the one-hot part, multiplied as they are.
+    """
+
+    @torch.no_grad()
+    def __init__(self, generator, n_noise, n_dense):
+        layers = [(block.linear, block.norm) for block in generator.blocks]
+        layers.append((generator.head, None))
+        weights, biases = [], []
+        for linear, norm in layers:
+            weight, bias = linear.weight, linear.bias
+            if norm is not None:
+                scale = norm.weight / torch.sqrt(norm.running_var + norm.eps)
+                weight = weight * scale[:, None]
+                bias = (bias - norm.running_mean) * scale + norm.bias
+            weights.append(weight)
+            biases.append(bias)
+        self.widths = [w.shape[0] for w in weights]
+        n_input = weights[0].shape[1]
+        # A layer's input is [its block outputs, newest first, then the input
+        # row]; source s (0: the input row, s > 0: block s's output) feeds
+        # every layer from s on, through these transposed, stacked weights.
+        self.source_weights = []
+        for source in range(len(weights)):
+            parts = []
+            for layer, weight in enumerate(weights[source:], start=source):
+                if source == 0:
+                    parts.append(weight[:, weight.shape[1] - n_input :])
+                else:
+                    start = sum(self.widths[source:layer])
+                    parts.append(weight[:, start : start + self.widths[source - 1]])
+            self.source_weights.append(torch.cat(parts).t().contiguous())
+        self.bias = torch.cat(biases)
+        self.n_noise = n_noise
+        self.n_one_hot = n_input - n_noise - n_dense
+
+    def __call__(self, noise, ones, dense=None):
+        """The raw output rows, as ``generator`` gives for the full input row.
+
+        ``noise`` is (n_rows, n_noise); ``ones``, (n_rows, k) integer
+        positions of the ones within the one-hot part (k may be 0); ``dense``,
+        (n_rows, n_dense) or None when ``n_dense`` is 0.
+        """
+        inputs = self.source_weights[0]
+        noise_weights = inputs[: self.n_noise]
+        one_hot_weights = inputs[self.n_noise : self.n_noise + self.n_one_hot]
+        if ones.shape[1]:
+            out = nn.functional.embedding_bag(ones, one_hot_weights, mode="sum")
+            out += self.bias
+        else:
+            out = self.bias.expand(len(noise), -1).clone()
+        out.addmm_(noise, noise_weights)
+        if dense is not None and dense.shape[1]:
+            out.addmm_(dense, inputs[self.n_noise + self.n_one_hot :])
+        start = 0
+        for width, weights in zip(
+            self.widths[:-1], self.source_weights[1:], strict=True
+        ):
+            block = torch.relu_(out[:, start : start + width])
+            start += width
+            out[:, start:].addmm_(block, weights)
+        return out[:, start:]

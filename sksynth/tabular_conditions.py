@@ -195,7 +195,9 @@ class SamplingConditions:
         self.n_labels = n_labels
         self.n_condition = int(sum(self.sizes))
         self.patterns = None
+        self.n_missing = 0
         if patterns is not None:
+            self.n_missing = patterns.shape[1]
             self.patterns = torch.as_tensor(patterns)
             frequencies = torch.as_tensor(pattern_counts, dtype=torch.float64)
             self.pattern_cumulative, self.last_pattern = inverse_cdf(
@@ -210,10 +212,12 @@ class SamplingConditions:
     def draw(self, n_rows, labels, rng):
         """Condition vectors of ``n_rows`` rows of the given class ``labels``.
 
-        Returns them and the rows' missing-value patterns (None without
+        A vector is its ones (one-hot category and label) and then the row's
+        missing-value pattern. Returns the positions of the ones, an integer
+        (n_rows, k) tensor with k of 0 to 2, and the patterns (None without
         ``patterns``).
         """
-        parts = [torch.zeros(n_rows, 0)]
+        ones = []
         row = torch.zeros(n_rows, dtype=torch.int64) if labels is None else labels
         missing = None
         if self.patterns is not None:
@@ -229,9 +233,7 @@ class SamplingConditions:
             category = draw_index(
                 uniform, self.cumulative[row, column], self.last_category[row, column]
             )
-            parts.append(one_hot(self.offsets[column] + category, self.n_condition))
+            ones.append(self.offsets[column] + category)
         if self.n_labels:
-            parts.append(one_hot(labels, self.n_labels))
-        if missing is not None:
-            parts.append(missing.float())
-        return torch.cat(parts, dim=1), missing
+            ones.append(self.n_condition + labels)
+        return torch.stack(ones, dim=1) if ones else row.new_zeros(n_rows, 0), missing

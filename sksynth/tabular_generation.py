@@ -9,6 +9,7 @@ import pandas as pd
 import torch
 
 from .evaluation.diagnosis import distribution_gap
+from .nn import FoldedGenerator
 from .tabular_layout import OutputLayout
 
 # Rows generated per forward pass; bounds memory. The noise is drawn chunk by
@@ -25,18 +26,22 @@ def generate(generator, encoder, conditions, embedding_dim, n_samples, labels, r
     """
     device = next(generator.parameters()).device
     output = OutputLayout(encoder.layout(), encoder.n_encoded, device)
+    network = FoldedGenerator(generator, embedding_dim, conditions.n_missing)
     parts = []
     for start in range(0, n_samples, SAMPLE_CHUNK):
         size = min(SAMPLE_CHUNK, n_samples - start)
         noise = torch.randn(size, embedding_dim, generator=rng)
         chunk_labels = None if labels is None else labels[start : start + size]
-        condition, missing = conditions.draw(size, chunk_labels, rng)
+        ones, missing = conditions.draw(size, chunk_labels, rng)
         uniform = torch.rand(size, len(output.span_positions), generator=rng)
-        inputs = torch.cat([noise, condition], dim=1)
-        with torch.no_grad():
-            raw = generator(inputs.to(device))
         if missing is not None:
             missing = missing.to(device)
+        with torch.no_grad():
+            raw = network(
+                noise.to(device),
+                ones.to(device),
+                None if missing is None else missing.float(),
+            )
         scalars, slots = output.decode(raw, uniform.to(device), missing)
         parts.append(
             encoder.inverse_transform(

@@ -290,3 +290,17 @@ def test_generated_values_keep_the_decimals_of_the_training_values():
     # CTGAN's encoding (exact_values=False) does not round.
     plain, _, _ = _fit(frame, [False, False])
     assert [c["decimals"] for c in plain.columns] == [None, None]
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+def test_categorical_dtype_round_trip_keeps_order_unused_and_missing(ordered):
+    # Categories in an order of their own, one never used, some rows missing.
+    values = np.random.default_rng(1).choice(["lo", "mid", "hi", None], 300)
+    dtype = pd.CategoricalDtype(["hi", "unused", "lo", "mid"], ordered=ordered)
+    frame = pd.DataFrame({"level": pd.Series(values, dtype=dtype)})
+    encoder = TabularEncoder()
+    encoded = encoder.fit_transform(
+        frame, [True], max_categories=10, rng=np.random.default_rng(0)
+    )
+    decoded = _decode_encoded(encoder, encoded)
+    pd.testing.assert_frame_equal(decoded, frame)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from sksynth.nn import TFGRU, RecurrentStack
+from sksynth.nn import TFGRU, FoldedGenerator, RecurrentStack, TabularGenerator
 
 
 def _tf_gru_cell_reference(x, kernels):
@@ -88,3 +88,28 @@ def test_recurrent_stack_with_the_tf_cell_trains(sigmoid):
     assert out.shape == (8, 4, 2)
     out.sum().backward()
     assert all(p.grad is not None for p in stack.parameters())
+
+
+@pytest.mark.parametrize("hidden", [(), (8,), (8, 6, 5)])
+@pytest.mark.parametrize("n_ones, n_dense", [(0, 0), (1, 0), (2, 3), (0, 2)])
+def test_folded_generator_gives_the_generators_outputs(hidden, n_ones, n_dense):
+    torch.manual_seed(0)
+    n_noise, n_one_hot, n_rows = 4, 7 * n_ones, 50
+    generator = TabularGenerator(n_noise + n_one_hot + n_dense, hidden, 9)
+    for block in generator.blocks:  # batch norm as after training
+        block.norm.running_mean.normal_()
+        block.norm.running_var.uniform_(0.5, 2.0)
+        block.norm.weight.data.normal_()
+        block.norm.bias.data.normal_()
+    generator.eval()
+    noise = torch.randn(n_rows, n_noise)
+    # One hot entry in each of n_ones groups of 7 columns.
+    ones = torch.randint(7, (n_rows, n_ones)) + 7 * torch.arange(n_ones)
+    dense = (torch.rand(n_rows, n_dense) < 0.5).float()
+    one_hot = torch.zeros(n_rows, n_one_hot).scatter_(1, ones, 1.0)
+    with torch.no_grad():
+        expected = generator(torch.cat([noise, one_hot, dense], dim=1))
+    folded = FoldedGenerator(generator, n_noise, n_dense)
+    got = folded(noise, ones, dense if n_dense else None)
+    torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+    assert not got.requires_grad
