@@ -35,9 +35,29 @@ def git_commit():
 
 
 def machine():
-    """The processor, architecture and CPU count, in words."""
-    processor = platform.processor() or platform.machine()
-    return f"{processor}, {os.cpu_count()} CPUs"
+    """The processor, its widest matrix or vector instructions, and CPU count.
+
+    Matrix-product speed, and so any ceiling a benchmark derives from it,
+    depends on those instructions (AVX2, AVX-512, AMX), which differ between
+    machines of the same architecture.
+    """
+    model, flags = platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    model = f"{value.strip()} ({platform.machine()})"
+                elif key.strip() == "flags":
+                    flags = set(value.split())
+                if flags and model != platform.machine():
+                    break
+    except OSError:
+        pass
+    names = [("amx_bf16", "AMX"), ("avx512f", "AVX-512"), ("avx2", "AVX2")]
+    widest = next((name for flag, name in names if flag in flags), None)
+    described = model if widest is None else f"{model}, {widest}"
+    return f"{described}, {os.cpu_count()} CPUs"
 
 
 def provenance(threads):
