@@ -455,7 +455,9 @@ class TabularEncoder:
         if self.container["kind"] == "DataFrame" and column["dtype"]["type"] == (
             "category"
         ):
-            # Straight to the column's categorical codes: no values to look up.
+            # Straight to the column's categorical codes, with no lookup per
+            # value; categories the dtype does not hold as they are (only if
+            # a saved model changed their type) take the lookup below.
             dtype = make_dtype(column["dtype"])
             codes = dtype.categories.get_indexer(column["categories"])
             if (codes >= 0).all():

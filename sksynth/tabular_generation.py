@@ -36,12 +36,11 @@ def generate(generator, encoder, conditions, embedding_dim, n_samples, labels, r
         uniform = torch.rand(size, len(output.span_positions), generator=rng)
         if missing is not None:
             missing = missing.to(device)
-        with torch.no_grad():
-            raw = network(
-                noise.to(device),
-                ones.to(device),
-                None if missing is None else missing.float(),
-            )
+        raw = network(
+            noise.to(device),
+            ones.to(device),
+            None if missing is None else missing.float(),
+        )
         scalars, slots = output.decode(raw, uniform.to(device), missing)
         parts.append(
             encoder.inverse_transform(
