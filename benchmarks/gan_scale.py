@@ -158,7 +158,8 @@ def _network_speeds(sampler, n_rows=200_000, chunk=16_384):
 
     Rows per second of the network as trained (the module on its full input
     row) and as ``sample`` runs it (:class:`~sksynth.nn.FoldedGenerator`,
-    one categorical condition per row, as in this table), side by side on the
+    one categorical condition per row, as in this table, working in one
+    tensor for every chunk), side by side on the
     same thread and chunk size; the folded network's multiply-adds per row;
     and the best rate of a large fp32 matrix product on this thread, which no
     network of those multiply-adds can beat.
@@ -173,6 +174,7 @@ def _network_speeds(sampler, n_rows=200_000, chunk=16_384):
     inputs = torch.randn(chunk, generator.blocks[0].linear.in_features)
     noise = inputs[:, :n_noise].contiguous()
     ones = torch.randint(folded.n_one_hot, (chunk, 1))
+    work = torch.empty(chunk, folded.work_width)
     with torch.no_grad():
         module = _rows_per_second(lambda: generator(inputs), n_rows, chunk)
     weights = folded.source_weights
@@ -180,7 +182,7 @@ def _network_speeds(sampler, n_rows=200_000, chunk=16_384):
     return {
         "generator_rows_per_second": module,
         "folded_generator_rows_per_second": _rows_per_second(
-            lambda: folded(noise, ones), n_rows, chunk
+            lambda: folded(noise, ones, out=work), n_rows, chunk
         ),
         "folded_flops_per_row": 2 * multiply_adds,
         "matmul_gflops": _matmul_gflops(),

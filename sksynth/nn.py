@@ -460,24 +460,33 @@ class FoldedGenerator:
                     parts.append(weight[:, start : start + self.widths[source - 1]])
             self.source_weights.append(torch.cat(parts).t().contiguous())
         self.bias = torch.cat(biases)
+        # Every layer's pre-activations side by side: the width calls work in.
+        self.work_width = len(self.bias)
         self.n_noise = n_noise
         self.n_one_hot = n_input - n_noise - n_dense
 
-    def __call__(self, noise, ones, dense=None):
+    def __call__(self, noise, ones, dense=None, out=None):
         """The raw output rows, as ``generator`` gives for the full input row.
 
         ``noise`` is (n_rows, n_noise); ``ones``, (n_rows, k) integer
         positions of the ones within the one-hot part (k may be 0); ``dense``,
-        (n_rows, n_dense) or None when ``n_dense`` is 0.
+        (n_rows, n_dense) or None when ``n_dense`` is 0. ``out``, a float
+        (n_rows, :attr:`work_width`) tensor or None, is worked in (the rows
+        returned are a view of it): reusing one across calls saves the time
+        a large new tensor costs the allocator.
         """
         inputs = self.source_weights[0]
         noise_weights = inputs[: self.n_noise]
         one_hot_weights = inputs[self.n_noise : self.n_noise + self.n_one_hot]
+        if out is None:
+            out = noise.new_empty(len(noise), self.work_width)
         if ones.shape[1]:
-            out = nn.functional.embedding_bag(ones, one_hot_weights, mode="sum")
+            torch.index_select(one_hot_weights, 0, ones[:, 0], out=out)
+            for k in range(1, ones.shape[1]):
+                out += one_hot_weights.index_select(0, ones[:, k])
             out += self.bias
         else:
-            out = self.bias.expand(len(noise), -1).clone()
+            out.copy_(self.bias.expand_as(out))
         out.addmm_(noise, noise_weights)
         if dense is not None and dense.shape[1]:
             out.addmm_(dense, inputs[self.n_noise + self.n_one_hot :])

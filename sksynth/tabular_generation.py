@@ -27,6 +27,7 @@ def generate(generator, encoder, conditions, embedding_dim, n_samples, labels, r
     device = next(generator.parameters()).device
     output = OutputLayout(encoder.layout(), encoder.n_encoded, device)
     network = FoldedGenerator(generator, embedding_dim, conditions.n_missing)
+    work = torch.empty(min(SAMPLE_CHUNK, n_samples), network.work_width, device=device)
     parts = []
     for start in range(0, n_samples, SAMPLE_CHUNK):
         size = min(SAMPLE_CHUNK, n_samples - start)
@@ -40,6 +41,7 @@ def generate(generator, encoder, conditions, embedding_dim, n_samples, labels, r
             noise.to(device),
             ones.to(device),
             None if missing is None else missing.float(),
+            out=work[:size],
         )
         scalars, slots = output.decode(raw, uniform.to(device), missing)
         parts.append(

@@ -113,3 +113,8 @@ def test_folded_generator_gives_the_generators_outputs(hidden, n_ones, n_dense):
     got = folded(noise, ones, dense if n_dense else None)
     torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
     assert not got.requires_grad
+    # Worked in a given tensor, left full of other values, the same rows.
+    work = torch.full((n_rows, folded.work_width), torch.nan)
+    again = folded(noise, ones, dense if n_dense else None, out=work)
+    torch.testing.assert_close(again, got)
+    assert again.untyped_storage().data_ptr() == work.untyped_storage().data_ptr()
