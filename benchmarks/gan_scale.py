@@ -157,12 +157,12 @@ def _network_speeds(sampler, n_rows=200_000, chunk=16_384):
     """The generator network alone, on random inputs, and the core's ceiling.
 
     Rows per second of the network as trained (the module on its full input
-    row) and as ``sample`` runs it (:class:`~sksynth.nn.FoldedGenerator`,
-    one categorical condition per row, as in this table, working in one
-    tensor for every chunk), side by side on the
-    same thread and chunk size; the folded network's multiply-adds per row;
-    and the best rate of a large fp32 matrix product on this thread, which no
-    network of those multiply-adds can beat.
+    row) and as ``sample`` runs it (:class:`~sksynth.nn.FoldedGenerator`, one
+    categorical condition per row, as in this table, working in one tensor
+    for every chunk), side by side on the same thread and chunk size; the
+    folded network's multiply-adds per row; and the best rate of a large fp32
+    matrix product on this thread, at which those multiply-adds set a ceiling
+    on rows per second.
     """
     import torch
 
@@ -334,8 +334,9 @@ def _network_text(run):
         "",
         f"The folded generator needs {megaflops:.2f} MFLOP per row. The best "
         "fp32 matrix product on this thread (2048 × 2048) ran at "
-        f"{run['matmul_gflops']:.0f} GFLOP/s, so no fp32 sampling of this "
-        f"network goes beyond {ceiling:,.0f} rows/s on this core; "
+        f"{run['matmul_gflops']:.0f} GFLOP/s; at that rate of arithmetic no "
+        f"fp32 sampling of this network goes beyond {ceiling:,.0f} rows/s on "
+        "this core; "
         f"400,000 rows/s would take {0.4 * megaflops * 1e3:.0f} GFLOP/s, "
         f"{0.4e6 / ceiling:.1f} × what it does.",
     ]
