@@ -44,9 +44,9 @@ from threadpoolctl import threadpool_limits
 
 import sksynth
 from sksynth import GANSampler
+from sksynth._core.table_columns import categorical_columns
 from sksynth.datasets import load_adult
-from sksynth.encoding import TabularEncoder
-from sksynth.table_columns import categorical_columns
+from sksynth.tabular._encoder import TabularEncoder
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "gan_adult.json"

@@ -90,7 +90,7 @@ def _peak_rss_gb():
 
 def _timed_encoder():
     """Wrap ``TabularEncoder.fit_transform`` to record its seconds."""
-    from sksynth.encoding import TabularEncoder
+    from sksynth.tabular._encoder import TabularEncoder
 
     seconds = []
     fit_transform = TabularEncoder.fit_transform
@@ -157,7 +157,7 @@ def _network_speeds(sampler, n_rows=200_000, chunk=16_384):
     """The generator network alone, on random inputs, and the core's ceiling.
 
     Rows per second of the network as trained (the module on its full input
-    row) and as ``sample`` runs it (:class:`~sksynth.nn.FoldedGenerator`, one
+    row) and as ``sample`` runs it (:class:`~sksynth._core.nn.FoldedGenerator`, one
     categorical condition per row, as in this table, working in one tensor
     for every chunk), side by side on the same thread and chunk size; the
     folded network's multiply-adds per row; and the best rate of a large fp32
@@ -166,7 +166,7 @@ def _network_speeds(sampler, n_rows=200_000, chunk=16_384):
     """
     import torch
 
-    from sksynth.nn import FoldedGenerator
+    from sksynth._core.nn import FoldedGenerator
 
     generator = sampler.generator_
     n_noise = sampler.embedding_dim

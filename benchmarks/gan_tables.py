@@ -48,10 +48,10 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 from sksynth import GANSampler
+from sksynth._core.table_columns import categorical_columns, is_categorical_dtype
 from sksynth.datasets import load_adult
 from sksynth.evaluation import column_report, discriminative_score
 from sksynth.evaluation.discriminative import default_table_classifier
-from sksynth.table_columns import categorical_columns, is_categorical_dtype
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "benchmarks" / "results" / "gan_tables"

@@ -45,7 +45,7 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 from sklearn.preprocessing import FunctionTransformer
 
 from sksynth import TimeGANSampler
-from sksynth.panels import panel_kind, panel_to_padded
+from sksynth._core.panels import panel_kind, panel_to_padded
 from sksynth.pipeline import GANOverSampler
 
 ROOT = Path(__file__).resolve().parents[1]

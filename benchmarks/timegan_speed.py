@@ -17,9 +17,9 @@ from pathlib import Path
 import torch
 from provenance import provenance
 
+from sksynth._core.devices import resolve_device
 from sksynth.datasets import make_sines
-from sksynth.devices import resolve_device
-from sksynth.timegan import _make_networks, _TimeGANTrainer
+from sksynth.timeseries._timegan import _make_networks, _TimeGANTrainer
 
 # The plain reference trainer is the test suite's oracle; it lives beside the
 # test that checks it gives the same losses.

@@ -29,10 +29,10 @@ import torch
 from provenance import describe, provenance
 
 from sksynth import TimeGANSampler
+from sksynth._core.devices import resolve_device
 from sksynth.datasets import load_energy, load_stocks, make_sines
-from sksynth.devices import resolve_device
 from sksynth.evaluation import discriminative_score, predictive_score
-from sksynth.timegan import PRESETS
+from sksynth.timeseries._timegan import PRESETS
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "timegan_table"

@@ -1,9 +1,9 @@
 """sksynth: synthetic tables and time series as scikit-learn estimators."""
 
 from .base import BaseSampler
-from .gan import GANSampler
 from .pipeline import GANOverSampler, SamplingPipeline, make_sampling_pipeline
-from .timegan import TimeGANSampler
+from .tabular import GANSampler
+from .timeseries import TimeGANSampler
 
 __version__ = "0.1.0"
 

@@ -1,6 +1,6 @@
 """``python -m sksynth``: the command line, so that ``torchrun -m sksynth`` works."""
 
-from .cli import main
+from ._cli import main
 
 if __name__ == "__main__":
     main()

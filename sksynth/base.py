@@ -16,15 +16,15 @@ import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from .devices import device_available, resolve_device
-from .memory import check_sample_memory
-from .persistence import (
+from ._core.devices import device_available, resolve_device
+from ._core.memory import check_sample_memory
+from ._core.persistence import (
     damaged,
     read_payload,
     restored_sampler,
     write_model,
 )
-from .seeding import seed_from_random_state, seeded_torch
+from ._core.seeding import seed_from_random_state, seeded_torch
 
 
 class BaseSampler(BaseEstimator, metaclass=ABCMeta):

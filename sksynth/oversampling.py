@@ -15,9 +15,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import validate_data
 
-from ._validation import check_class_labels
-from .memory import check_sample_memory
-from .panels import panel_kind
+from ._core.memory import check_sample_memory
+from ._core.panels import panel_kind
+from ._core.validation import check_class_labels
 
 __all__ = ["GANOverSampler"]
 
@@ -208,7 +208,7 @@ class GANOverSampler(BaseOverSampler):
     def _base_sampler(self):
         if self.sampler is not None:
             return self.sampler
-        from .gan import GANSampler
+        from .tabular._gan import GANSampler
 
         return GANSampler()
 
@@ -235,7 +235,7 @@ def _is_timegan(sampler):
 
     Such a sampler needs panels (see ``GANOverSampler``'s Notes).
     """
-    from .timegan import TimeGANSampler
+    from .timeseries._timegan import TimeGANSampler
 
     while isinstance(sampler, Pipeline) and sampler.steps:
         sampler = sampler.steps[-1][1]

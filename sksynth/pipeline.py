@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from ._validation import short_repr
+from ._core.validation import short_repr
 from .oversampling import GANOverSampler
 
 __all__ = ["GANOverSampler", "SamplingPipeline", "make_sampling_pipeline"]

@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import Normalizer, StandardScaler
 from sktime.datatypes import convert_to
 
-from sksynth import GANSampler, TimeGANSampler, timegan
+from sksynth import GANSampler, TimeGANSampler
 from sksynth.datasets import make_sines
 from sksynth.evaluation import (
     column_report,
@@ -31,6 +31,7 @@ from sksynth.evaluation import (
     tstr_score,
 )
 from sksynth.pipeline import GANOverSampler, SamplingPipeline
+from sksynth.timeseries import _timegan as timegan
 
 _GAN = dict(
     epochs=1,

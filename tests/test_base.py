@@ -16,10 +16,10 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import validate_data
 
 from sksynth import BaseSampler
-from sksynth.devices import resolve_device
-from sksynth.memory import check_sample_memory
-from sksynth.seeding import seed_from_random_state, seeded_torch
-from sksynth.training_log import TrainingLog
+from sksynth._core.devices import resolve_device
+from sksynth._core.memory import check_sample_memory
+from sksynth._core.seeding import seed_from_random_state, seeded_torch
+from sksynth._core.training_log import TrainingLog
 
 
 class _Gaussian(torch.nn.Module):
@@ -212,7 +212,7 @@ def test_memory_check_respects_the_address_space_limit():
     # In a subprocess: the limit would hold for the rest of the test session.
     code = (
         "import resource\n"
-        "from sksynth.memory import check_sample_memory\n"
+        "from sksynth._core.memory import check_sample_memory\n"
         "resource.setrlimit(resource.RLIMIT_AS, (2**34, resource.RLIM_INFINITY))\n"
         "try:\n"
         "    check_sample_memory(2**35, 1)\n"

@@ -10,7 +10,7 @@ import torch
 from sampler_checks import tiny_gan_sampler
 
 from sksynth import GANSampler, TimeGANSampler
-from sksynth.cli import main
+from sksynth._cli import main
 
 
 def _run_failing(argv, capsys):

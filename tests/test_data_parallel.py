@@ -176,7 +176,7 @@ def test_torchrun_fits_on_two_gpus_with_nccl(tmp_path):
 
 
 def test_torchrun_refuses_timegan(tmp_path, monkeypatch, capsys):
-    from sksynth.cli import main
+    from sksynth._cli import main
 
     data = tmp_path / "series.csv"
     pd.DataFrame({"a": np.arange(40.0)}).to_csv(data, index=False)

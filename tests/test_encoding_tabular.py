@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sksynth import modes
-from sksynth.encoding import TabularEncoder
+from sksynth.tabular import _modes as modes
+from sksynth.tabular._encoder import TabularEncoder
 
 
 def _frame(n=600, seed=0):

@@ -134,8 +134,8 @@ def test_discriminative_separates_noise():
 
 
 def test_post_hoc_networks_on_the_tensorflow_cell():
+    from sksynth._core.nn import TFGRU
     from sksynth.evaluation._posthoc import make_classifier
-    from sksynth.nn import TFGRU
 
     sines = make_sines(120, seq_len=10, n_channels=6, random_state=0)
     noise = np.random.default_rng(0).uniform(size=sines.shape)
@@ -609,7 +609,7 @@ def test_predictive_score_rejects_sequences_shorter_than_two(sines, other_sines)
 
 def _panel_features(X):
     """Each sequence's per-channel mean, std and length: a table."""
-    from sksynth.panels import panel_kind, panel_to_padded
+    from sksynth._core.panels import panel_kind, panel_to_padded
 
     X3, lengths, _ = panel_to_padded(X, panel_kind(X))
     return np.column_stack([np.nanmean(X3, axis=2), np.nanstd(X3, axis=2), lengths])

@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sksynth import BaseSampler, GANSampler
-from sksynth.early_stopping import EarlyStopping
+from sksynth.tabular._early_stopping import EarlyStopping
 
 
 def _small(**params):
@@ -216,7 +216,7 @@ def test_history_and_n_iter(fitted_mixed):
 
 def test_no_per_row_dependence_on_chunking(fitted_mixed, monkeypatch):
     # Sampling more rows than one chunk works and stays reproducible.
-    import sksynth.tabular_generation as generation
+    import sksynth.tabular._generation as generation
 
     monkeypatch.setattr(generation, "SAMPLE_CHUNK", 64)
     a = fitted_mixed.sample(150, random_state=0)
@@ -337,7 +337,7 @@ _LAYOUT = {
 
 
 def test_output_layout_groups_spans_and_maps_back():
-    from sksynth.tabular_layout import OutputLayout
+    from sksynth.tabular._layout import OutputLayout
 
     layout = _LAYOUT
     output = OutputLayout(layout, 14, torch.device("cpu"))
@@ -383,7 +383,7 @@ def test_output_layout_groups_spans_and_maps_back():
 
 
 def test_network_rows_are_the_encoded_rows_in_network_order():
-    from sksynth.tabular_layout import OutputLayout
+    from sksynth.tabular._layout import OutputLayout
 
     layout = _LAYOUT
     output = OutputLayout(layout, 14, torch.device("cpu"))
@@ -400,7 +400,7 @@ def test_network_rows_are_the_encoded_rows_in_network_order():
 
 
 def test_training_conditions_never_pick_an_unseen_category():
-    from sksynth.tabular_conditions import TrainingConditions
+    from sksynth.tabular._conditions import TrainingConditions
 
     # One categorical column of three categories; the last never occurs.
     codes = np.array([[0], [1], [1], [0], [1]])
@@ -414,7 +414,7 @@ def test_training_conditions_never_pick_an_unseen_category():
 
 
 def test_sampling_conditions_keep_frequencies_and_skip_unseen_categories():
-    from sksynth.tabular_conditions import SamplingConditions
+    from sksynth.tabular._conditions import SamplingConditions
 
     # One column of three categories seen 1, 3 and 0 times.
     conditions = SamplingConditions(np.array([[1.0, 3.0, 0.0]]), [3], 0)

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from test_gan import _mixed_frame
 
 from sksynth import GANSampler
-from sksynth.tabular_layout import OutputLayout
+from sksynth.tabular._layout import OutputLayout
 
 
 def _pattern_shares(frame):

@@ -1,10 +1,10 @@
-"""The recurrent building blocks of sksynth.nn."""
+"""The recurrent building blocks of sksynth._core.nn."""
 
 import numpy as np
 import pytest
 import torch
 
-from sksynth.nn import TFGRU, FoldedGenerator, RecurrentStack, TabularGenerator
+from sksynth._core.nn import TFGRU, FoldedGenerator, RecurrentStack, TabularGenerator
 
 
 def _tf_gru_cell_reference(x, kernels):

@@ -13,8 +13,8 @@ from sampler_checks import assert_same_samples, tiny_gan_sampler
 from sklearn.exceptions import NotFittedError
 
 from sksynth import BaseSampler, GANSampler, TimeGANSampler
+from sksynth._core.persistence import SAVE_FORMAT_VERSION, payload_checksum
 from sksynth.datasets import make_sines
-from sksynth.persistence import SAVE_FORMAT_VERSION, payload_checksum
 
 
 @pytest.fixture(scope="module")

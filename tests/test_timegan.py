@@ -143,7 +143,7 @@ def test_n_iter_pretrain_sets_the_first_two_phases(sines):
 
 @pytest.mark.parametrize("name", ["sines", "stocks", "energy"])
 def test_preset_is_an_unfitted_sampler_with_its_settings(name):
-    from sksynth.timegan import PRESETS
+    from sksynth.timeseries._timegan import PRESETS
 
     sampler = TimeGANSampler.preset(name, random_state=3, device="cpu")
     assert not hasattr(sampler, "embedder_")

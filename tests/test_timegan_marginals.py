@@ -7,7 +7,7 @@ from sampler_checks import SAMPLER_CHECKS, assert_same_samples, tiny_timegan_sam
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sksynth import TimeGANSampler
-from sksynth.marginals import N_LEVELS, channel_quantiles, map_quantiles
+from sksynth.timeseries._marginals import N_LEVELS, channel_quantiles, map_quantiles
 
 LATENTS = ["step", "sequence"]
 LEVELS = np.array([0.0, 0.3, 0.35, 1.0])

@@ -8,7 +8,7 @@ from test_timegan import _small as _timegan_small
 
 from sksynth import TimeGANSampler
 from sksynth.datasets import make_sines
-from sksynth.sequence_latent import SequenceDecoder
+from sksynth.timeseries._sequence_latent import SequenceDecoder
 
 
 def _small(**params):
@@ -123,7 +123,7 @@ def test_unknown_latent_is_a_clear_error(sines):
 
 
 def test_adversarial_phase_moves_generated_latents_to_the_real_ones():
-    from sksynth.sequence_latent import SequenceLatentTrainer, make_networks
+    from sksynth.timeseries._sequence_latent import SequenceLatentTrainer, make_networks
 
     torch.manual_seed(0)
     modules = make_networks(2, 6, 4, num_layers=2, cell="gru")

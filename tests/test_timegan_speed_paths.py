@@ -4,9 +4,9 @@ import pytest
 import torch
 from timegan_reference import PlainTimeGANTrainer
 
+from sksynth._core.nn import gru_sequence
 from sksynth.datasets import make_sines
-from sksynth.nn import gru_sequence
-from sksynth.timegan_trainer import _make_networks, _TimeGANTrainer
+from sksynth.timeseries._trainer import _make_networks, _TimeGANTrainer
 
 
 def _trainer(cls):

@@ -7,11 +7,11 @@ import torch
 from sampler_checks import SAMPLER_CHECKS, tiny_timegan_sampler
 from sktime.datatypes import convert_to
 
-from sksynth.masking import step_mask
-from sksynth.panels import padded_to_panel, panel_to_padded
-from sksynth.sequence_latent import SequenceLatentTrainer
-from sksynth.sequence_latent import make_networks as sequence_networks
-from sksynth.timegan_trainer import _make_networks, _TimeGANTrainer
+from sksynth._core.masking import step_mask
+from sksynth._core.panels import padded_to_panel, panel_to_padded
+from sksynth.timeseries._sequence_latent import SequenceLatentTrainer
+from sksynth.timeseries._sequence_latent import make_networks as sequence_networks
+from sksynth.timeseries._trainer import _make_networks, _TimeGANTrainer
 
 LATENTS = ["step", "sequence"]
 MTYPES = ["df-list", "nested_univ", "pd-multiindex"]

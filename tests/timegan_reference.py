@@ -3,7 +3,7 @@
 Each loss is computed the obvious way — every network called once per input
 through ``nn.GRU``, every backward pass through all networks, ``torch.optim.Adam``
 with its default (per-tensor) kernel on the CPU — with the same losses, update
-order and random draws as ``sksynth.timegan._TimeGANTrainer``.
+order and random draws as ``sksynth.timeseries._timegan._TimeGANTrainer``.
 ``test_timegan_speed_paths.py`` checks that both give the same losses, and
 ``benchmarks/timegan_speed.py`` times one against the other.
 """
@@ -12,8 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sksynth.nn import optimizer_step
-from sksynth.timegan_trainer import _TimeGANTrainer
+from sksynth._core.nn import optimizer_step
+from sksynth.timeseries._trainer import _TimeGANTrainer
 
 
 class _NativeGRUNetwork(nn.Module):

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-from .._validation import check_positive_int
-from ..memory import check_sample_memory
-from ..panels import channel_range, stride_windows
+from .._core.memory import check_sample_memory
+from .._core.panels import channel_range, stride_windows
+from .._core.validation import check_positive_int
 
 _DATA_PACKAGE = "sksynth.datasets.data"
 

@@ -16,14 +16,14 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from .._validation import (
+from .._core.panels import PANEL_MTYPES, panel_kind, panel_to_padded
+from .._core.table_columns import categorical_columns
+from .._core.validation import (
     MAX_MAGNITUDE,
     check_magnitude,
     check_real,
     check_table_cells,
 )
-from ..panels import PANEL_MTYPES, panel_kind, panel_to_padded
-from ..table_columns import categorical_columns
 
 
 def is_panel(X, name):

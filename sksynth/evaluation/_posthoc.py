@@ -16,9 +16,9 @@ import torch
 from skorch import NeuralNetBinaryClassifier, NeuralNetRegressor
 from torch import nn
 
-from .._validation import check_magnitude
-from ..masking import last_valid_step
-from ..nn import RecurrentStack
+from .._core.masking import last_valid_step
+from .._core.nn import RecurrentStack
+from .._core.validation import check_magnitude
 
 _CELLS = ("gru", "tf-gru")
 # The networks compute in float32 (at most 3.4e38); larger inputs would

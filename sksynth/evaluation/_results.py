@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import numpy as np
 from joblib import Parallel, delayed
 
-from .._validation import check_positive_int
-from ..seeding import seed_from_random_state
+from .._core.seeding import seed_from_random_state
+from .._core.validation import check_positive_int
 
 
 @dataclass(frozen=True, repr=False)

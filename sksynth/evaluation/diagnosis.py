@@ -9,8 +9,8 @@ from scipy.stats import ks_2samp
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import roc_auc_score
 
-from .._validation import check_fraction, check_positive_int
-from ..seeding import seed_from_random_state
+from .._core.seeding import seed_from_random_state
+from .._core.validation import check_fraction, check_positive_int
 from ._inputs import categorical_columns, check_encodable, check_table_pair
 from .discriminative import default_table_classifier, split_indices
 

@@ -9,9 +9,9 @@ from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
-from .._validation import check_fraction, check_positive_int
-from ..devices import resolve_device
-from ..seeding import seeded_torch
+from .._core.devices import resolve_device
+from .._core.seeding import seeded_torch
+from .._core.validation import check_fraction, check_positive_int
 from ._inputs import (
     categorical_columns,
     check_encodable,
@@ -95,7 +95,7 @@ def discriminative_score(
         probabilities on the test parts (0.5 is chance).
     cell : {"gru", "tf-gru"}, default="gru"
         Recurrent cell of the post-hoc GRU (time series only): ``torch.nn.GRU``, or
-        TensorFlow 1's ``GRUCell`` (:class:`sksynth.nn.TFGRU`) as in the
+        TensorFlow 1's ``GRUCell`` (:class:`sksynth.timeseries.TFGRU`) as in the
         original TimeGAN metrics.
     n_repeats : int, default=1
         Independent repeats (new splits, new classifier); above 1 a

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from .._validation import check_positive_int
-from ..devices import resolve_device
-from ..panels import channel_range
-from ..seeding import seeded_torch
+from .._core.devices import resolve_device
+from .._core.panels import channel_range
+from .._core.seeding import seeded_torch
+from .._core.validation import check_positive_int
 from ._inputs import check_panel_pair
 from ._posthoc import RandomBatches, check_cell, check_network_input, make_regressor
 from ._results import run_repeats
@@ -66,7 +66,7 @@ def predictive_score(
         data (the "original data" row of the TimeGAN paper's tables).
     cell : {"gru", "tf-gru"}, default="gru"
         Recurrent cell of the post-hoc network: ``torch.nn.GRU``, or
-        TensorFlow 1's ``GRUCell`` (:class:`sksynth.nn.TFGRU`) as in the
+        TensorFlow 1's ``GRUCell`` (:class:`sksynth.timeseries.TFGRU`) as in the
         original TimeGAN metrics.
     n_repeats : int, default=1
         Independent repeats; above 1 a :class:`ScoreResult` is returned.

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
-from .._validation import check_fraction
+from .._core.validation import check_fraction
 from ._inputs import encode_like, is_panel, to_frame, to_numpy3d
 
 # Distances (in standardized units) at or below this are copies: the neighbor

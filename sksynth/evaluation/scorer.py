@@ -5,7 +5,7 @@ from numbers import Integral
 
 import pandas as pd
 
-from .._validation import check_positive_int
+from .._core.validation import check_positive_int
 from .discriminative import discriminative_score
 from .predictive import predictive_score
 

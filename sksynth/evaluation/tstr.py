@@ -11,8 +11,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.multiclass import type_of_target
 
-from .._validation import check_real
-from ..panels import PANEL_MTYPES, padded_to_panel, panel_kind, panel_to_padded
+from .._core.panels import PANEL_MTYPES, padded_to_panel, panel_kind, panel_to_padded
+from .._core.validation import check_real
 from ._results import ScoreResult, run_repeats
 
 

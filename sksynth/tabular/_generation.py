@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .evaluation.diagnosis import distribution_gap
-from .nn import FoldedGenerator
-from .tabular_layout import OutputLayout
+from .._core.nn import FoldedGenerator
+from ..evaluation.diagnosis import distribution_gap
+from ._layout import OutputLayout
 
 # Rows generated per forward pass; bounds memory. The noise is drawn chunk by
 # chunk in a fixed order, so results do not depend on the device.

@@ -6,26 +6,26 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from . import sequence_latent
-from .base import BaseSampler
-from .labels import restore_labels, sample_labels
-from .marginals import channel_quantiles, map_quantiles
-from .masking import step_mask
-from .panels import (
+from .._core.labels import restore_labels, sample_labels
+from .._core.masking import step_mask
+from .._core.panels import (
     channel_range,
     numpy3d_to_panel,
     padded_to_panel,
 )
-from .timegan_conditions import (
+from .._core.training_log import TrainingLog
+from .._core.weight_averaging import WeightAverage
+from ..base import BaseSampler
+from . import _sequence_latent as sequence_latent
+from ._conditions import (
     check_lengths,
     draw_lengths,
     length_counts,
     sequence_conditions,
 )
-from .timegan_inputs import validate_sequence_labels, validate_sequences
-from .timegan_trainer import _make_networks, _TimeGANTrainer, generate
-from .training_log import TrainingLog
-from .weight_averaging import WeightAverage
+from ._inputs import validate_sequence_labels, validate_sequences
+from ._marginals import channel_quantiles, map_quantiles
+from ._trainer import _make_networks, _TimeGANTrainer, generate
 
 # Sequences generated per forward pass in ``sample``; bounds memory, not results.
 _SAMPLE_CHUNK = 8192
@@ -98,7 +98,7 @@ class TimeGANSampler(BaseSampler):
         Recurrent layers per network (the supervisor has ``num_layers - 1``).
     cell : {"gru", "lstm", "tf-gru"}, default="gru"
         Recurrent cell type. ``"tf-gru"`` is TensorFlow 1's ``GRUCell``, the
-        cell of the original TimeGAN code (:class:`sksynth.nn.TFGRU`); it
+        cell of the original TimeGAN code (:class:`sksynth.timeseries.TFGRU`); it
         differs from ``torch.nn.GRU`` in where the reset gate acts and in its
         initial gate biases.
     latent : {"step", "sequence"}, default="step"
@@ -278,7 +278,7 @@ class TimeGANSampler(BaseSampler):
         ----------
         name : {"sines", "stocks", "energy"}
             The data set of the TimeGAN paper whose settings to use
-            (``sksynth.timegan.PRESETS`` lists them); the benchmark that chose
+            (``TimeGANSampler.preset`` lists them); the benchmark that chose
             them is in the benchmarks page of the documentation.
         **params
             Parameters to set on top of the preset, e.g. ``device`` or

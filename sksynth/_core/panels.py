@@ -9,7 +9,7 @@ long series are cut into stride-1 windows, and channels are min-max scaled.
 import numpy as np
 import pandas as pd
 
-from ._validation import check_real
+from .validation import check_real
 
 PANEL_MTYPES = ("pd-multiindex", "nested_univ", "df-list")
 

@@ -7,24 +7,24 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from .base import BaseSampler
-from .data_parallel import DataParallel
-from .early_stopping import EarlyStopping, validation_split
-from .encoding import MAX_GRID_VALUES, TabularEncoder
-from .gan_trainer import GANTrainer, make_networks, train_epochs
-from .labels import restore_labels, sample_labels, validate_labels
-from .seeding import seed_global_generators
-from .table_columns import validate_table
-from .tabular_conditions import (
+from .._core.data_parallel import DataParallel
+from .._core.labels import restore_labels, sample_labels, validate_labels
+from .._core.seeding import seed_global_generators
+from .._core.table_columns import validate_table
+from .._core.training_log import TrainingLog
+from ..base import BaseSampler
+from ._conditions import (
     SamplingConditions,
     TrainingConditions,
     condition_counts,
     n_condition_inputs,
     observed_patterns,
 )
-from .tabular_generation import HeldOutRows, generate, take_rows
-from .tabular_layout import OutputLayout
-from .training_log import TrainingLog
+from ._early_stopping import EarlyStopping, validation_split
+from ._encoder import MAX_GRID_VALUES, TabularEncoder
+from ._generation import HeldOutRows, generate, take_rows
+from ._layout import OutputLayout
+from ._trainer import GANTrainer, make_networks, train_epochs
 
 
 class GANSampler(BaseSampler):

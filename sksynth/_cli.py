@@ -13,7 +13,7 @@ class CommandError(Exception):
 
 def _demo(args):
     """Fit TimeGAN on the bundled Stocks data; write samples, PCA, t-SNE, scores."""
-    from sksynth.demo import run_demo
+    from sksynth._demo import run_demo
 
     run_demo(
         args.output_dir,
@@ -93,7 +93,7 @@ def _as_multiindex(X):
     import pandas as pd
     from sktime.datatypes import convert_to
 
-    from sksynth.panels import numpy3d_to_panel
+    from sksynth._core.panels import numpy3d_to_panel
 
     if isinstance(X, np.ndarray):
         channels = [f"x{i}" for i in range(X.shape[1])]
@@ -127,9 +127,9 @@ def _fit(args):
     import torch.distributed
 
     from sksynth import GANSampler, TimeGANSampler
-    from sksynth.data_parallel import init_from_environment, is_main_process
-    from sksynth.devices import resolve_device
-    from sksynth.persistence import check_writable
+    from sksynth._core.data_parallel import init_from_environment, is_main_process
+    from sksynth._core.devices import resolve_device
+    from sksynth._core.persistence import check_writable
 
     if args.model == "gan":
         timegan_options = (args.seq_len, args.n_iter, args.n_iter_pretrain)
@@ -191,7 +191,7 @@ def _sample(args):
     import pandas as pd
 
     from sksynth import BaseSampler
-    from sksynth.persistence import check_writable
+    from sksynth._core.persistence import check_writable
 
     _file_format(args.output)
     if not Path(args.model).is_file():
@@ -224,6 +224,7 @@ def _evaluate(args):
     import pandas as pd
     from tqdm.auto import tqdm
 
+    from sksynth._core.persistence import check_writable
     from sksynth.evaluation import (
         discriminative_score,
         plot_marginals,
@@ -231,7 +232,6 @@ def _evaluate(args):
         plot_tsne,
         predictive_score,
     )
-    from sksynth.persistence import check_writable
 
     if args.report is not None:
         check_writable(args.report, folder=True)
@@ -292,7 +292,7 @@ def _evaluation_panels(real, synth, args):
     """numpy3D arrays of real and synthetic sequences with the same channels."""
     import numpy as np
 
-    from sksynth.panels import stride_windows
+    from sksynth._core.panels import stride_windows
 
     synth3 = _frame_to_numpy3d(synth, args.synth)
     channels = [c for c in synth.columns if c not in _PANEL_INDEX]
@@ -318,7 +318,7 @@ def _frame_to_numpy3d(frame, path):
     """A long-format panel frame as a numpy3D array of equal-length sequences."""
     import pandas as pd
 
-    from sksynth.panels import panel_to_numpy3d
+    from sksynth._core.panels import panel_to_numpy3d
 
     channels = [c for c in frame.columns if c not in _PANEL_INDEX]
     if not all(pd.api.types.is_numeric_dtype(frame[c]) for c in channels):
@@ -434,7 +434,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser():
     """The argument parser of the ``sksynth`` command."""
     from sksynth import __version__
-    from sksynth.demo import DEMO_N_ITER, DEMO_N_ITER_PRETRAIN
+    from sksynth._demo import DEMO_N_ITER, DEMO_N_ITER_PRETRAIN
 
     parser = _Parser(prog="sksynth", description="Synthetic tables and time series.")
     parser.add_argument("--version", action="version", version=f"sksynth {__version__}")

@@ -23,8 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .masking import last_valid_step, masked_mse, step_mask
-from .nn import RecurrentStack, optimizer_step
+from .._core.masking import last_valid_step, masked_mse, step_mask
+from .._core.nn import RecurrentStack, optimizer_step
 
 # WGAN-GP settings of Gulrajani et al.: critic steps per generator step,
 # gradient-penalty weight, and Adam's learning rate and betas.

@@ -14,8 +14,8 @@ from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 
-from .masking import masked_mse
-from .nn import RecurrentStack, fused_adam, optimizer_step
+from .._core.masking import masked_mse
+from .._core.nn import RecurrentStack, fused_adam, optimizer_step
 
 
 def _make_networks(n_channels, hidden_dim, num_layers, cell, n_conditions=0):

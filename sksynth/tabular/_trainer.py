@@ -3,9 +3,9 @@
 import torch
 import torch.nn.functional as F
 
-from .early_stopping import MIN_STEPS_PER_ROUND
-from .nn import PacDiscriminator, TabularGenerator, fused_adam, optimizer_step
-from .weight_averaging import WeightAverage
+from .._core.nn import PacDiscriminator, TabularGenerator, fused_adam, optimizer_step
+from .._core.weight_averaging import WeightAverage
+from ._early_stopping import MIN_STEPS_PER_ROUND
 
 # Weight of the WGAN gradient penalty.
 GRADIENT_PENALTY = 10.0

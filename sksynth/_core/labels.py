@@ -11,8 +11,8 @@ import pandas as pd
 import torch
 from sklearn.utils.validation import column_or_1d
 
-from ._validation import check_class_labels, holds_strings
 from .column_dtypes import dtype_spec, make_dtype
+from .validation import check_class_labels, holds_strings
 
 
 def validate_labels(y, n_samples, owner, unit="row"):

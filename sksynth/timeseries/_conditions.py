@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._validation import short_repr
+from .._core.validation import short_repr
 
 
 def sequence_conditions(codes, n_classes, lengths, seq_len):

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import validate_data
 
-from ._validation import check_real
-from .labels import validate_labels
-from .panels import PANEL_MTYPES, panel_kind, panel_to_padded, stride_windows
+from .._core.labels import validate_labels
+from .._core.panels import PANEL_MTYPES, panel_kind, panel_to_padded, stride_windows
+from .._core.validation import check_real
 
 
 def validate_sequences(sampler, X):

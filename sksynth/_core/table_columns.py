@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import validate_data
 
-from ._validation import check_real, check_table_cells
+from .validation import check_real, check_table_cells
 
 
 def is_categorical_dtype(dtype):

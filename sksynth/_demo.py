@@ -18,10 +18,10 @@ def run_demo(output_dir, *, n_iter_pretrain, n_iter, device, seed, threads):
     import torch
 
     from sksynth import TimeGANSampler
+    from sksynth._core.panels import numpy3d_to_panel
+    from sksynth._core.persistence import check_writable
     from sksynth.datasets import load_stocks
     from sksynth.evaluation import discriminative_score, plot_pca, plot_tsne
-    from sksynth.panels import numpy3d_to_panel
-    from sksynth.persistence import check_writable
 
     output = Path(output_dir)
     check_writable(output, folder=True)

@@ -8,10 +8,10 @@ categorical ones, missing-value slots, and columns derived from others.
 import numpy as np
 import pandas as pd
 
-from ._validation import check_magnitude
-from .column_dtypes import dtype_spec, make_dtype, python_scalar, restore_series
-from .modes import fit_modes, mode_log_posterior
-from .numeric_values import (
+from .._core.column_dtypes import dtype_spec, make_dtype, python_scalar, restore_series
+from .._core.validation import check_magnitude
+from ._modes import fit_modes, mode_log_posterior
+from ._numeric_values import (
     MAX_GRID_VALUES,
     N_QUANTILES,
     decimals_of,
