@@ -1,23 +1,19 @@
 """Which columns give synthetic rows away: a per-column report for tables."""
 
 from dataclasses import dataclass
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import ks_2samp
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import roc_auc_score
 
 from .._core.seeding import seed_from_random_state
+from .._core.table_distances import association_pairs, marginal_distances, table_gap
 from .._core.validation import check_fraction, check_positive_int
 from ._inputs import categorical_columns, check_encodable, check_table_pair
 from .discriminative import default_table_classifier, split_indices
 
 _METRIC = "column_report"
-# Numbers are cut into this many bins (quantiles of the real column) to
-# measure their association with other columns.
-_N_BINS = 10
 
 
 @dataclass(frozen=True, repr=False)
@@ -101,13 +97,13 @@ def column_report(X_real, X_synth, *, test_size=0.2, n_repeats=5, random_state=N
             "kind": [
                 "categorical" if c in categorical else "numeric" for c in real.columns
             ],
-            "marginal_distance": _marginal_distances(real, synth, categorical),
+            "marginal_distance": marginal_distances(real, synth, categorical),
             "missing_real": real.isna().mean().to_numpy(),
             "missing_synth": synth.isna().mean().to_numpy(),
         },
         index=pd.Index(real.columns, name="column"),
     )
-    pairs = _association_pairs(real, synth, categorical)
+    pairs = association_pairs(real, synth, categorical)
     gaps = pd.concat(
         [
             pairs.set_index("column_a")["gap"],
@@ -155,101 +151,7 @@ def distribution_gap(X_real, X_synth):
     """
     real, synth = check_table_pair(X_real, X_synth, metric="distribution_gap")
     check_encodable([real, synth], ["X_real", "X_synth"])
-    categorical = set(categorical_columns(real)) | set(categorical_columns(synth))
-    marginal = np.mean(_marginal_distances(real, synth, categorical))
-    if real.shape[1] < 2:
-        return float(marginal)
-    association = _association_pairs(real, synth, categorical)["gap"].mean()
-    return float(marginal + association)
-
-
-def _marginal_distances(real, synth, categorical):
-    """Per column: total variation for categories, Kolmogorov-Smirnov for numbers."""
-    return [
-        _total_variation(real[c], synth[c])
-        if c in categorical
-        else _kolmogorov_smirnov(real[c], synth[c])
-        for c in real.columns
-    ]
-
-
-def _kolmogorov_smirnov(real, synth):
-    real, synth = real.dropna(), synth.dropna()
-    if len(real) == 0 or len(synth) == 0:
-        return float(len(real) != len(synth))
-    return float(ks_2samp(real.to_numpy(float), synth.to_numpy(float)).statistic)
-
-
-def _total_variation(real, synth):
-    p = _with_missing(real).value_counts(normalize=True)
-    q = _with_missing(synth).value_counts(normalize=True)
-    p, q = p.align(q, fill_value=0.0)
-    return float(0.5 * (p - q).abs().sum())
-
-
-def _with_missing(values):
-    """A column as objects, missing values as the category ``"<missing>"``."""
-    values = values.astype(object)
-    return values.where(values.notna(), "<missing>")
-
-
-def _codes(real, synth, categorical):
-    """Both tables as integer codes: categories as is, numbers in real quantile bins.
-
-    Missing values get a code of their own.
-    """
-    codes_real, codes_synth = {}, {}
-    for column in real.columns:
-        if column in categorical:
-            codes, _ = pd.factorize(
-                _with_missing(pd.concat([real[column], synth[column]]))
-            )
-        else:
-            numbers = pd.concat([real[column], synth[column]]).to_numpy(float)
-            edges = np.unique(
-                np.nanquantile(
-                    real[column].to_numpy(float), np.linspace(0, 1, _N_BINS + 1)[1:-1]
-                )
-            )
-            codes = np.where(
-                np.isnan(numbers), len(edges) + 1, np.searchsorted(edges, numbers)
-            )
-        codes_real[column] = codes[: len(real)]
-        codes_synth[column] = codes[len(real) :]
-    return codes_real, codes_synth
-
-
-def _cramers_v(a, b):
-    """Cramér's V of two integer-coded columns (0 independent, 1 determined)."""
-    _, a = np.unique(a, return_inverse=True)
-    _, b = np.unique(b, return_inverse=True)
-    n_a, n_b = a.max() + 1, b.max() + 1
-    if min(n_a, n_b) < 2:
-        return 0.0
-    table = np.bincount(a * n_b + b, minlength=n_a * n_b).reshape(n_a, n_b)
-    expected = np.outer(table.sum(1), table.sum(0)) / len(a)
-    chi2 = np.sum((table - expected) ** 2 / np.where(expected > 0, expected, 1))
-    return float(np.sqrt(chi2 / len(a) / (min(n_a, n_b) - 1)))
-
-
-def _association_pairs(real, synth, categorical):
-    codes_real, codes_synth = _codes(real, synth, categorical)
-    rows = []
-    for a, b in combinations(real.columns, 2):
-        v_real = _cramers_v(codes_real[a], codes_real[b])
-        v_synth = _cramers_v(codes_synth[a], codes_synth[b])
-        rows.append((a, b, v_real, v_synth, abs(v_real - v_synth)))
-    pairs = pd.DataFrame(
-        rows,
-        columns=[
-            "column_a",
-            "column_b",
-            "association_real",
-            "association_synth",
-            "gap",
-        ],
-    )
-    return pairs.sort_values("gap", ascending=False, ignore_index=True)
+    return table_gap(real, synth)
 
 
 def _detector_importance(real, synth, test_size, n_repeats, seed):

@@ -9,7 +9,7 @@ import pandas as pd
 import torch
 
 from .._core.nn import FoldedGenerator
-from ..evaluation.diagnosis import distribution_gap
+from .._core.table_distances import table_gap
 from ._layout import OutputLayout
 
 # Rows generated per forward pass; bounds memory. The noise is drawn chunk by
@@ -66,7 +66,7 @@ class HeldOutRows:
         self.seed = seed
 
     def score(self, generator, encoder, conditions):
-        """``distribution_gap`` of the held-out rows and as many generated ones."""
+        """``table_gap`` of the held-out rows and as many generated ones."""
         training = generator.training
         generator.eval()
         rng = torch.Generator().manual_seed(self.seed)
@@ -80,7 +80,7 @@ class HeldOutRows:
             rng,
         )
         generator.train(training)
-        return distribution_gap(_as_frame(self.X), _as_frame(synthetic))
+        return table_gap(_as_frame(self.X), _as_frame(synthetic))
 
 
 def _as_frame(X):
