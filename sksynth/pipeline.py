@@ -4,17 +4,31 @@
 maps the sampler's draws back through them, so synthetic data come out in the
 units of the input. :class:`GANOverSampler` (from
 :mod:`sksynth.oversampling`, importable from here) wraps a sampler as an
-imbalanced-learn over-sampler.
+imbalanced-learn over-sampler; it is imported on first use, so that
+``import sksynth`` does not load imbalanced-learn.
 """
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from ._core.validation import short_repr
-from .oversampling import GANOverSampler
+
+if TYPE_CHECKING:  # imported on first use, see __getattr__
+    from .oversampling import GANOverSampler
 
 __all__ = ["GANOverSampler", "SamplingPipeline", "make_sampling_pipeline"]
+
+
+def __getattr__(name):
+    # GANOverSampler subclasses imbalanced-learn's base class: load it on demand.
+    if name == "GANOverSampler":
+        from .oversampling import GANOverSampler
+
+        return GANOverSampler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class SamplingPipeline(Pipeline):

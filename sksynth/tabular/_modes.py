@@ -8,7 +8,6 @@ encoded relative to a mode drawn from its posterior.
 import warnings
 
 import numpy as np
-from sklearn.mixture import BayesianGaussianMixture
 
 # Values per numeric column that the Gaussian mixture is fitted on.
 MIXTURE_SUBSAMPLE = 2_000
@@ -28,6 +27,10 @@ def fit_modes(values, rng, max_modes, weight_threshold):
     scale = max(float(np.std(values)), 1e-3 * max(1.0, float(np.abs(values).max())))
     if n_distinct < 2:
         return np.array([values[0]]), np.array([scale]), np.zeros(1)
+    # Imported here: sklearn.mixture loads sklearn.cluster and sklearn.manifold,
+    # a fifth of a second that `import sksynth` need not pay.
+    from sklearn.mixture import BayesianGaussianMixture
+
     mixture = BayesianGaussianMixture(
         n_components=min(max_modes, n_distinct),
         weight_concentration_prior_type="dirichlet_process",
