@@ -38,8 +38,10 @@ class GaussianSampler(BaseSampler):
         self.random_state = random_state
         self.verbose = verbose
 
+    def _validate_data(self, X, y):
+        return validate_data(self, X, dtype=np.float64), y
+
     def _fit(self, X, y, device, seed):
-        X = validate_data(self, X, dtype=np.float64)
         model = _Gaussian(X.shape[1])
         with torch.no_grad():
             model.loc.copy_(torch.as_tensor(X.mean(axis=0)))
@@ -48,7 +50,7 @@ class GaussianSampler(BaseSampler):
             model.loc.add_(1e-6 * torch.randn(X.shape[1], dtype=torch.float64))
         if self.fail:
             raise RuntimeError("training failed")
-        return {"model_": model.to(device), "n_features_in_": X.shape[1]}
+        self.model_ = model.to(device)
 
     def _sample(self, n_samples, y, rng):
         noise = torch.randn(n_samples, self.n_features_in_, generator=rng)

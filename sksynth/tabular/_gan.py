@@ -2,6 +2,7 @@
 
 from functools import partial
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -25,6 +26,13 @@ from ._encoder import MAX_GRID_VALUES, TabularEncoder
 from ._generation import HeldOutRows, generate, take_rows
 from ._layout import OutputLayout
 from ._trainer import GANTrainer, make_networks, train_epochs
+
+
+class Table(NamedTuple):
+    """A validated table and which of its columns are categorical."""
+
+    X: object
+    categorical: np.ndarray
 
 
 class GANSampler(BaseSampler):
@@ -354,7 +362,7 @@ class GANSampler(BaseSampler):
 
     # -- fit ----------------------------------------------------------------
 
-    def _fit(self, X, y, device, seed):
+    def _validate_data(self, X, y):
         if self.batch_size % self.pac:
             suggestion = -(-self.batch_size // self.pac) * self.pac
             raise ValueError(
@@ -364,7 +372,11 @@ class GANSampler(BaseSampler):
         _hidden_dims(self.generator_dim, "generator_dim")
         _hidden_dims(self.discriminator_dim, "discriminator_dim")
         X, categorical = validate_table(self, X)
-        labels, classes, label_type = self._validate_labels(y, X.shape[0])
+        return Table(X, categorical), self._validate_labels(y, X.shape[0])
+
+    def _fit(self, table, labels, device, seed):
+        X, categorical = table
+        classes = getattr(self, "classes_", None)
 
         parallel = None if self.data_parallel is False else DataParallel.current(device)
         if parallel is not None:
@@ -480,36 +492,34 @@ class GANSampler(BaseSampler):
             if parallel is not None:
                 parallel.average_buffers(module)
             module.eval()
-        fitted = {
-            **modules,
-            "encoder_": encoder,
-            "_condition_counts_": counts,
-            **{f"_missing_{name}_": value for name, value in patterns.items()},
-            "history_": log.history,
-            "n_iter_": epochs_run,
-        }
+        for name, module in modules.items():
+            setattr(self, name, module)
+        self.encoder_ = encoder
+        self._condition_counts_ = counts
+        for name, value in patterns.items():
+            setattr(self, f"_missing_{name}_", value)
+        self.history_ = log.history
+        self.n_iter_ = epochs_run
         if stopper is not None:
-            fitted["validation_scores_"] = stopper.scores
-            fitted["best_validation_score_"] = stopper.best_score
+            self.validation_scores_ = stopper.scores
+            self.best_validation_score_ = stopper.best_score
         if classes is not None:
-            fitted["classes_"] = classes
-            fitted["class_counts_"] = np.bincount(labels, minlength=n_labels)
-            fitted["_label_type_"] = label_type
-        return fitted
+            self.class_counts_ = np.bincount(labels, minlength=n_labels)
 
     def _validate_labels(self, y, n_samples):
-        """Class codes of y, the sorted classes and y's container and dtype.
-
-        Returns (None, None, None) without y.
-        """
+        """Class codes of y (None without y); records ``classes_`` and y's type."""
         labels, classes, label_type = validate_labels(y, n_samples, "GANSampler")
-        if classes is not None and len(classes) > self.max_categories:
+        if classes is None:
+            return None
+        if len(classes) > self.max_categories:
             raise ValueError(
                 f"y has {len(classes)} classes, more than max_categories="
                 f"{self.max_categories}. Raise max_categories to condition on "
                 "that many classes."
             )
-        return labels, classes, label_type
+        self.classes_ = classes
+        self._label_type_ = label_type
+        return labels
 
     # -- sample ---------------------------------------------------------------
 

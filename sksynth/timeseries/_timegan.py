@@ -23,7 +23,7 @@ from ._conditions import (
     length_counts,
     sequence_conditions,
 )
-from ._inputs import validate_sequence_labels, validate_sequences
+from ._inputs import Sequences, validate_sequence_labels, validate_sequences
 from ._marginals import channel_quantiles, map_quantiles
 from ._trainer import _make_networks, _TimeGANTrainer, generate
 
@@ -305,9 +305,20 @@ class TimeGANSampler(BaseSampler):
         tags.input_tags.three_d_array = True
         return tags
 
-    def _fit(self, X, y, device, seed):
+    def _validate_data(self, X, y):
         X3, lengths, kind, columns = validate_sequences(self, X)
         codes, classes, label_type = validate_sequence_labels(y, X3, kind)
+        self._input_kind_ = kind
+        self._channel_names_ = columns
+        if classes is not None:
+            self.classes_ = classes
+            self._label_type_ = label_type
+        return Sequences(X3, lengths), codes
+
+    def _fit(self, sequences, codes, device, seed):
+        X3, lengths = sequences
+        columns = self._channel_names_
+        classes = getattr(self, "classes_", None)
         seq_len = X3.shape[2]
         data_min, span = channel_range(X3, "X", columns)
         data_max = np.nanmax(X3, axis=(0, 2))
@@ -359,21 +370,18 @@ class TimeGANSampler(BaseSampler):
             # without requires_grad, and a loaded model has it set.
             module.requires_grad_(True)
             module.eval()
-        fitted = {
-            **modules,
-            "hidden_dim_": hidden_dim,
-            "seq_len_": seq_len,
-            "data_min_": data_min,
-            "data_max_": data_max,
-            "history_": log.history,
-            "phase_seconds_": log.phase_seconds,
-            "n_iter_": self.n_iter,
-            "n_iter_per_phase_": n_steps,
-            "_input_kind_": kind,
-            "_channel_names_": columns,
-        }
+        for name, module in modules.items():
+            setattr(self, name, module)
+        self.hidden_dim_ = hidden_dim
+        self.seq_len_ = seq_len
+        self.data_min_ = data_min
+        self.data_max_ = data_max
+        self.history_ = log.history
+        self.phase_seconds_ = log.phase_seconds
+        self.n_iter_ = self.n_iter
+        self.n_iter_per_phase_ = n_steps
         if self.marginals == "matched":
-            fitted["generated_quantiles_"] = self._generated_quantiles(
+            self.generated_quantiles_ = self._generated_quantiles(
                 modules,
                 device,
                 seed,
@@ -383,14 +391,11 @@ class TimeGANSampler(BaseSampler):
                 torch_lengths,
                 seq_len,
             )
-            fitted["data_quantiles_"] = data_quantiles
+            self.data_quantiles_ = data_quantiles
         if classes is not None:
-            fitted["classes_"] = classes
-            fitted["class_counts_"] = np.bincount(codes, minlength=n_classes)
-            fitted["_label_type_"] = label_type
+            self.class_counts_ = np.bincount(codes, minlength=n_classes)
         if lengths is not None:
-            fitted["length_counts_"] = length_counts(lengths, codes, n_classes, seq_len)
-        return fitted
+            self.length_counts_ = length_counts(lengths, codes, n_classes, seq_len)
 
     def _phases(self, modules, data, conditions, lengths, codes, rng, device):
         """The training phases as (name, steps, step function)."""
