@@ -19,6 +19,7 @@ from sksynth import BaseSampler
 from sksynth._core.devices import resolve_device
 from sksynth._core.memory import check_sample_memory
 from sksynth._core.seeding import seed_from_random_state, seeded_torch
+from sksynth._core.training import Phase, TrainingLoop
 from sksynth._core.training_log import TrainingLog
 
 
@@ -179,16 +180,15 @@ def test_fit_on_a_missing_device_is_a_value_error(X):
 
 def test_training_log_records_every_few_steps_and_stops_on_divergence():
     log = TrainingLog(verbose=0, log_every=2)
-    with log.phase("warm-up", 5) as record:
-        for step in range(5):
-            record(step, {"loss": torch.tensor(float(step))})
+    losses = iter(range(5))
+    warm_up = Phase("warm-up", 5, lambda: {"loss": torch.tensor(float(next(losses)))})
+    TrainingLoop({}, [log]).run([warm_up])
     assert [row["step"] for row in log.history] == [2, 4, 5]
     assert log.history[-1] == {"phase": "warm-up", "step": 5, "loss": 4.0}
     assert "warm-up" in log.phase_seconds
+    joint = Phase("joint", 4, lambda: {"loss": float("nan")})
     with pytest.raises(FloatingPointError, match="'loss' became nan at step 2"):
-        with log.phase("joint", 4) as record:
-            for step in range(4):
-                record(step, {"loss": float("nan")})
+        TrainingLoop({}, [log]).run([joint])
 
 
 def test_save_and_load_round_trip_of_a_subclass(X, tmp_path):
