@@ -34,13 +34,8 @@ def _decode_encoded(encoder, encoded):
 
 def test_encode_decode_round_trip():
     frame = _frame()
-    encoder = TabularEncoder()
-    scalars, slots = encoder.fit_transform(
-        frame,
-        [False, False, True, True],
-        max_categories=10,
-        rng=np.random.default_rng(0),
-    )
+    encoder = TabularEncoder([False, False, True, True], max_categories=10)
+    scalars, slots = encoder.fit_transform(frame)
     layout = encoder.layout()
     assert scalars.dtype == np.float32 and slots.dtype == np.int64
     assert scalars.shape == (len(frame), len(layout["scalars"])) == (len(frame), 2)
@@ -61,10 +56,8 @@ def test_encode_decode_round_trip():
 
 def test_bimodal_column_gets_two_main_modes():
     frame = _frame()
-    encoder = TabularEncoder()
-    encoder.fit_transform(
-        frame[["x"]], [False], max_categories=10, rng=np.random.default_rng(0)
-    )
+    encoder = TabularEncoder([False], max_categories=10, random_state=0)
+    encoder.fit_transform(frame[["x"]])
     column = encoder.columns[0]
     weights = np.exp(column["log_weights"])
     assert np.all(weights >= TabularEncoder.weight_threshold)
@@ -75,13 +68,8 @@ def test_bimodal_column_gets_two_main_modes():
 
 def test_state_is_json_and_restores():
     frame = _frame()
-    encoder = TabularEncoder()
-    encoded = encoder.fit_transform(
-        frame,
-        [False, False, True, True],
-        max_categories=10,
-        rng=np.random.default_rng(0),
-    )
+    encoder = TabularEncoder([False, False, True, True], random_state=0)
+    encoded = encoder.fit_transform(frame)
     state = json.loads(json.dumps(encoder.to_dict()))
     restored = TabularEncoder.from_dict(state)
     assert restored.layout() == encoder.layout()
@@ -103,19 +91,15 @@ def test_mixture_is_fitted_on_a_bounded_subsample(monkeypatch):
     monkeypatch.setattr(modes, "MIXTURE_SUBSAMPLE", 300)
     monkeypatch.setattr(BayesianGaussianMixture, "fit", spy)
     x = np.random.default_rng(0).normal(size=(5000, 1))
-    scalars, slots = TabularEncoder().fit_transform(
-        x, [False], max_categories=10, rng=np.random.default_rng(0)
-    )
+    scalars, slots = TabularEncoder([False], random_state=0).fit_transform(x)
     assert seen == [300]
     assert len(scalars) == len(slots) == 5000  # every row is still encoded
 
 
 def test_constant_column_and_ndarray_container():
     x = np.column_stack([np.full(50, 7.0), np.arange(50.0)])
-    encoder = TabularEncoder()
-    encoded = encoder.fit_transform(
-        x, [False, False], max_categories=10, rng=np.random.default_rng(0)
-    )
+    encoder = TabularEncoder([False, False], random_state=0)
+    encoded = encoder.fit_transform(x)
     decoded = _decode_encoded(encoder, encoded)
     assert isinstance(decoded, np.ndarray) and decoded.dtype == np.float64
     np.testing.assert_allclose(decoded[:, 0], 7.0)
@@ -132,23 +116,14 @@ def test_constant_column_and_ndarray_container():
 )
 def test_bad_columns(column, categorical, match):
     with pytest.raises(ValueError, match=match):
-        TabularEncoder().fit_transform(
-            column.reshape(-1, 1),
-            [categorical],
-            max_categories=5,
-            rng=np.random.default_rng(0),
+        TabularEncoder([categorical], max_categories=5).fit_transform(
+            column.reshape(-1, 1)
         )
 
 
 def _fit(frame, categorical, **options):
-    encoder = TabularEncoder()
-    encoded = encoder.fit_transform(
-        frame,
-        categorical,
-        max_categories=50,
-        rng=np.random.default_rng(0),
-        **options,
-    )
+    encoder = TabularEncoder(categorical, max_categories=50, random_state=0, **options)
+    encoded = encoder.fit_transform(frame)
     return encoder, encoded, encoded[1]
 
 
@@ -298,9 +273,7 @@ def test_categorical_dtype_round_trip_keeps_order_unused_and_missing(ordered):
     values = np.random.default_rng(1).choice(["lo", "mid", "hi", None], 300)
     dtype = pd.CategoricalDtype(["hi", "unused", "lo", "mid"], ordered=ordered)
     frame = pd.DataFrame({"level": pd.Series(values, dtype=dtype)})
-    encoder = TabularEncoder()
-    encoded = encoder.fit_transform(
-        frame, [True], max_categories=10, rng=np.random.default_rng(0)
-    )
+    encoder = TabularEncoder([True], max_categories=10)
+    encoded = encoder.fit_transform(frame)
     decoded = _decode_encoded(encoder, encoded)
     pd.testing.assert_frame_equal(decoded, frame)

@@ -94,58 +94,69 @@ class TabularEncoder:
     The encoder remembers the container (ndarray or DataFrame), column names and
     dtypes, so that :meth:`inverse_transform` returns data of the kind given to
     :meth:`fit_transform`. Its fitted state is JSON-able: see :meth:`to_dict`.
+
+    Parameters
+    ----------
+    categorical : array-like of bool of shape (n_features,)
+        Which columns are categorical.
+    max_categories : int or None, default=None
+        Most distinct values allowed in a categorical column; None for no limit.
+    exact_values : bool, default=False
+        Give point masses, heaps and the values of integer grids slots of
+        their own that decode to exactly those values.
+    max_grid_values : int, default=255
+        Most distinct values of a numeric column generated on its exact
+        values (an integer grid) with ``exact_values``; point masses are
+        exact values whatever the count.
+    derived_columns : bool, default=False
+        Decode a column that an earlier discrete column determines through
+        the map seen in the training data, instead of generating it.
+    condition_missing : bool, default=False
+        Make the mode spans of numeric columns with missing values
+        condition spans too (see :meth:`layout`).
+    numeric_encoding : {"modes", "quantiles"}, default="modes"
+        Encode generated numeric values by their offset from a mixture
+        mode (CTGAN), or by their quantile (one mode).
+    random_state : int, numpy.random.Generator or None, default=None
+        Draws the mixture subsamples and seeds, and the modes of values; a
+        Generator is drawn from as it is.
     """
 
     max_modes = 10
     weight_threshold = 0.005
 
-    def __init__(self):
-        self.columns = []
-        self.container = None
-
-    # -- fitting ----------------------------------------------------------
-
-    def fit_transform(
+    def __init__(
         self,
-        X,
         categorical,
         *,
-        max_categories,
-        rng,
+        max_categories=None,
         exact_values=False,
         max_grid_values=MAX_GRID_VALUES,
         derived_columns=False,
         condition_missing=False,
         numeric_encoding="modes",
+        random_state=None,
     ):
+        self.categorical = categorical
+        self.max_categories = max_categories
+        self.exact_values = exact_values
+        self.max_grid_values = max_grid_values
+        self.derived_columns = derived_columns
+        self.condition_missing = condition_missing
+        self.numeric_encoding = numeric_encoding
+        self.random_state = random_state
+        self.columns = []
+        self.container = None
+
+    # -- fitting ----------------------------------------------------------
+
+    def fit_transform(self, X):
         """Fit the encoding and return every row's scalars and slots.
 
         Parameters
         ----------
         X : DataFrame or 2-D ndarray
             Validated data: no all-missing column, no infinite number.
-        categorical : array-like of bool of shape (n_features,)
-            Which columns are categorical.
-        max_categories : int
-            Most distinct values allowed in a categorical column.
-        rng : numpy.random.Generator
-            Draws the mixture subsamples and seeds, and the modes of values.
-        exact_values : bool, default=False
-            Give point masses, heaps and the values of integer grids slots of
-            their own that decode to exactly those values.
-        max_grid_values : int, default=255
-            Most distinct values of a numeric column generated on its exact
-            values (an integer grid) with ``exact_values``; point masses are
-            exact values whatever the count.
-        derived_columns : bool, default=False
-            Decode a column that an earlier discrete column determines through
-            the map seen in ``X``, instead of generating it.
-        condition_missing : bool, default=False
-            Make the mode spans of numeric columns with missing values
-            condition spans too (see :meth:`layout`).
-        numeric_encoding : {"modes", "quantiles"}, default="modes"
-            Encode generated numeric values by their offset from a mixture
-            mode (CTGAN), or by their quantile (one mode).
 
         Returns
         -------
@@ -156,6 +167,7 @@ class TabularEncoder:
             The slot of each row in every span of :meth:`layout` (mode, exact
             value, category or missing): what :meth:`inverse_transform` reads.
         """
+        rng = np.random.default_rng(self.random_state)
         if isinstance(X, pd.DataFrame):
             self.container = {"kind": "DataFrame", "columns": list(X.columns)}
             columns = [X.iloc[:, j] for j in range(X.shape[1])]
@@ -166,17 +178,15 @@ class TabularEncoder:
 
         self.columns, scalars, slots = [], [], []
         for j, (values, is_categorical) in enumerate(
-            zip(columns, categorical, strict=True)
+            zip(columns, self.categorical, strict=True)
         ):
             name = self.container["columns"][j] if "columns" in self.container else j
             dtype = dtype_spec(values.dtype) if isinstance(values, pd.Series) else None
             if is_categorical:
-                column, slot = self._fit_categorical(values, name, max_categories)
+                column, slot = self._fit_categorical(values, name)
                 scalar = None
             else:
-                column, scalar, slot = self._fit_numeric(
-                    values, name, rng, exact_values, max_grid_values, numeric_encoding
-                )
+                column, scalar, slot = self._fit_numeric(values, name, rng)
                 column["integer"] = integer_array or (
                     isinstance(values, pd.Series)
                     and pd.api.types.is_integer_dtype(values.dtype)
@@ -185,11 +195,11 @@ class TabularEncoder:
             self.columns.append(column)
             scalars.append(scalar)
             slots.append(slot)
-        if derived_columns:
+        if self.derived_columns:
             self._find_derived_columns(slots)
         for column in self.columns:
             column["condition"] = column["kind"] == "categorical" or (
-                condition_missing and column["has_missing"]
+                self.condition_missing and column["has_missing"]
             )
         generated = [not _is_derived(c) for c in self.columns]
         n = len(slots[0])
@@ -221,19 +231,18 @@ class TabularEncoder:
             else:
                 sources.append(j)
 
-    @staticmethod
-    def _fit_categorical(values, name, max_categories):
+    def _fit_categorical(self, values, name):
         codes, categories = _factorize(values)
         missing = codes < 0
         if not categories:
             raise ValueError(
                 f"Column {name!r} holds only missing values; drop it before fit."
             )
-        if len(categories) > max_categories:
+        if self.max_categories is not None and len(categories) > self.max_categories:
             raise ValueError(
                 f"Categorical column {name!r} has {len(categories)} distinct values, "
-                f"more than max_categories={max_categories}. Raise the limit, e.g. "
-                f"max_categories={len(categories)}, treat the column as numeric "
+                f"more than max_categories={self.max_categories}. Raise the limit, "
+                f"e.g. max_categories={len(categories)}, treat the column as numeric "
                 "with categorical_features, or drop it."
             )
         has_missing = bool(missing.any())
@@ -250,10 +259,7 @@ class TabularEncoder:
         }
         return column, codes
 
-    @staticmethod
-    def _fit_numeric(
-        values, name, rng, exact_values, max_grid_values, numeric_encoding
-    ):
+    def _fit_numeric(self, values, name, rng):
         values = np.asarray(
             values.to_numpy(dtype=np.float64, na_value=np.nan)
             if isinstance(values, pd.Series)
@@ -271,14 +277,14 @@ class TabularEncoder:
                 f"Column {name!r} holds infinite values; GANSampler accepts NaN "
                 "(modelled as missing) but not inf. Replace or drop them."
             )
-        exact = (
-            exact_values_of(observed, max_grid_values) if exact_values else np.empty(0)
-        )
+        exact = np.empty(0)
+        if self.exact_values:
+            exact = exact_values_of(observed, self.max_grid_values)
         is_exact = np.isin(observed, exact)
         continuous = observed[~is_exact]
         check_magnitude(continuous, f"Column {name!r}")
         quantiles = None
-        if len(continuous) and numeric_encoding == "quantiles":
+        if len(continuous) and self.numeric_encoding == "quantiles":
             # One mode whose offset (x - 0) / (4 * 0.25) is the scalar itself.
             means, stds, log_weights = np.zeros(1), np.full(1, 0.25), np.zeros(1)
             levels = np.linspace(0, 1, min(N_QUANTILES, len(continuous)))
@@ -298,7 +304,7 @@ class TabularEncoder:
             "stds": stds.tolist(),
             "log_weights": log_weights.tolist(),
             "values": exact.tolist(),
-            "decimals": decimals_of(continuous) if exact_values else None,
+            "decimals": decimals_of(continuous) if self.exact_values else None,
             "has_missing": bool(missing.any()),
             # The range that generated (not exact) values are clipped to.
             "min": float((continuous if len(continuous) else observed).min()),
@@ -504,7 +510,7 @@ class TabularEncoder:
     @classmethod
     def from_dict(cls, state):
         """Rebuild an encoder from :meth:`to_dict` output."""
-        encoder = cls()
+        encoder = cls([c["kind"] == "categorical" for c in state["columns"]])
         encoder.container = state["container"]
         encoder.columns = state["columns"]
         return encoder

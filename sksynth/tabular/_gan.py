@@ -458,18 +458,17 @@ class GANSampler(BaseSampler):
         Also records the observed missing-value patterns and the class counts
         where there are any.
         """
-        encoder = TabularEncoder()
-        scalars, slots = encoder.fit_transform(
-            X,
+        encoder = TabularEncoder(
             categorical,
             max_categories=self.max_categories,
-            rng=rng,
             exact_values=self.exact_values,
             max_grid_values=self.max_grid_values,
-            numeric_encoding=self.numeric_encoding,
             derived_columns=self.derived_columns,
             condition_missing=self.condition_missing,
+            numeric_encoding=self.numeric_encoding,
+            random_state=rng,
         )
+        scalars, slots = encoder.fit_transform(X)
         self.encoder_ = encoder
         layout = encoder.layout()
         n_labels = self._n_labels()
