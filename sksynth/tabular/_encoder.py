@@ -10,6 +10,13 @@ import pandas as pd
 
 from .._core.column_dtypes import dtype_spec, make_dtype, python_scalar, restore_series
 from .._core.validation import check_magnitude
+from ._encoded_columns import (
+    CategoricalColumn,
+    EncodedColumn,
+    Layout,
+    NumericColumn,
+    Span,
+)
 from ._modes import fit_modes, mode_log_posterior
 from ._numeric_values import (
     MAX_GRID_VALUES,
@@ -162,7 +169,7 @@ class TabularEncoder:
         -------
         scalars : ndarray of shape (n_samples, n_scalars), float32
             The numeric columns' scalars ``(x - mu_k) / (4 sigma_k)``, in the
-            order of ``layout()["scalars"]``.
+            order of ``layout().scalars``.
         slots : ndarray of shape (n_samples, n_spans), int64
             The slot of each row in every span of :meth:`layout` (mode, exact
             value, category or missing): what :meth:`inverse_transform` reads.
@@ -187,21 +194,21 @@ class TabularEncoder:
                 scalar = None
             else:
                 column, scalar, slot = self._fit_numeric(values, name, rng)
-                column["integer"] = integer_array or (
+                column.integer = integer_array or (
                     isinstance(values, pd.Series)
                     and pd.api.types.is_integer_dtype(values.dtype)
                 )
-            column["dtype"] = dtype
+            column.dtype = dtype
             self.columns.append(column)
             scalars.append(scalar)
             slots.append(slot)
         if self.derived_columns:
             self._find_derived_columns(slots)
         for column in self.columns:
-            column["condition"] = column["kind"] == "categorical" or (
-                self.condition_missing and column["has_missing"]
+            column.condition = isinstance(column, CategoricalColumn) or (
+                self.condition_missing and column.has_missing
             )
-        generated = [not _is_derived(c) for c in self.columns]
+        generated = [not c.is_derived for c in self.columns]
         n = len(slots[0])
         scalars = [s for s, keep in zip(scalars, generated, strict=True) if keep]
         slots = [s for s, keep in zip(slots, generated, strict=True) if keep]
@@ -219,14 +226,14 @@ class TabularEncoder:
         """
         sources = []
         for j, column in enumerate(self.columns):
-            if not _is_discrete(column):
+            if not column.is_discrete:
                 continue
             for a in sources:
-                n_source = self._span_size(self.columns[a])
+                n_source = self.columns[a].n_slots
                 slot_map = _slot_map(slots[a], slots[j], n_source)
                 if slot_map is not None:
-                    column["derived_from"] = a
-                    column["slot_map"] = slot_map.tolist()
+                    column.derived_from = a
+                    column.slot_map = slot_map.tolist()
                     break
             else:
                 sources.append(j)
@@ -251,12 +258,11 @@ class TabularEncoder:
             first_missing = np.asarray(values, dtype=object)[np.argmax(missing)]
             missing_is_none = first_missing is None
             codes = np.where(missing, len(categories), codes)
-        column = {
-            "kind": "categorical",
-            "categories": categories,
-            "has_missing": has_missing,
-            "missing_is_none": missing_is_none,
-        }
+        column = CategoricalColumn(
+            categories=categories,
+            has_missing=has_missing,
+            missing_is_none=missing_is_none,
+        )
         return column, codes
 
     def _fit_numeric(self, values, name, rng):
@@ -298,29 +304,28 @@ class TabularEncoder:
             )
         else:
             means = stds = log_weights = np.empty(0)
-        column = {
-            "kind": "numeric",
-            "means": means.tolist(),
-            "stds": stds.tolist(),
-            "log_weights": log_weights.tolist(),
-            "values": exact.tolist(),
-            "decimals": decimals_of(continuous) if self.exact_values else None,
-            "has_missing": bool(missing.any()),
-            # The range that generated (not exact) values are clipped to.
-            "min": float((continuous if len(continuous) else observed).min()),
-            "max": float((continuous if len(continuous) else observed).max()),
-        }
+        generated = continuous if len(continuous) else observed
+        column = NumericColumn(
+            means=means.tolist(),
+            stds=stds.tolist(),
+            log_weights=log_weights.tolist(),
+            values=exact.tolist(),
+            decimals=decimals_of(continuous) if self.exact_values else None,
+            has_missing=bool(missing.any()),
+            min=float(generated.min()),
+            max=float(generated.max()),
+        )
         n, n_modes = len(values), len(means)
         # Slots: the mixture's modes, then the exact values, then missing.
         observed_slots = n_modes + np.searchsorted(exact, observed)
         offsets = np.zeros(len(observed))
         if quantiles is not None:
-            column["quantiles"] = quantiles.tolist()
+            column.quantiles = quantiles.tolist()
             observed_slots[~is_exact] = 0
             offsets[~is_exact] = to_quantile_scalar(continuous, quantiles)
         elif len(continuous):
             # Draw each value's mode from its posterior with the Gumbel-max trick.
-            log_post = mode_log_posterior(continuous, column)
+            log_post = mode_log_posterior(continuous, means, stds, log_weights)
             gumbel = -np.log(-np.log(rng.uniform(1e-12, 1.0, size=log_post.shape)))
             modes = np.argmax(log_post + gumbel, axis=1)
             observed_slots[~is_exact] = modes
@@ -339,61 +344,41 @@ class TabularEncoder:
     def n_encoded(self):
         """Width of the encoded matrix."""
         return sum(
-            self._span_size(c) + (c["kind"] == "numeric")
+            c.n_slots + isinstance(c, NumericColumn)
             for c in self.columns
-            if not _is_derived(c)
+            if not c.is_derived
         )
 
-    @staticmethod
-    def _span_size(column):
-        if column["kind"] == "numeric":
-            n_values = len(column["means"]) + len(column.get("values", ()))
-        else:
-            n_values = len(column["categories"])
-        return n_values + column["has_missing"]
-
     def layout(self):
-        """Where each column lives in the encoded matrix.
+        """Where each generated column lives in the encoded matrix.
 
         Returns
         -------
-        layout : dict
-            ``scalars``: the positions of the numeric scalars (tanh outputs);
-            ``spans``: ``(start, size)`` of every one-hot span (softmax outputs),
-            in column order; ``condition_spans``: the indices into ``spans``
-            of the spans that the conditional vector names (the categorical
+        layout : Layout
+            The scalars' positions, the one-hot spans in column order, and
+            which spans the conditional vector names (the categorical
             columns', and with ``condition_missing`` those of numeric columns
-            with missing values); ``missing_spans``: the indices into
-            ``spans`` of the spans whose last slot is the missing value, and
-            ``missing_scalars``: per such span, the index into ``scalars`` of
-            its numeric column's scalar (-1 for a categorical column).
-            Derived columns have none of them.
+            with missing values) and which end in a missing slot. Derived
+            columns have none of them.
         """
         scalars, spans, condition_spans = [], [], []
         missing_spans, missing_scalars = [], []
         position = 0
         for column in self.columns:
-            if _is_derived(column):
+            if column.is_derived:
                 continue
-            if column["kind"] == "numeric":
+            numeric = isinstance(column, NumericColumn)
+            if numeric:
                 scalars.append(position)
                 position += 1
-            if column.get("condition", column["kind"] == "categorical"):
+            if column.condition:
                 condition_spans.append(len(spans))
-            if column["has_missing"]:
+            if column.has_missing:
                 missing_spans.append(len(spans))
-                numeric = column["kind"] == "numeric"
                 missing_scalars.append(len(scalars) - 1 if numeric else -1)
-            size = self._span_size(column)
-            spans.append((position, size))
-            position += size
-        return {
-            "scalars": scalars,
-            "spans": spans,
-            "condition_spans": condition_spans,
-            "missing_spans": missing_spans,
-            "missing_scalars": missing_scalars,
-        }
+            spans.append(Span(position, column.n_slots))
+            position += column.n_slots
+        return Layout(scalars, spans, condition_spans, missing_spans, missing_scalars)
 
     # -- decoding ---------------------------------------------------------
 
@@ -419,14 +404,14 @@ class TabularEncoder:
         column_slots, column_scalars = [], []
         span, numeric_index = 0, 0
         for column in self.columns:
-            if _is_derived(column):
-                source = column_slots[column["derived_from"]]
-                column_slots.append(np.asarray(column["slot_map"])[source])
+            if column.is_derived:
+                source = column_slots[column.derived_from]
+                column_slots.append(np.asarray(column.slot_map)[source])
                 column_scalars.append(np.zeros(n))
                 continue
             column_slots.append(codes[:, span])
             span += 1
-            if column["kind"] == "numeric":
+            if isinstance(column, NumericColumn):
                 column_scalars.append(scalars[:, numeric_index])
                 numeric_index += 1
             else:
@@ -439,7 +424,7 @@ class TabularEncoder:
         ]
         if self.container["kind"] == "DataFrame":
             series = {
-                j: restore_series(values, column["dtype"])
+                j: restore_series(values, column.dtype)
                 for j, (values, column) in enumerate(
                     zip(decoded, self.columns, strict=True)
                 )
@@ -456,16 +441,16 @@ class TabularEncoder:
         return np.stack([np.asarray(v).astype(dtype) for v in decoded], axis=1)
 
     def _decode_column(self, column, scalar, slot):
-        if column["kind"] == "numeric":
+        if isinstance(column, NumericColumn):
             return self._decode_numeric(column, scalar, slot)
-        if self.container["kind"] == "DataFrame" and column["dtype"]["type"] == (
+        if self.container["kind"] == "DataFrame" and column.dtype["type"] == (
             "category"
         ):
             # Straight to the column's categorical codes, with no lookup per
             # value; categories the dtype does not hold as they are (only if
             # a saved model changed their type) take the lookup below.
-            dtype = make_dtype(column["dtype"])
-            codes = dtype.categories.get_indexer(column["categories"])
+            dtype = make_dtype(column.dtype)
+            codes = dtype.categories.get_indexer(column.categories)
             if (codes >= 0).all():
                 return pd.Categorical.from_codes(
                     np.append(codes, -1)[slot], dtype=dtype
@@ -474,45 +459,49 @@ class TabularEncoder:
 
     @staticmethod
     def _decode_numeric(column, scalar, slot):
-        means = np.asarray(column["means"])
-        stds = np.asarray(column["stds"])
-        exact = np.asarray(column.get("values", []), dtype=np.float64)
+        means = np.asarray(column.means)
+        stds = np.asarray(column.stds)
+        exact = np.asarray(column.values, dtype=np.float64)
         values = np.full(len(slot), np.nan)
         continuous = slot < len(means)
-        if continuous.any() and "quantiles" in column:
-            offsets = from_quantile_scalar(scalar[continuous], column["quantiles"])
+        if continuous.any() and column.quantiles is not None:
+            offsets = from_quantile_scalar(scalar[continuous], column.quantiles)
         elif continuous.any():
             k = slot[continuous]
             offsets = np.clip(scalar[continuous], -1.0, 1.0) * 4 * stds[k] + means[k]
         if continuous.any():
-            offsets = np.clip(offsets, column["min"], column["max"])
-            if column.get("decimals") is not None:
-                offsets = np.round(offsets, column["decimals"])
-            values[continuous] = np.round(offsets) if column["integer"] else offsets
+            offsets = np.clip(offsets, column.min, column.max)
+            if column.decimals is not None:
+                offsets = np.round(offsets, column.decimals)
+            values[continuous] = np.round(offsets) if column.integer else offsets
         is_exact = ~continuous & (slot < len(means) + len(exact))
         values[is_exact] = exact[slot[is_exact] - len(means)]
         return values
 
     @staticmethod
     def _decode_categorical(column, codes):
-        lookup = np.empty(len(column["categories"]) + 1, dtype=object)
-        for i, value in enumerate(column["categories"]):
+        lookup = np.empty(len(column.categories) + 1, dtype=object)
+        for i, value in enumerate(column.categories):
             lookup[i] = value
-        lookup[-1] = None if column["missing_is_none"] else np.nan
+        lookup[-1] = None if column.missing_is_none else np.nan
         return lookup[codes]
 
     # -- persistence ------------------------------------------------------
 
     def to_dict(self):
         """The fitted state as JSON-able data."""
-        return {"container": self.container, "columns": self.columns}
+        return {
+            "container": self.container,
+            "columns": [column.to_dict() for column in self.columns],
+        }
 
     @classmethod
     def from_dict(cls, state):
         """Rebuild an encoder from :meth:`to_dict` output."""
-        encoder = cls([c["kind"] == "categorical" for c in state["columns"]])
+        columns = [EncodedColumn.from_dict(c) for c in state["columns"]]
+        encoder = cls([isinstance(c, CategoricalColumn) for c in columns])
         encoder.container = state["container"]
-        encoder.columns = state["columns"]
+        encoder.columns = columns
         return encoder
 
 
@@ -521,15 +510,6 @@ def _stack(columns, n_rows, dtype):
     if not columns:
         return np.zeros((n_rows, 0), dtype=dtype)
     return np.stack(columns, axis=1).astype(dtype, copy=False)
-
-
-def _is_discrete(column):
-    """Whether every slot of the column's span stands for one value."""
-    return column["kind"] == "categorical" or not column["means"]
-
-
-def _is_derived(column):
-    return "derived_from" in column
 
 
 def _slot_map(source, target, n_source):

@@ -473,7 +473,7 @@ class GANSampler(BaseSampler):
         layout = encoder.layout()
         n_labels = self._n_labels()
         groups, n_groups = labels, n_labels
-        if self.missing_patterns == "observed" and layout["missing_spans"]:
+        if self.missing_patterns == "observed" and layout.missing_spans:
             patterns, groups, pattern_counts = observed_patterns(
                 slots, layout, labels, n_labels
             )
@@ -481,7 +481,7 @@ class GANSampler(BaseSampler):
             self._missing_pattern_counts_ = pattern_counts
             n_groups = pattern_counts.size
         self._condition_counts_ = condition_counts(
-            slots[:, layout["condition_spans"]],
+            slots[:, layout.condition_spans],
             self._condition_sizes(),
             groups,
             n_groups,
@@ -499,7 +499,7 @@ class GANSampler(BaseSampler):
             torch.from_numpy(scalars).to(device),
             torch.from_numpy(slots).to(device),
             TrainingConditions(
-                slots[:, layout["condition_spans"]],
+                slots[:, layout.condition_spans],
                 self._condition_sizes(),
                 labels,
                 self._n_labels(),
@@ -575,7 +575,7 @@ class GANSampler(BaseSampler):
     def _condition_sizes(self):
         """The number of slots of each span the conditional vector names."""
         layout = self.encoder_.layout()
-        return [layout["spans"][s][1] for s in layout["condition_spans"]]
+        return [layout.spans[s].size for s in layout.condition_spans]
 
     def _sampling_conditions(self):
         """The conditional vectors of generated rows."""
