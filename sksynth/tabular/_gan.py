@@ -406,7 +406,8 @@ class GANSampler(BaseSampler):
             scalars[rows],
             slots[rows],
             None if labels is None else labels[rows],
-            torch.Generator(device=device).manual_seed(seed),
+            device,
+            seed,
         )
         steps_per_epoch = max(1, n_rows // self.batch_size)
         epochs = max(self.epochs, -(-self.min_steps // steps_per_epoch))
@@ -490,10 +491,9 @@ class GANSampler(BaseSampler):
             self.class_counts_ = np.bincount(labels, minlength=n_labels)
         return scalars, slots
 
-    def _trainer(self, modules, scalars, slots, labels, rng):
+    def _trainer(self, modules, scalars, slots, labels, device, seed):
         """The training step of ``modules`` on these encoded rows."""
         layout = self.encoder_.layout()
-        device = rng.device
         return GANTrainer(
             modules,
             torch.from_numpy(scalars).to(device),
@@ -513,7 +513,7 @@ class GANSampler(BaseSampler):
             loss=self.loss,
             discriminator_steps=self.discriminator_steps,
             precision=self.precision,
-            rng=rng,
+            rng=torch.Generator(device=device).manual_seed(seed),
             observed_missing=hasattr(self, "_missing_patterns_"),
         )
 
