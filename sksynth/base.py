@@ -30,12 +30,14 @@ from ._core.seeding import seed_from_random_state, seeded_torch
 class BaseSampler(BaseEstimator, metaclass=ABCMeta):
     """Base class of sksynth's samplers.
 
-    Subclasses implement ``_fit(X, y, device, seed)``, which returns a dict of
-    fitted attributes, ``_sample(n_samples, y, rng)``, and
-    ``_build_modules()``, which recreates the fitted torch modules' architecture
-    from the other fitted attributes (used by :meth:`load`).
+    Subclasses implement ``_validate_data(X, y)``, which checks the input and
+    returns it in the form ``_fit`` trains on; ``_fit(X, y, device, seed)``,
+    which trains and sets the fitted attributes on ``self``;
+    ``_sample(n_samples, y, rng)``; and ``_build_modules()``, which recreates
+    the fitted torch modules' architecture from the other fitted attributes
+    (used by :meth:`load`).
 
-    ``fit`` publishes the fitted attributes only when training succeeded: a
+    ``fit`` keeps the fitted attributes only when training succeeded: a
     failed ``fit`` leaves the estimator exactly as it was before the call.
     """
 
@@ -53,8 +55,17 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
     }
 
     @abstractmethod
+    def _validate_data(self, X, y):
+        """Check X, y and the parameters that constraints cannot express.
+
+        Returns ``(X, y)`` as ``_fit`` takes them. Records on ``self`` what
+        describes the input (``n_features_in_``, ``feature_names_in_``, and
+        ``classes_`` where ``y`` holds labels), as ``validate_data`` does.
+        """
+
+    @abstractmethod
     def _fit(self, X, y, device, seed):
-        """Validate X (and y), train, and return the fitted attributes as a dict."""
+        """Train on the validated X and y; set the fitted attributes on ``self``."""
 
     @abstractmethod
     def _sample(self, n_samples, y, rng):
@@ -87,13 +98,13 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         try:
             device = resolve_device(self.device)
             seed = seed_from_random_state(self.random_state)
+            X, y = self._validate_data(X, y)
             with seeded_torch(seed, device):
-                fitted = self._fit(X, y, device=device, seed=seed)
+                self._fit(X, y, device=device, seed=seed)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(previous_state)
             raise
-        self.__dict__.update(fitted)
         self.device_ = device
         return self
 

@@ -19,6 +19,7 @@ from sksynth import BaseSampler
 from sksynth._core.devices import resolve_device
 from sksynth._core.memory import check_sample_memory
 from sksynth._core.seeding import seed_from_random_state, seeded_torch
+from sksynth._core.training import Phase, TrainingLoop
 from sksynth._core.training_log import TrainingLog
 
 
@@ -38,8 +39,10 @@ class GaussianSampler(BaseSampler):
         self.random_state = random_state
         self.verbose = verbose
 
+    def _validate_data(self, X, y):
+        return validate_data(self, X, dtype=np.float64), y
+
     def _fit(self, X, y, device, seed):
-        X = validate_data(self, X, dtype=np.float64)
         model = _Gaussian(X.shape[1])
         with torch.no_grad():
             model.loc.copy_(torch.as_tensor(X.mean(axis=0)))
@@ -48,7 +51,7 @@ class GaussianSampler(BaseSampler):
             model.loc.add_(1e-6 * torch.randn(X.shape[1], dtype=torch.float64))
         if self.fail:
             raise RuntimeError("training failed")
-        return {"model_": model.to(device), "n_features_in_": X.shape[1]}
+        self.model_ = model.to(device)
 
     def _sample(self, n_samples, y, rng):
         noise = torch.randn(n_samples, self.n_features_in_, generator=rng)
@@ -177,16 +180,15 @@ def test_fit_on_a_missing_device_is_a_value_error(X):
 
 def test_training_log_records_every_few_steps_and_stops_on_divergence():
     log = TrainingLog(verbose=0, log_every=2)
-    with log.phase("warm-up", 5) as record:
-        for step in range(5):
-            record(step, {"loss": torch.tensor(float(step))})
+    losses = iter(range(5))
+    warm_up = Phase("warm-up", 5, lambda: {"loss": torch.tensor(float(next(losses)))})
+    TrainingLoop({}, [log]).run([warm_up])
     assert [row["step"] for row in log.history] == [2, 4, 5]
     assert log.history[-1] == {"phase": "warm-up", "step": 5, "loss": 4.0}
     assert "warm-up" in log.phase_seconds
+    joint = Phase("joint", 4, lambda: {"loss": float("nan")})
     with pytest.raises(FloatingPointError, match="'loss' became nan at step 2"):
-        with log.phase("joint", 4) as record:
-            for step in range(4):
-                record(step, {"loss": float("nan")})
+        TrainingLoop({}, [log]).run([joint])
 
 
 def test_save_and_load_round_trip_of_a_subclass(X, tmp_path):

@@ -34,19 +34,14 @@ def _decode_encoded(encoder, encoded):
 
 def test_encode_decode_round_trip():
     frame = _frame()
-    encoder = TabularEncoder()
-    scalars, slots = encoder.fit_transform(
-        frame,
-        [False, False, True, True],
-        max_categories=10,
-        rng=np.random.default_rng(0),
-    )
+    encoder = TabularEncoder([False, False, True, True], max_categories=10)
+    scalars, slots = encoder.fit_transform(frame)
     layout = encoder.layout()
     assert scalars.dtype == np.float32 and slots.dtype == np.int64
-    assert scalars.shape == (len(frame), len(layout["scalars"])) == (len(frame), 2)
-    assert slots.shape == (len(frame), len(layout["spans"])) == (len(frame), 4)
+    assert scalars.shape == (len(frame), len(layout.scalars)) == (len(frame), 2)
+    assert slots.shape == (len(frame), len(layout.spans)) == (len(frame), 4)
     # Every slot lies inside its span, every scalar inside +-0.99.
-    sizes = np.array([size for _, size in layout["spans"]])
+    sizes = np.array([span.size for span in layout.spans])
     assert (slots >= 0).all() and (slots < sizes).all()
     assert np.abs(scalars).max() <= 0.99
     decoded = _decode_encoded(encoder, (scalars, slots))
@@ -61,27 +56,20 @@ def test_encode_decode_round_trip():
 
 def test_bimodal_column_gets_two_main_modes():
     frame = _frame()
-    encoder = TabularEncoder()
-    encoder.fit_transform(
-        frame[["x"]], [False], max_categories=10, rng=np.random.default_rng(0)
-    )
+    encoder = TabularEncoder([False], max_categories=10, random_state=0)
+    encoder.fit_transform(frame[["x"]])
     column = encoder.columns[0]
-    weights = np.exp(column["log_weights"])
+    weights = np.exp(column.log_weights)
     assert np.all(weights >= TabularEncoder.weight_threshold)
-    means = np.asarray(column["means"])[weights > 0.1]
+    means = np.asarray(column.means)[weights > 0.1]
     assert np.any(np.abs(means + 20) < 2) and np.any(np.abs(means - 30) < 3)
-    assert column["has_missing"]
+    assert column.has_missing
 
 
 def test_state_is_json_and_restores():
     frame = _frame()
-    encoder = TabularEncoder()
-    encoded = encoder.fit_transform(
-        frame,
-        [False, False, True, True],
-        max_categories=10,
-        rng=np.random.default_rng(0),
-    )
+    encoder = TabularEncoder([False, False, True, True], random_state=0)
+    encoded = encoder.fit_transform(frame)
     state = json.loads(json.dumps(encoder.to_dict()))
     restored = TabularEncoder.from_dict(state)
     assert restored.layout() == encoder.layout()
@@ -103,19 +91,15 @@ def test_mixture_is_fitted_on_a_bounded_subsample(monkeypatch):
     monkeypatch.setattr(modes, "MIXTURE_SUBSAMPLE", 300)
     monkeypatch.setattr(BayesianGaussianMixture, "fit", spy)
     x = np.random.default_rng(0).normal(size=(5000, 1))
-    scalars, slots = TabularEncoder().fit_transform(
-        x, [False], max_categories=10, rng=np.random.default_rng(0)
-    )
+    scalars, slots = TabularEncoder([False], random_state=0).fit_transform(x)
     assert seen == [300]
     assert len(scalars) == len(slots) == 5000  # every row is still encoded
 
 
 def test_constant_column_and_ndarray_container():
     x = np.column_stack([np.full(50, 7.0), np.arange(50.0)])
-    encoder = TabularEncoder()
-    encoded = encoder.fit_transform(
-        x, [False, False], max_categories=10, rng=np.random.default_rng(0)
-    )
+    encoder = TabularEncoder([False, False], random_state=0)
+    encoded = encoder.fit_transform(x)
     decoded = _decode_encoded(encoder, encoded)
     assert isinstance(decoded, np.ndarray) and decoded.dtype == np.float64
     np.testing.assert_allclose(decoded[:, 0], 7.0)
@@ -132,23 +116,14 @@ def test_constant_column_and_ndarray_container():
 )
 def test_bad_columns(column, categorical, match):
     with pytest.raises(ValueError, match=match):
-        TabularEncoder().fit_transform(
-            column.reshape(-1, 1),
-            [categorical],
-            max_categories=5,
-            rng=np.random.default_rng(0),
+        TabularEncoder([categorical], max_categories=5).fit_transform(
+            column.reshape(-1, 1)
         )
 
 
 def _fit(frame, categorical, **options):
-    encoder = TabularEncoder()
-    encoded = encoder.fit_transform(
-        frame,
-        categorical,
-        max_categories=50,
-        rng=np.random.default_rng(0),
-        **options,
-    )
+    encoder = TabularEncoder(categorical, max_categories=50, random_state=0, **options)
+    encoded = encoder.fit_transform(frame)
     return encoder, encoded, encoded[1]
 
 
@@ -158,13 +133,13 @@ def test_point_mass_gets_an_exact_slot():
     frame = pd.DataFrame({"gain": x})
     encoder, encoded, _ = _fit(frame, [False], exact_values=True)
     column = encoder.columns[0]
-    assert column["values"] == [0.0]
-    assert column["means"]  # the other values keep a mixture
+    assert column.values == [0.0]
+    assert column.means  # the other values keep a mixture
     decoded = _decode_encoded(encoder, encoded)["gain"]
     assert ((decoded == 0) == (x == 0)).all()
     # Without the option the zeros go to a mixture mode like any value.
     plain, _, _ = _fit(frame, [False])
-    assert plain.columns[0]["values"] == []
+    assert plain.columns[0].values == []
 
 
 def test_integer_grid_is_generated_on_its_values():
@@ -172,14 +147,14 @@ def test_integer_grid_is_generated_on_its_values():
     frame = pd.DataFrame({"hours": rng.choice([20, 35, 40, 60], 400)})
     encoder, encoded, _ = _fit(frame, [False], exact_values=True)
     column = encoder.columns[0]
-    assert column["values"] == [20.0, 35.0, 40.0, 60.0] and column["means"] == []
+    assert column.values == [20.0, 35.0, 40.0, 60.0] and column.means == []
     assert encoder.n_encoded == 1 + 4  # the scalar and one slot per value
     decoded = _decode_encoded(encoder, encoded)
     pd.testing.assert_frame_equal(decoded, frame)
     # A grid too fine for its rows (100 values, 4 rows each) stays continuous.
     sparse = pd.DataFrame({"k": np.repeat(np.arange(100), 4)})
     encoder, _, _ = _fit(sparse, [False], exact_values=True)
-    assert encoder.columns[0]["values"] == [] and encoder.columns[0]["means"]
+    assert encoder.columns[0].values == [] and encoder.columns[0].means
 
 
 def test_heaped_values_get_exact_slots():
@@ -191,14 +166,14 @@ def test_heaped_values_get_exact_slots():
     frame = pd.DataFrame({"hours": np.concatenate([smooth, heaps])})
     encoder, encoded, _ = _fit(frame, [False], exact_values=True, max_grid_values=50)
     column = encoder.columns[0]
-    assert column["values"] == [20.0, 40.0, 60.0] and column["means"]
+    assert column.values == [20.0, 40.0, 60.0] and column.means
     decoded = _decode_encoded(encoder, encoded)["hours"]
     assert (decoded[frame["hours"].isin([20, 40, 60])].isin([20, 40, 60])).all()
     # Without the heaps, no value stands out from its neighbours.
     encoder, _, _ = _fit(
         pd.DataFrame({"hours": smooth}), [False], exact_values=True, max_grid_values=50
     )
-    assert encoder.columns[0]["values"] == []
+    assert encoder.columns[0].values == []
 
 
 def test_determined_column_is_derived_from_its_source():
@@ -212,10 +187,10 @@ def test_determined_column_is_derived_from_its_source():
     encoder, encoded, codes = _fit(
         frame, categorical, exact_values=True, derived_columns=True
     )
-    assert encoder.columns[1]["derived_from"] == 0
-    assert "derived_from" not in encoder.columns[2]
+    assert encoder.columns[1].derived_from == 0
+    assert not encoder.columns[2].is_derived
     # The derived column has no span and no scalar; the codes skip it.
-    assert len(encoder.layout()["spans"]) == 2 and encoder.layout()["scalars"] == []
+    assert len(encoder.layout().spans) == 2 and encoder.layout().scalars == []
     assert encoder.n_encoded == 3 + 2 and codes.shape == (600, 2)
     decoded = _decode_encoded(encoder, encoded)
     pd.testing.assert_frame_equal(decoded, frame)
@@ -240,7 +215,7 @@ def test_rare_source_values_do_not_make_a_derived_column():
     )
     frame["group"] = frame["id"].map({f"r{i}": "ab"[i % 2] for i in range(20)})
     encoder, _, _ = _fit(frame, [True, True], derived_columns=True)
-    assert not any("derived_from" in c for c in encoder.columns)
+    assert not any(c.is_derived for c in encoder.columns)
 
 
 def test_quantile_encoding_round_trips_with_uniform_scalars():
@@ -253,9 +228,9 @@ def test_quantile_encoding_round_trips_with_uniform_scalars():
         frame, [False, False], exact_values=True, numeric_encoding="quantiles"
     )
     for column in encoder.columns:
-        assert column["means"] == [0.0] and len(column["quantiles"]) == 1000
+        assert column.means == [0.0] and len(column.quantiles) == 1000
     # One mode per column, then the exact zero or the missing slot.
-    assert [size for _, size in encoder.layout()["spans"]] == [2, 2]
+    assert [span.size for span in encoder.layout().spans] == [2, 2]
     generated = slots[:, 1] == 0
     values = scalars[generated, 1]
     assert values.min() >= -0.99 and values.max() <= 0.99
@@ -280,7 +255,7 @@ def test_generated_values_keep_the_decimals_of_the_training_values():
         }
     )
     encoder, (scalars, slots), _ = _fit(frame, [False, False], exact_values=True)
-    assert [c["decimals"] for c in encoder.columns] == [1, None]
+    assert [c.decimals for c in encoder.columns] == [1, None]
     # Any scalar the generator writes decodes to a value on the 0.1 grid.
     noisy = rng.uniform(-1, 1, scalars.shape)
     decoded = encoder.inverse_transform(noisy, slots)
@@ -289,7 +264,7 @@ def test_generated_values_keep_the_decimals_of_the_training_values():
     assert not np.allclose(decoded["measured"], np.round(decoded["measured"], 6))
     # CTGAN's encoding (exact_values=False) does not round.
     plain, _, _ = _fit(frame, [False, False])
-    assert [c["decimals"] for c in plain.columns] == [None, None]
+    assert [c.decimals for c in plain.columns] == [None, None]
 
 
 @pytest.mark.parametrize("ordered", [False, True])
@@ -298,9 +273,7 @@ def test_categorical_dtype_round_trip_keeps_order_unused_and_missing(ordered):
     values = np.random.default_rng(1).choice(["lo", "mid", "hi", None], 300)
     dtype = pd.CategoricalDtype(["hi", "unused", "lo", "mid"], ordered=ordered)
     frame = pd.DataFrame({"level": pd.Series(values, dtype=dtype)})
-    encoder = TabularEncoder()
-    encoded = encoder.fit_transform(
-        frame, [True], max_categories=10, rng=np.random.default_rng(0)
-    )
+    encoder = TabularEncoder([True], max_categories=10)
+    encoded = encoder.fit_transform(frame)
     decoded = _decode_encoded(encoder, encoded)
     pd.testing.assert_frame_equal(decoded, frame)

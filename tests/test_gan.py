@@ -10,6 +10,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sksynth import BaseSampler, GANSampler
 from sksynth.tabular._early_stopping import EarlyStopping
+from sksynth.tabular._encoded_columns import Layout, Span
 
 
 def _small(**params):
@@ -323,17 +324,19 @@ def _naive_span_outputs(layout, raw):
             raw[:, start : start + size],
             torch.log_softmax(raw[:, start : start + size], 1),
         )
-        for start, size in layout["spans"]
+        for start, size in layout.spans
     ]
 
 
 # Encoder order: numeric (scalar + 3 modes), categorical of 2, numeric
 # (scalar + 2 modes), categorical of 3, categorical of 2.
-_LAYOUT = {
-    "scalars": [0, 6],
-    "spans": [(1, 3), (4, 2), (7, 2), (9, 3), (12, 2)],
-    "condition_spans": [1, 3, 4],
-}
+_LAYOUT = Layout(
+    scalars=[0, 6],
+    spans=[Span(1, 3), Span(4, 2), Span(7, 2), Span(9, 3), Span(12, 2)],
+    condition_spans=[1, 3, 4],
+    missing_spans=[],
+    missing_scalars=[],
+)
 
 
 def test_output_layout_groups_spans_and_maps_back():
@@ -355,14 +358,14 @@ def test_output_layout_groups_spans_and_maps_back():
         sums = block[:, start : start + count * size].view(5, count, size).sum(2)
         torch.testing.assert_close(sums, torch.ones_like(sums))
     entry = 0
-    for s in layout["condition_spans"]:
-        for k in range(layout["spans"][s][1]):
+    for s in layout.condition_spans:
+        for k in range(layout.spans[s].size):
             column = output.condition_columns[entry]
             torch.testing.assert_close(log_probs[:, column], spans[s][1][:, k])
             entry += 1
     # Decoding draws each span's slot by inverse CDF: a uniform draw picks the
     # first slot whose cumulative softmax reaches it (codes in encoder order).
-    uniform = torch.rand(5, len(layout["spans"]), generator=torch.Generator())
+    uniform = torch.rand(5, len(layout.spans), generator=torch.Generator())
     scalars, codes = output.decode(raw, uniform)
     expected = torch.stack(
         [
@@ -377,7 +380,7 @@ def test_output_layout_groups_spans_and_maps_back():
     )
     torch.testing.assert_close(codes, expected)
     # Uniform draws at 0 pick the first slot with probability above 0.
-    _, first = output.decode(raw, torch.zeros(5, len(layout["spans"])))
+    _, first = output.decode(raw, torch.zeros(5, len(layout.spans)))
     assert (first == 0).all()
     torch.testing.assert_close(scalars, torch.tanh(encoder_raw[:, [0, 6]]))
 
@@ -391,8 +394,8 @@ def test_network_rows_are_the_encoded_rows_in_network_order():
     slots = torch.tensor([[2, 0, 1, 1, 0], [0, 1, 0, 2, 1]])
     # The same rows written out densely in the encoder's column order.
     dense = torch.zeros(2, 14)
-    dense[:, layout["scalars"]] = scalars
-    for s, (start, _) in enumerate(layout["spans"]):
+    dense[:, layout.scalars] = scalars
+    for s, (start, _) in enumerate(layout.spans):
         dense[torch.arange(2), start + slots[:, s]] = 1.0
     torch.testing.assert_close(
         output.network_rows(scalars, slots), dense[:, output.order]
@@ -451,7 +454,7 @@ def test_exact_values_and_derived_columns_in_samples():
     frame = _point_mass_frame()
     sampler = _small(epochs=3).fit(frame)
     gain, _, code = sampler.encoder_.columns
-    assert gain["values"] == [0.0] and code["derived_from"] == 1
+    assert gain.values == [0.0] and code.derived_from == 1
     synth = sampler.sample(1000, random_state=0)
     # Only the point mass is ever exactly zero, and no unseen (level, code)
     # pair comes out even after three epochs.
@@ -461,7 +464,7 @@ def test_exact_values_and_derived_columns_in_samples():
     assert pairs <= set(zip(frame["level"], frame["code"], strict=True))
     plain = _small(epochs=3, exact_values=False, derived_columns=False).fit(frame)
     gain, _, code = plain.encoder_.columns
-    assert gain["values"] == [] and "derived_from" not in code
+    assert gain.values == [] and not code.is_derived
 
 
 def _missing_frame(n=1000, seed=0):
@@ -540,8 +543,8 @@ def test_max_grid_values_bounds_the_exact_grids():
     capped = _small(max_grid_values=50).fit(frame)
     (column,) = grid.encoder_.columns
     (capped_column,) = capped.encoder_.columns
-    assert len(column["values"]) == 60 and not column["means"]
-    assert capped_column["values"] == [] and capped_column["means"]
+    assert len(column.values) == 60 and not column.means
+    assert capped_column.values == [] and capped_column.means
     assert capped.encoder_.n_encoded < grid.encoder_.n_encoded
     # Integers still come back as integers within the range.
     synth = capped.sample(200, random_state=0)["age"]
@@ -607,8 +610,8 @@ def test_early_stopping_needs_rows_on_both_sides(mixed):
 
 def test_quantile_encoding_trains_samples_and_saves(mixed, tmp_path):
     sampler = _small(epochs=3, numeric_encoding="quantiles").fit(mixed)
-    numeric = [c for c in sampler.encoder_.columns if c["kind"] == "numeric"]
-    assert numeric and all("quantiles" in c for c in numeric if c["means"])
+    numeric = [c for c in sampler.encoder_.columns if c.kind == "numeric"]
+    assert numeric and all(c.quantiles is not None for c in numeric if c.means)
     synth = sampler.sample(200, random_state=0)
     assert synth.dtypes.equals(mixed.dtypes)
     observed = mixed["float"].dropna()

@@ -113,9 +113,7 @@ def test_activations_keep_to_each_rows_pattern(mixed):
     raw = 5 * torch.randn(n_rows, encoder.n_encoded, generator=generator)
     missing = torch.rand(n_rows, output.n_missing, generator=generator) < 0.5
 
-    scalars, codes = output.decode(
-        raw, torch.rand(n_rows, len(layout["spans"])), missing
-    )
+    scalars, codes = output.decode(raw, torch.rand(n_rows, len(layout.spans)), missing)
     held = codes[:, output.missing_spans] == output.missing_slots
     assert torch.equal(held, missing)
 
@@ -129,8 +127,8 @@ def test_activations_keep_to_each_rows_pattern(mixed):
     )
     assert torch.equal(output.missing_of(slots), missing)
     assert torch.isfinite(log_probs.exp().sum(1)).all()
-    numeric = [s for s in layout["missing_scalars"] if s >= 0]
-    owners = [j for j, s in enumerate(layout["missing_scalars"]) if s >= 0]
+    numeric = [s for s in layout.missing_scalars if s >= 0]
+    owners = [j for j, s in enumerate(layout.missing_scalars) if s >= 0]
     assert (values[:, numeric][missing[:, owners]] == 0).all()
     assert (scalars[:, numeric][missing[:, owners]] == 0).all()
 
@@ -139,5 +137,5 @@ def _network_spans(output, layout):
     """(start, size) in network order of every span, in the encoder's order."""
     starts = output.span_starts.tolist()
     return [
-        (start, size) for start, (_, size) in zip(starts, layout["spans"], strict=True)
+        (start, size) for start, (_, size) in zip(starts, layout.spans, strict=True)
     ]

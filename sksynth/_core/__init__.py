@@ -1,6 +1,6 @@
 """What every sampler needs; imports nothing else from sksynth.
 
 Validation, devices, seeding, the memory guard, the model file, the training
-log, weight averaging, data-parallel training, recurrent blocks, labels,
-panels and the table-column rules.
+loop and its callbacks (log, weight averaging, data-parallel training),
+recurrent blocks, labels, panels and the table-column rules.
 """

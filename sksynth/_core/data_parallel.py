@@ -14,6 +14,8 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from .training import Callback
+
 
 class DataParallel:
     """The process group of one data-parallel fit, and what it shares.
@@ -119,6 +121,33 @@ class DataParallel:
             if buffer.is_floating_point():
                 dist.all_reduce(buffer)
                 buffer /= self.world_size
+
+
+class AverageOverProcesses(Callback):
+    """Keep the networks of a data-parallel fit the same on every process.
+
+    Averages the gradients of ``optimizers`` before each of their steps and,
+    when training ends, the floating-point buffers of the loop's networks.
+
+    Parameters
+    ----------
+    group : DataParallel
+        The process group.
+    optimizers : list of torch.optim.Optimizer
+        The optimizers of the training steps.
+    """
+
+    def __init__(self, group, optimizers):
+        self.group = group
+        self.optimizers = list(optimizers)
+
+    def on_train_begin(self, loop):
+        for optimizer in self.optimizers:
+            self.group.average_gradients(optimizer)
+
+    def on_train_end(self, loop):
+        for network in loop.networks.values():
+            self.group.average_buffers(network)
 
 
 def init_from_environment(device):

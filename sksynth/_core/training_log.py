@@ -2,12 +2,13 @@
 
 import math
 import time
-from contextlib import contextmanager
 
 from tqdm.auto import tqdm
 
+from .training import Callback
 
-class TrainingLog:
+
+class TrainingLog(Callback):
     """Loss history, progress bars and divergence checks of a training run.
 
     Parameters
@@ -32,37 +33,36 @@ class TrainingLog:
         self.log_every = log_every
         self.history = []
         self.phase_seconds = {}
+        self._bar = None
+        self._start = None
 
-    @contextmanager
-    def phase(self, name, n_steps):
-        """Open a progress bar for one training phase; yields a ``record`` callback.
+    def on_phase_begin(self, loop, phase):
+        self._bar = tqdm(
+            total=phase.n_steps, desc=phase.name, disable=self.verbose < 1, leave=True
+        )
+        self._start = time.perf_counter()
 
-        ``record(step, losses)`` takes the 0-based step and a dict of scalar loss
-        tensors or floats; it stores a history row every ``log_every`` steps.
+    def on_step_end(self, loop, phase, step, losses):
+        """Store a history row every ``log_every`` steps; raise on a NaN loss.
+
+        ``losses`` is a dict of scalar loss tensors or floats.
         """
-        bar = tqdm(total=n_steps, desc=name, disable=self.verbose < 1, leave=True)
-        start = time.perf_counter()
+        self._bar.update(1)
+        if (step + 1) % self.log_every and step + 1 != phase.n_steps:
+            return
+        row = {name: float(value) for name, value in losses.items()}
+        for name, value in row.items():
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"Training diverged: loss {name!r} became {value} at step "
+                    f"{step + 1} of phase {phase.name!r}. Try a lower learning_rate."
+                )
+        self.history.append({"phase": phase.name, "step": step + 1, **row})
+        self._bar.set_postfix({k: f"{v:.4g}" for k, v in row.items()}, refresh=False)
+        if self.verbose >= 2:
+            losses_text = " ".join(f"{k}={v:.5g}" for k, v in row.items())
+            tqdm.write(f"[{phase.name}] step {step + 1}/{phase.n_steps} {losses_text}")
 
-        def record(step, losses):
-            bar.update(1)
-            if (step + 1) % self.log_every and step + 1 != n_steps:
-                return
-            row = {name_: float(value) for name_, value in losses.items()}
-            for loss_name, value in row.items():
-                if not math.isfinite(value):
-                    raise FloatingPointError(
-                        f"Training diverged: loss {loss_name!r} became {value} "
-                        f"at step {step + 1} of phase {name!r}. Try a lower "
-                        "learning_rate."
-                    )
-            self.history.append({"phase": name, "step": step + 1, **row})
-            bar.set_postfix({k: f"{v:.4g}" for k, v in row.items()}, refresh=False)
-            if self.verbose >= 2:
-                losses_text = " ".join(f"{k}={v:.5g}" for k, v in row.items())
-                tqdm.write(f"[{name}] step {step + 1}/{n_steps} {losses_text}")
-
-        try:
-            yield record
-        finally:
-            bar.close()
-        self.phase_seconds[name] = time.perf_counter() - start
+    def on_phase_end(self, loop, phase):
+        self._bar.close()
+        self.phase_seconds[phase.name] = time.perf_counter() - self._start

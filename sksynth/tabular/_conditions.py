@@ -22,8 +22,8 @@ def observed_patterns(slots, layout, labels, n_labels):
     group, ``label * n_patterns + pattern`` (``pattern`` without labels); and
     the rows per group, of shape (max(n_labels, 1), n_patterns).
     """
-    spans = layout["missing_spans"]
-    last_slots = np.asarray([layout["spans"][s][1] - 1 for s in spans], slots.dtype)
+    spans = layout.missing_spans
+    last_slots = np.asarray([layout.spans[s].size - 1 for s in spans], slots.dtype)
     missing = slots[:, spans] == last_slots
     patterns, row_pattern = np.unique(missing, axis=0, return_inverse=True)
     if len(patterns) > MAX_MISSING_PATTERNS:

@@ -10,6 +10,13 @@ import pandas as pd
 
 from .._core.column_dtypes import dtype_spec, make_dtype, python_scalar, restore_series
 from .._core.validation import check_magnitude
+from ._encoded_columns import (
+    CategoricalColumn,
+    EncodedColumn,
+    Layout,
+    NumericColumn,
+    Span,
+)
 from ._modes import fit_modes, mode_log_posterior
 from ._numeric_values import (
     MAX_GRID_VALUES,
@@ -94,68 +101,80 @@ class TabularEncoder:
     The encoder remembers the container (ndarray or DataFrame), column names and
     dtypes, so that :meth:`inverse_transform` returns data of the kind given to
     :meth:`fit_transform`. Its fitted state is JSON-able: see :meth:`to_dict`.
+
+    Parameters
+    ----------
+    categorical : array-like of bool of shape (n_features,)
+        Which columns are categorical.
+    max_categories : int or None, default=None
+        Most distinct values allowed in a categorical column; None for no limit.
+    exact_values : bool, default=False
+        Give point masses, heaps and the values of integer grids slots of
+        their own that decode to exactly those values.
+    max_grid_values : int, default=255
+        Most distinct values of a numeric column generated on its exact
+        values (an integer grid) with ``exact_values``; point masses are
+        exact values whatever the count.
+    derived_columns : bool, default=False
+        Decode a column that an earlier discrete column determines through
+        the map seen in the training data, instead of generating it.
+    condition_missing : bool, default=False
+        Make the mode spans of numeric columns with missing values
+        condition spans too (see :meth:`layout`).
+    numeric_encoding : {"modes", "quantiles"}, default="modes"
+        Encode generated numeric values by their offset from a mixture
+        mode (CTGAN), or by their quantile (one mode).
+    random_state : int, numpy.random.Generator or None, default=None
+        Draws the mixture subsamples and seeds, and the modes of values; a
+        Generator is drawn from as it is.
     """
 
     max_modes = 10
     weight_threshold = 0.005
 
-    def __init__(self):
-        self.columns = []
-        self.container = None
-
-    # -- fitting ----------------------------------------------------------
-
-    def fit_transform(
+    def __init__(
         self,
-        X,
         categorical,
         *,
-        max_categories,
-        rng,
+        max_categories=None,
         exact_values=False,
         max_grid_values=MAX_GRID_VALUES,
         derived_columns=False,
         condition_missing=False,
         numeric_encoding="modes",
+        random_state=None,
     ):
+        self.categorical = categorical
+        self.max_categories = max_categories
+        self.exact_values = exact_values
+        self.max_grid_values = max_grid_values
+        self.derived_columns = derived_columns
+        self.condition_missing = condition_missing
+        self.numeric_encoding = numeric_encoding
+        self.random_state = random_state
+        self.columns = []
+        self.container = None
+
+    # -- fitting ----------------------------------------------------------
+
+    def fit_transform(self, X):
         """Fit the encoding and return every row's scalars and slots.
 
         Parameters
         ----------
         X : DataFrame or 2-D ndarray
             Validated data: no all-missing column, no infinite number.
-        categorical : array-like of bool of shape (n_features,)
-            Which columns are categorical.
-        max_categories : int
-            Most distinct values allowed in a categorical column.
-        rng : numpy.random.Generator
-            Draws the mixture subsamples and seeds, and the modes of values.
-        exact_values : bool, default=False
-            Give point masses, heaps and the values of integer grids slots of
-            their own that decode to exactly those values.
-        max_grid_values : int, default=255
-            Most distinct values of a numeric column generated on its exact
-            values (an integer grid) with ``exact_values``; point masses are
-            exact values whatever the count.
-        derived_columns : bool, default=False
-            Decode a column that an earlier discrete column determines through
-            the map seen in ``X``, instead of generating it.
-        condition_missing : bool, default=False
-            Make the mode spans of numeric columns with missing values
-            condition spans too (see :meth:`layout`).
-        numeric_encoding : {"modes", "quantiles"}, default="modes"
-            Encode generated numeric values by their offset from a mixture
-            mode (CTGAN), or by their quantile (one mode).
 
         Returns
         -------
         scalars : ndarray of shape (n_samples, n_scalars), float32
             The numeric columns' scalars ``(x - mu_k) / (4 sigma_k)``, in the
-            order of ``layout()["scalars"]``.
+            order of ``layout().scalars``.
         slots : ndarray of shape (n_samples, n_spans), int64
             The slot of each row in every span of :meth:`layout` (mode, exact
             value, category or missing): what :meth:`inverse_transform` reads.
         """
+        rng = np.random.default_rng(self.random_state)
         if isinstance(X, pd.DataFrame):
             self.container = {"kind": "DataFrame", "columns": list(X.columns)}
             columns = [X.iloc[:, j] for j in range(X.shape[1])]
@@ -166,32 +185,30 @@ class TabularEncoder:
 
         self.columns, scalars, slots = [], [], []
         for j, (values, is_categorical) in enumerate(
-            zip(columns, categorical, strict=True)
+            zip(columns, self.categorical, strict=True)
         ):
             name = self.container["columns"][j] if "columns" in self.container else j
             dtype = dtype_spec(values.dtype) if isinstance(values, pd.Series) else None
             if is_categorical:
-                column, slot = self._fit_categorical(values, name, max_categories)
+                column, slot = self._fit_categorical(values, name)
                 scalar = None
             else:
-                column, scalar, slot = self._fit_numeric(
-                    values, name, rng, exact_values, max_grid_values, numeric_encoding
-                )
-                column["integer"] = integer_array or (
+                column, scalar, slot = self._fit_numeric(values, name, rng)
+                column.integer = integer_array or (
                     isinstance(values, pd.Series)
                     and pd.api.types.is_integer_dtype(values.dtype)
                 )
-            column["dtype"] = dtype
+            column.dtype = dtype
             self.columns.append(column)
             scalars.append(scalar)
             slots.append(slot)
-        if derived_columns:
+        if self.derived_columns:
             self._find_derived_columns(slots)
         for column in self.columns:
-            column["condition"] = column["kind"] == "categorical" or (
-                condition_missing and column["has_missing"]
+            column.condition = isinstance(column, CategoricalColumn) or (
+                self.condition_missing and column.has_missing
             )
-        generated = [not _is_derived(c) for c in self.columns]
+        generated = [not c.is_derived for c in self.columns]
         n = len(slots[0])
         scalars = [s for s, keep in zip(scalars, generated, strict=True) if keep]
         slots = [s for s, keep in zip(slots, generated, strict=True) if keep]
@@ -209,31 +226,30 @@ class TabularEncoder:
         """
         sources = []
         for j, column in enumerate(self.columns):
-            if not _is_discrete(column):
+            if not column.is_discrete:
                 continue
             for a in sources:
-                n_source = self._span_size(self.columns[a])
+                n_source = self.columns[a].n_slots
                 slot_map = _slot_map(slots[a], slots[j], n_source)
                 if slot_map is not None:
-                    column["derived_from"] = a
-                    column["slot_map"] = slot_map.tolist()
+                    column.derived_from = a
+                    column.slot_map = slot_map.tolist()
                     break
             else:
                 sources.append(j)
 
-    @staticmethod
-    def _fit_categorical(values, name, max_categories):
+    def _fit_categorical(self, values, name):
         codes, categories = _factorize(values)
         missing = codes < 0
         if not categories:
             raise ValueError(
                 f"Column {name!r} holds only missing values; drop it before fit."
             )
-        if len(categories) > max_categories:
+        if self.max_categories is not None and len(categories) > self.max_categories:
             raise ValueError(
                 f"Categorical column {name!r} has {len(categories)} distinct values, "
-                f"more than max_categories={max_categories}. Raise the limit, e.g. "
-                f"max_categories={len(categories)}, treat the column as numeric "
+                f"more than max_categories={self.max_categories}. Raise the limit, "
+                f"e.g. max_categories={len(categories)}, treat the column as numeric "
                 "with categorical_features, or drop it."
             )
         has_missing = bool(missing.any())
@@ -242,18 +258,14 @@ class TabularEncoder:
             first_missing = np.asarray(values, dtype=object)[np.argmax(missing)]
             missing_is_none = first_missing is None
             codes = np.where(missing, len(categories), codes)
-        column = {
-            "kind": "categorical",
-            "categories": categories,
-            "has_missing": has_missing,
-            "missing_is_none": missing_is_none,
-        }
+        column = CategoricalColumn(
+            categories=categories,
+            has_missing=has_missing,
+            missing_is_none=missing_is_none,
+        )
         return column, codes
 
-    @staticmethod
-    def _fit_numeric(
-        values, name, rng, exact_values, max_grid_values, numeric_encoding
-    ):
+    def _fit_numeric(self, values, name, rng):
         values = np.asarray(
             values.to_numpy(dtype=np.float64, na_value=np.nan)
             if isinstance(values, pd.Series)
@@ -271,14 +283,14 @@ class TabularEncoder:
                 f"Column {name!r} holds infinite values; GANSampler accepts NaN "
                 "(modelled as missing) but not inf. Replace or drop them."
             )
-        exact = (
-            exact_values_of(observed, max_grid_values) if exact_values else np.empty(0)
-        )
+        exact = np.empty(0)
+        if self.exact_values:
+            exact = exact_values_of(observed, self.max_grid_values)
         is_exact = np.isin(observed, exact)
         continuous = observed[~is_exact]
         check_magnitude(continuous, f"Column {name!r}")
         quantiles = None
-        if len(continuous) and numeric_encoding == "quantiles":
+        if len(continuous) and self.numeric_encoding == "quantiles":
             # One mode whose offset (x - 0) / (4 * 0.25) is the scalar itself.
             means, stds, log_weights = np.zeros(1), np.full(1, 0.25), np.zeros(1)
             levels = np.linspace(0, 1, min(N_QUANTILES, len(continuous)))
@@ -292,29 +304,28 @@ class TabularEncoder:
             )
         else:
             means = stds = log_weights = np.empty(0)
-        column = {
-            "kind": "numeric",
-            "means": means.tolist(),
-            "stds": stds.tolist(),
-            "log_weights": log_weights.tolist(),
-            "values": exact.tolist(),
-            "decimals": decimals_of(continuous) if exact_values else None,
-            "has_missing": bool(missing.any()),
-            # The range that generated (not exact) values are clipped to.
-            "min": float((continuous if len(continuous) else observed).min()),
-            "max": float((continuous if len(continuous) else observed).max()),
-        }
+        generated = continuous if len(continuous) else observed
+        column = NumericColumn(
+            means=means.tolist(),
+            stds=stds.tolist(),
+            log_weights=log_weights.tolist(),
+            values=exact.tolist(),
+            decimals=decimals_of(continuous) if self.exact_values else None,
+            has_missing=bool(missing.any()),
+            min=float(generated.min()),
+            max=float(generated.max()),
+        )
         n, n_modes = len(values), len(means)
         # Slots: the mixture's modes, then the exact values, then missing.
         observed_slots = n_modes + np.searchsorted(exact, observed)
         offsets = np.zeros(len(observed))
         if quantiles is not None:
-            column["quantiles"] = quantiles.tolist()
+            column.quantiles = quantiles.tolist()
             observed_slots[~is_exact] = 0
             offsets[~is_exact] = to_quantile_scalar(continuous, quantiles)
         elif len(continuous):
             # Draw each value's mode from its posterior with the Gumbel-max trick.
-            log_post = mode_log_posterior(continuous, column)
+            log_post = mode_log_posterior(continuous, means, stds, log_weights)
             gumbel = -np.log(-np.log(rng.uniform(1e-12, 1.0, size=log_post.shape)))
             modes = np.argmax(log_post + gumbel, axis=1)
             observed_slots[~is_exact] = modes
@@ -333,61 +344,41 @@ class TabularEncoder:
     def n_encoded(self):
         """Width of the encoded matrix."""
         return sum(
-            self._span_size(c) + (c["kind"] == "numeric")
+            c.n_slots + isinstance(c, NumericColumn)
             for c in self.columns
-            if not _is_derived(c)
+            if not c.is_derived
         )
 
-    @staticmethod
-    def _span_size(column):
-        if column["kind"] == "numeric":
-            n_values = len(column["means"]) + len(column.get("values", ()))
-        else:
-            n_values = len(column["categories"])
-        return n_values + column["has_missing"]
-
     def layout(self):
-        """Where each column lives in the encoded matrix.
+        """Where each generated column lives in the encoded matrix.
 
         Returns
         -------
-        layout : dict
-            ``scalars``: the positions of the numeric scalars (tanh outputs);
-            ``spans``: ``(start, size)`` of every one-hot span (softmax outputs),
-            in column order; ``condition_spans``: the indices into ``spans``
-            of the spans that the conditional vector names (the categorical
+        layout : Layout
+            The scalars' positions, the one-hot spans in column order, and
+            which spans the conditional vector names (the categorical
             columns', and with ``condition_missing`` those of numeric columns
-            with missing values); ``missing_spans``: the indices into
-            ``spans`` of the spans whose last slot is the missing value, and
-            ``missing_scalars``: per such span, the index into ``scalars`` of
-            its numeric column's scalar (-1 for a categorical column).
-            Derived columns have none of them.
+            with missing values) and which end in a missing slot. Derived
+            columns have none of them.
         """
         scalars, spans, condition_spans = [], [], []
         missing_spans, missing_scalars = [], []
         position = 0
         for column in self.columns:
-            if _is_derived(column):
+            if column.is_derived:
                 continue
-            if column["kind"] == "numeric":
+            numeric = isinstance(column, NumericColumn)
+            if numeric:
                 scalars.append(position)
                 position += 1
-            if column.get("condition", column["kind"] == "categorical"):
+            if column.condition:
                 condition_spans.append(len(spans))
-            if column["has_missing"]:
+            if column.has_missing:
                 missing_spans.append(len(spans))
-                numeric = column["kind"] == "numeric"
                 missing_scalars.append(len(scalars) - 1 if numeric else -1)
-            size = self._span_size(column)
-            spans.append((position, size))
-            position += size
-        return {
-            "scalars": scalars,
-            "spans": spans,
-            "condition_spans": condition_spans,
-            "missing_spans": missing_spans,
-            "missing_scalars": missing_scalars,
-        }
+            spans.append(Span(position, column.n_slots))
+            position += column.n_slots
+        return Layout(scalars, spans, condition_spans, missing_spans, missing_scalars)
 
     # -- decoding ---------------------------------------------------------
 
@@ -413,14 +404,14 @@ class TabularEncoder:
         column_slots, column_scalars = [], []
         span, numeric_index = 0, 0
         for column in self.columns:
-            if _is_derived(column):
-                source = column_slots[column["derived_from"]]
-                column_slots.append(np.asarray(column["slot_map"])[source])
+            if column.is_derived:
+                source = column_slots[column.derived_from]
+                column_slots.append(np.asarray(column.slot_map)[source])
                 column_scalars.append(np.zeros(n))
                 continue
             column_slots.append(codes[:, span])
             span += 1
-            if column["kind"] == "numeric":
+            if isinstance(column, NumericColumn):
                 column_scalars.append(scalars[:, numeric_index])
                 numeric_index += 1
             else:
@@ -433,7 +424,7 @@ class TabularEncoder:
         ]
         if self.container["kind"] == "DataFrame":
             series = {
-                j: restore_series(values, column["dtype"])
+                j: restore_series(values, column.dtype)
                 for j, (values, column) in enumerate(
                     zip(decoded, self.columns, strict=True)
                 )
@@ -450,16 +441,16 @@ class TabularEncoder:
         return np.stack([np.asarray(v).astype(dtype) for v in decoded], axis=1)
 
     def _decode_column(self, column, scalar, slot):
-        if column["kind"] == "numeric":
+        if isinstance(column, NumericColumn):
             return self._decode_numeric(column, scalar, slot)
-        if self.container["kind"] == "DataFrame" and column["dtype"]["type"] == (
+        if self.container["kind"] == "DataFrame" and column.dtype["type"] == (
             "category"
         ):
             # Straight to the column's categorical codes, with no lookup per
             # value; categories the dtype does not hold as they are (only if
             # a saved model changed their type) take the lookup below.
-            dtype = make_dtype(column["dtype"])
-            codes = dtype.categories.get_indexer(column["categories"])
+            dtype = make_dtype(column.dtype)
+            codes = dtype.categories.get_indexer(column.categories)
             if (codes >= 0).all():
                 return pd.Categorical.from_codes(
                     np.append(codes, -1)[slot], dtype=dtype
@@ -468,45 +459,49 @@ class TabularEncoder:
 
     @staticmethod
     def _decode_numeric(column, scalar, slot):
-        means = np.asarray(column["means"])
-        stds = np.asarray(column["stds"])
-        exact = np.asarray(column.get("values", []), dtype=np.float64)
+        means = np.asarray(column.means)
+        stds = np.asarray(column.stds)
+        exact = np.asarray(column.values, dtype=np.float64)
         values = np.full(len(slot), np.nan)
         continuous = slot < len(means)
-        if continuous.any() and "quantiles" in column:
-            offsets = from_quantile_scalar(scalar[continuous], column["quantiles"])
+        if continuous.any() and column.quantiles is not None:
+            offsets = from_quantile_scalar(scalar[continuous], column.quantiles)
         elif continuous.any():
             k = slot[continuous]
             offsets = np.clip(scalar[continuous], -1.0, 1.0) * 4 * stds[k] + means[k]
         if continuous.any():
-            offsets = np.clip(offsets, column["min"], column["max"])
-            if column.get("decimals") is not None:
-                offsets = np.round(offsets, column["decimals"])
-            values[continuous] = np.round(offsets) if column["integer"] else offsets
+            offsets = np.clip(offsets, column.min, column.max)
+            if column.decimals is not None:
+                offsets = np.round(offsets, column.decimals)
+            values[continuous] = np.round(offsets) if column.integer else offsets
         is_exact = ~continuous & (slot < len(means) + len(exact))
         values[is_exact] = exact[slot[is_exact] - len(means)]
         return values
 
     @staticmethod
     def _decode_categorical(column, codes):
-        lookup = np.empty(len(column["categories"]) + 1, dtype=object)
-        for i, value in enumerate(column["categories"]):
+        lookup = np.empty(len(column.categories) + 1, dtype=object)
+        for i, value in enumerate(column.categories):
             lookup[i] = value
-        lookup[-1] = None if column["missing_is_none"] else np.nan
+        lookup[-1] = None if column.missing_is_none else np.nan
         return lookup[codes]
 
     # -- persistence ------------------------------------------------------
 
     def to_dict(self):
         """The fitted state as JSON-able data."""
-        return {"container": self.container, "columns": self.columns}
+        return {
+            "container": self.container,
+            "columns": [column.to_dict() for column in self.columns],
+        }
 
     @classmethod
     def from_dict(cls, state):
         """Rebuild an encoder from :meth:`to_dict` output."""
-        encoder = cls()
+        columns = [EncodedColumn.from_dict(c) for c in state["columns"]]
+        encoder = cls([isinstance(c, CategoricalColumn) for c in columns])
         encoder.container = state["container"]
-        encoder.columns = state["columns"]
+        encoder.columns = columns
         return encoder
 
 
@@ -515,15 +510,6 @@ def _stack(columns, n_rows, dtype):
     if not columns:
         return np.zeros((n_rows, 0), dtype=dtype)
     return np.stack(columns, axis=1).astype(dtype, copy=False)
-
-
-def _is_discrete(column):
-    """Whether every slot of the column's span stands for one value."""
-    return column["kind"] == "categorical" or not column["means"]
-
-
-def _is_derived(column):
-    return "derived_from" in column
 
 
 def _slot_map(source, target, n_source):

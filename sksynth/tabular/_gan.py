@@ -2,16 +2,19 @@
 
 from functools import partial
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from .._core.data_parallel import DataParallel
+from .._core.data_parallel import AverageOverProcesses, DataParallel
 from .._core.labels import restore_labels, sample_labels, validate_labels
 from .._core.seeding import seed_global_generators
 from .._core.table_columns import validate_table
+from .._core.training import Phase, TrainingLoop
 from .._core.training_log import TrainingLog
+from .._core.weight_averaging import WeightAverage
 from ..base import BaseSampler
 from ._conditions import (
     SamplingConditions,
@@ -20,11 +23,18 @@ from ._conditions import (
     n_condition_inputs,
     observed_patterns,
 )
-from ._early_stopping import EarlyStopping, validation_split
+from ._early_stopping import MIN_STEPS_PER_ROUND, EarlyStopping, validation_split
 from ._encoder import MAX_GRID_VALUES, TabularEncoder
 from ._generation import HeldOutRows, generate, take_rows
 from ._layout import OutputLayout
-from ._trainer import GANTrainer, make_networks, train_epochs
+from ._trainer import GANTrainer, make_networks
+
+
+class Table(NamedTuple):
+    """A validated table and which of its columns are categorical."""
+
+    X: object
+    categorical: np.ndarray
 
 
 class GANSampler(BaseSampler):
@@ -354,7 +364,7 @@ class GANSampler(BaseSampler):
 
     # -- fit ----------------------------------------------------------------
 
-    def _fit(self, X, y, device, seed):
+    def _validate_data(self, X, y):
         if self.batch_size % self.pac:
             suggestion = -(-self.batch_size // self.pac) * self.pac
             raise ValueError(
@@ -364,89 +374,138 @@ class GANSampler(BaseSampler):
         _hidden_dims(self.generator_dim, "generator_dim")
         _hidden_dims(self.discriminator_dim, "discriminator_dim")
         X, categorical = validate_table(self, X)
-        labels, classes, label_type = self._validate_labels(y, X.shape[0])
+        return Table(X, categorical), self._validate_labels(y, X.shape[0])
 
-        parallel = None if self.data_parallel is False else DataParallel.current(device)
+    def _fit(self, table, labels, device, seed):
+        parallel = self._process_group(device)
         if parallel is not None:
-            if self.early_stopping:
-                raise ValueError(
-                    "early_stopping=True does not train data-parallel; set "
-                    "early_stopping=False or data_parallel=False."
-                )
             # One encoder and one set of initial weights on every process.
             seed = parallel.common_seed(seed)
             seed_global_generators(seed, device)
         rng = np.random.default_rng(seed)
-        held_out_rows = None
+        X, held_out = table.X, None
         if self.early_stopping:
-            kept, held_out = validation_split(X.shape[0], self.validation_fraction, rng)
-            held_out_rows = HeldOutRows(
-                take_rows(X, held_out),
-                None if labels is None else labels[held_out],
-                self.embedding_dim,
-                seed,
-            )
-            X = take_rows(X, kept)
-            labels = None if labels is None else labels[kept]
-        encoder = TabularEncoder()
-        scalars, slots = encoder.fit_transform(
-            X,
-            categorical,
-            max_categories=self.max_categories,
-            rng=rng,
-            exact_values=self.exact_values,
-            max_grid_values=self.max_grid_values,
-            numeric_encoding=self.numeric_encoding,
-            derived_columns=self.derived_columns,
-            condition_missing=self.condition_missing,
-        )
-        layout = encoder.layout()
-        condition_codes = slots[:, layout["condition_spans"]]
-        sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
-        n_labels = 0 if classes is None else len(classes)
-        patterns, groups, n_groups = {}, labels, n_labels
-        if self.missing_patterns == "observed" and layout["missing_spans"]:
-            found, groups, pattern_counts = observed_patterns(
-                slots, layout, labels, n_labels
-            )
-            patterns = {"patterns": found, "pattern_counts": pattern_counts}
-            n_groups = pattern_counts.size
-        counts = condition_counts(condition_codes, sizes, groups, n_groups)
-
-        modules = make_networks(
-            encoder.n_encoded,
-            n_condition_inputs(counts, n_labels, patterns.get("patterns")),
-            self.embedding_dim,
-            _hidden_dims(self.generator_dim, "generator_dim"),
-            _hidden_dims(self.discriminator_dim, "discriminator_dim"),
-            self.pac,
-        )
+            X, labels, held_out = self._hold_out(X, labels, rng, seed)
+        scalars, slots = self._fit_encoder(X, table.categorical, labels, rng)
+        modules = self._build_modules()
         for module in modules.values():
             module.to(device)
-        n_rows = X.shape[0]
         rows = slice(None)  # a view: no copy of the encoded table
+        n_rows = X.shape[0]
         if parallel is not None:
             parallel.check_same(
-                [n_rows, X.shape[1], encoder.n_encoded, n_labels],
+                [n_rows, X.shape[1], self.encoder_.n_encoded, self._n_labels()],
                 "rows, columns, encoded width and classes",
             )
-            rows = parallel.shard(n_rows)
-            n_rows = parallel.rows_per_process(n_rows)
+            rows, n_rows = parallel.shard(n_rows), parallel.rows_per_process(n_rows)
             # Each process draws its own batches, noise and dropout masks.
             seed = parallel.rank_seed(seed)
             seed_global_generators(seed, device)
-        trainer = GANTrainer(
+        trainer = self._trainer(
             modules,
-            torch.from_numpy(scalars[rows]).to(device),
-            torch.from_numpy(slots[rows]).to(device),
+            scalars[rows],
+            slots[rows],
+            None if labels is None else labels[rows],
+            device,
+            seed,
+        )
+        steps_per_epoch = max(1, n_rows // self.batch_size)
+        epochs = max(self.epochs, -(-self.min_steps // steps_per_epoch))
+        verbose = self.verbose if parallel is None or parallel.is_main else 0
+        log = TrainingLog(verbose, log_every=steps_per_epoch)
+        stopper = self._early_stopping(held_out, steps_per_epoch)
+        averaging = None
+        if self.ema_decay is not None:
+            averaging = WeightAverage(["generator_"], self.ema_decay)
+        synchronizing = None
+        if parallel is not None:
+            synchronizing = AverageOverProcesses(parallel, trainer.optimizers())
+        # In this order: a step goes into the average before a round scores it.
+        callbacks = [averaging, log, stopper, synchronizing]
+        loop = TrainingLoop(modules, [c for c in callbacks if c is not None])
+        networks = loop.run([Phase("gan", epochs * steps_per_epoch, trainer.step)])
+        for name, module in networks.items():
+            setattr(self, name, module.eval())
+        self.history_ = log.history
+        self.n_iter_ = loop.steps_run["gan"] // steps_per_epoch
+        if stopper is not None:
+            self.validation_scores_ = stopper.scores
+            self.best_validation_score_ = stopper.best_score
+
+    def _process_group(self, device):
+        """The data-parallel process group to train over, or None."""
+        if self.data_parallel is False:
+            return None
+        parallel = DataParallel.current(device)
+        if parallel is not None and self.early_stopping:
+            raise ValueError(
+                "early_stopping=True does not train data-parallel; set "
+                "early_stopping=False or data_parallel=False."
+            )
+        return parallel
+
+    def _hold_out(self, X, labels, rng, seed):
+        """The training rows and labels, and the rows early stopping scores."""
+        kept, held_out = validation_split(X.shape[0], self.validation_fraction, rng)
+
+        def take(rows):
+            return take_rows(X, rows), None if labels is None else labels[rows]
+
+        return *take(kept), HeldOutRows(*take(held_out), self.embedding_dim, seed)
+
+    def _fit_encoder(self, X, categorical, labels, rng):
+        """Fit ``encoder_`` and the condition counts; return the encoded rows.
+
+        Also records the observed missing-value patterns and the class counts
+        where there are any.
+        """
+        encoder = TabularEncoder(
+            categorical,
+            max_categories=self.max_categories,
+            exact_values=self.exact_values,
+            max_grid_values=self.max_grid_values,
+            derived_columns=self.derived_columns,
+            condition_missing=self.condition_missing,
+            numeric_encoding=self.numeric_encoding,
+            random_state=rng,
+        )
+        scalars, slots = encoder.fit_transform(X)
+        self.encoder_ = encoder
+        layout = encoder.layout()
+        n_labels = self._n_labels()
+        groups, n_groups = labels, n_labels
+        if self.missing_patterns == "observed" and layout.missing_spans:
+            patterns, groups, pattern_counts = observed_patterns(
+                slots, layout, labels, n_labels
+            )
+            self._missing_patterns_ = patterns
+            self._missing_pattern_counts_ = pattern_counts
+            n_groups = pattern_counts.size
+        self._condition_counts_ = condition_counts(
+            slots[:, layout.condition_spans],
+            self._condition_sizes(),
+            groups,
+            n_groups,
+        )
+        if labels is not None:
+            self.class_counts_ = np.bincount(labels, minlength=n_labels)
+        return scalars, slots
+
+    def _trainer(self, modules, scalars, slots, labels, device, seed):
+        """The training step of ``modules`` on these encoded rows."""
+        layout = self.encoder_.layout()
+        return GANTrainer(
+            modules,
+            torch.from_numpy(scalars).to(device),
+            torch.from_numpy(slots).to(device),
             TrainingConditions(
-                condition_codes[rows],
-                sizes,
-                None if labels is None else labels[rows],
-                n_labels,
+                slots[:, layout.condition_spans],
+                self._condition_sizes(),
+                labels,
+                self._n_labels(),
                 device,
             ),
-            OutputLayout(layout, encoder.n_encoded, device),
+            OutputLayout(layout, self.encoder_.n_encoded, device),
             embedding_dim=self.embedding_dim,
             batch_size=self.batch_size,
             pac=self.pac,
@@ -455,75 +514,48 @@ class GANSampler(BaseSampler):
             discriminator_steps=self.discriminator_steps,
             precision=self.precision,
             rng=torch.Generator(device=device).manual_seed(seed),
-            ema_decay=self.ema_decay,
-            observed_missing=bool(patterns),
+            observed_missing=hasattr(self, "_missing_patterns_"),
         )
-        if parallel is not None:
-            parallel.average_gradients(trainer.opt_g)
-            parallel.average_gradients(trainer.opt_d)
-        steps_per_epoch = max(1, n_rows // self.batch_size)
-        epochs = max(self.epochs, -(-self.min_steps // steps_per_epoch))
-        verbose = self.verbose if parallel is None or parallel.is_main else 0
-        log = TrainingLog(verbose, log_every=steps_per_epoch)
-        stopper = score = None
-        if held_out_rows is not None:
-            stopper = EarlyStopping(self.n_iter_no_change)
-            conditions = SamplingConditions(counts, sizes, n_labels, **patterns)
-            score = partial(held_out_rows.score, encoder=encoder, conditions=conditions)
-        epochs_run = train_epochs(
-            trainer, log, epochs, steps_per_epoch, validation=score, stopper=stopper
+
+    def _early_stopping(self, held_out, steps_per_epoch):
+        """The early-stopping callback scoring ``held_out``, or None without."""
+        if held_out is None:
+            return None
+        score = partial(
+            held_out.score,
+            encoder=self.encoder_,
+            conditions=self._sampling_conditions(),
         )
-        modules["generator_"] = trainer.trained_generator()
-        if stopper is not None:
-            stopper.restore(modules["generator_"])
-        for module in modules.values():
-            if parallel is not None:
-                parallel.average_buffers(module)
-            module.eval()
-        fitted = {
-            **modules,
-            "encoder_": encoder,
-            "_condition_counts_": counts,
-            **{f"_missing_{name}_": value for name, value in patterns.items()},
-            "history_": log.history,
-            "n_iter_": epochs_run,
-        }
-        if stopper is not None:
-            fitted["validation_scores_"] = stopper.scores
-            fitted["best_validation_score_"] = stopper.best_score
-        if classes is not None:
-            fitted["classes_"] = classes
-            fitted["class_counts_"] = np.bincount(labels, minlength=n_labels)
-            fitted["_label_type_"] = label_type
-        return fitted
+        # A round every epoch, or every few on tables too small for
+        # MIN_STEPS_PER_ROUND steps an epoch.
+        epochs_per_round = -(-MIN_STEPS_PER_ROUND // steps_per_epoch)
+        return EarlyStopping(
+            self.n_iter_no_change, score, every=epochs_per_round * steps_per_epoch
+        )
 
     def _validate_labels(self, y, n_samples):
-        """Class codes of y, the sorted classes and y's container and dtype.
-
-        Returns (None, None, None) without y.
-        """
+        """Class codes of y (None without y); records ``classes_`` and y's type."""
         labels, classes, label_type = validate_labels(y, n_samples, "GANSampler")
-        if classes is not None and len(classes) > self.max_categories:
+        if classes is None:
+            return None
+        if len(classes) > self.max_categories:
             raise ValueError(
                 f"y has {len(classes)} classes, more than max_categories="
                 f"{self.max_categories}. Raise max_categories to condition on "
                 "that many classes."
             )
-        return labels, classes, label_type
+        self.classes_ = classes
+        self._label_type_ = label_type
+        return labels
 
     # -- sample ---------------------------------------------------------------
 
     def _sample(self, n_samples, y, rng):
         labels = self._sample_labels(n_samples, y, rng)
-        layout = self.encoder_.layout()
-        sizes = [layout["spans"][s][1] for s in layout["condition_spans"]]
-        conditions = SamplingConditions(
-            self._condition_counts_, sizes, self._n_labels(), **self._patterns()
-        )
         X = generate(
             self.generator_,
             self.encoder_,
-            conditions,
+            self._sampling_conditions(),
             self.embedding_dim,
             n_samples,
             labels,
@@ -539,6 +571,20 @@ class GANSampler(BaseSampler):
         # The decoded chunks (8-byte floats or object pointers per column),
         # held twice while they are joined into one table.
         return 8 * 2 * self.n_features_in_
+
+    def _condition_sizes(self):
+        """The number of slots of each span the conditional vector names."""
+        layout = self.encoder_.layout()
+        return [layout.spans[s].size for s in layout.condition_spans]
+
+    def _sampling_conditions(self):
+        """The conditional vectors of generated rows."""
+        return SamplingConditions(
+            self._condition_counts_,
+            self._condition_sizes(),
+            self._n_labels(),
+            **self._patterns(),
+        )
 
     def _patterns(self):
         """The observed missing-value patterns as ``SamplingConditions`` takes them."""

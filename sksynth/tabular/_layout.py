@@ -26,17 +26,19 @@ class OutputLayout:
     """
 
     def __init__(self, layout, n_encoded, device):
-        spans = layout["spans"]
-        scalars = list(layout["scalars"])
-        by_size = sorted(range(len(spans)), key=lambda s: (spans[s][1], s))
-        order = scalars + [spans[s][0] + k for s in by_size for k in range(spans[s][1])]
+        spans = layout.spans
+        scalars = list(layout.scalars)
+        by_size = sorted(range(len(spans)), key=lambda s: (spans[s].size, s))
+        order = scalars + [
+            spans[s].start + k for s in by_size for k in range(spans[s].size)
+        ]
         # Groups of equal-size spans: (first span-block column, n_spans, size).
         self.groups = []
         # The first span-block column of each span, in the encoder's order.
         span_starts = np.zeros(len(spans), dtype=np.int64)
         position = 0
         for s in by_size:
-            size = spans[s][1]
+            size = spans[s].size
             if self.groups and self.groups[-1][2] == size:
                 start, count, _ = self.groups[-1]
                 self.groups[-1] = (start, count + 1, size)
@@ -48,9 +50,9 @@ class OutputLayout:
         block_column = np.full(n_encoded, -1, dtype=np.int64)
         block_column[order[len(scalars) :]] = np.arange(len(order) - len(scalars))
         condition_columns = [
-            block_column[spans[s][0] + k]
-            for s in layout["condition_spans"]
-            for k in range(spans[s][1])
+            block_column[spans[s].start + k]
+            for s in layout.condition_spans
+            for k in range(spans[s].size)
         ]
 
         def tensor(values):
@@ -67,22 +69,22 @@ class OutputLayout:
 
         # The spans with a missing slot: that slot, and which of them owns
         # each span column and scalar (their number when none does).
-        missing_spans = layout.get("missing_spans", [])
+        missing_spans = layout.missing_spans
         n_missing = len(missing_spans)
         owner = np.full(self.n_span_columns, n_missing)
         is_missing_slot = np.zeros(self.n_span_columns, dtype=bool)
         scalar_owner = np.full(self.n_scalars, n_missing)
         for j, (s, scalar) in enumerate(
-            zip(missing_spans, layout.get("missing_scalars", []), strict=True)
+            zip(missing_spans, layout.missing_scalars, strict=True)
         ):
-            start, size = span_starts[s], spans[s][1]
+            start, size = span_starts[s], spans[s].size
             owner[start : start + size] = j
             is_missing_slot[start + size - 1] = True
             if scalar >= 0:
                 scalar_owner[scalar] = j
         self.n_missing = n_missing
         self.missing_spans = tensor(missing_spans)
-        self.missing_slots = tensor([spans[s][1] - 1 for s in missing_spans])
+        self.missing_slots = tensor([spans[s].size - 1 for s in missing_spans])
         self.missing_owner = tensor(owner)
         self.is_missing_slot = torch.as_tensor(is_missing_slot, device=device)
         self.scalar_owner = tensor(scalar_owner)

@@ -53,9 +53,7 @@ def fit_modes(values, rng, max_modes, weight_threshold):
     return means, stds, np.log(weights)
 
 
-def mode_log_posterior(values, column):
+def mode_log_posterior(values, means, stds, log_weights):
     """Unnormalized log posterior of each mode for each value, (n, n_modes)."""
-    means = np.asarray(column["means"])
-    stds = np.asarray(column["stds"])
     z = (values[:, None] - means) / stds
-    return np.asarray(column["log_weights"]) - np.log(stds) - 0.5 * z**2
+    return log_weights - np.log(stds) - 0.5 * z**2

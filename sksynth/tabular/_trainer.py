@@ -4,8 +4,6 @@ import torch
 import torch.nn.functional as F
 
 from .._core.nn import PacDiscriminator, TabularGenerator, fused_adam, optimizer_step
-from .._core.weight_averaging import WeightAverage
-from ._early_stopping import MIN_STEPS_PER_ROUND
 
 # Weight of the WGAN gradient penalty.
 GRADIENT_PENALTY = 10.0
@@ -49,7 +47,6 @@ class GANTrainer:
         discriminator_steps,
         precision,
         rng,
-        ema_decay=None,
         observed_missing=False,
     ):
         self.discriminator_steps = discriminator_steps
@@ -76,17 +73,10 @@ class GANTrainer:
         settings = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6}
         self.opt_g = fused_adam(self.generator.parameters(), **settings)
         self.opt_d = fused_adam(self.discriminator.parameters(), **settings)
-        # An exponential moving average of the generator's weights (and
-        # BatchNorm statistics), updated after every generator step.
-        self.averaged = None
-        if ema_decay is not None:
-            self.averaged = WeightAverage({"generator_": self.generator}, ema_decay)
 
-    def trained_generator(self):
-        """The generator to sample from: the averaged one with ``ema_decay``."""
-        if self.averaged is None:
-            return self.generator
-        return self.averaged.modules()["generator_"]
+    def optimizers(self):
+        """The generator's and the discriminator's optimizers."""
+        return [self.opt_g, self.opt_d]
 
     def _noise(self):
         return torch.randn(
@@ -147,8 +137,6 @@ class GANTrainer:
                 real, fake.detach(), fake_condition
             )
             losses = self._generator_update(fake, log_probs, fake_condition)
-        if self.averaged is not None:
-            self.averaged.update()
         return {"discriminator": discriminator, **losses}
 
     def _discriminator_update(self, real_rows, fake, fake_condition):
@@ -196,25 +184,3 @@ class GANTrainer:
             "generator": adversarial.detach(),
             "condition": condition_loss.detach(),
         }
-
-
-def train_epochs(trainer, log, epochs, steps_per_epoch, validation=None, stopper=None):
-    """Run ``epochs`` epochs of ``trainer`` steps; return the epochs run.
-
-    With early stopping, ``validation(generator)`` scores the generator to
-    sample from every ``ceil(MIN_STEPS_PER_ROUND / steps_per_epoch)`` epochs
-    and after the last one, ``stopper`` keeps the best round's weights, and
-    training ends when it says so.
-    """
-    epochs_per_round = -(-MIN_STEPS_PER_ROUND // steps_per_epoch)
-    with log.phase("gan", epochs * steps_per_epoch) as record:
-        for epoch in range(epochs):
-            for step in range(epoch * steps_per_epoch, (epoch + 1) * steps_per_epoch):
-                record(step, trainer.step())
-            done = epoch + 1
-            if stopper is None or (done % epochs_per_round and done < epochs):
-                continue
-            generator = trainer.trained_generator()
-            if stopper.update(validation(generator), generator):
-                return done
-    return epochs

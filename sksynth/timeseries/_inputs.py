@@ -1,6 +1,7 @@
 """Input checks of TimeGANSampler: sequences, their lengths and their labels."""
 
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,17 @@ from sklearn.utils.validation import validate_data
 from .._core.labels import validate_labels
 from .._core.panels import PANEL_MTYPES, panel_kind, panel_to_padded, stride_windows
 from .._core.validation import check_real
+
+
+class Sequences(NamedTuple):
+    """Validated sequences: a float64 numpy3D array and their lengths.
+
+    ``lengths`` is None unless the sequences differ in length; then ``X`` is
+    padded with NaN after each sequence's last step.
+    """
+
+    X: np.ndarray
+    lengths: np.ndarray | None
 
 
 def validate_sequences(sampler, X):

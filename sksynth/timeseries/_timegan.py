@@ -13,6 +13,7 @@ from .._core.panels import (
     numpy3d_to_panel,
     padded_to_panel,
 )
+from .._core.training import Phase, TrainingLoop
 from .._core.training_log import TrainingLog
 from .._core.weight_averaging import WeightAverage
 from ..base import BaseSampler
@@ -23,7 +24,7 @@ from ._conditions import (
     length_counts,
     sequence_conditions,
 )
-from ._inputs import validate_sequence_labels, validate_sequences
+from ._inputs import Sequences, validate_sequence_labels, validate_sequences
 from ._marginals import channel_quantiles, map_quantiles
 from ._trainer import _make_networks, _TimeGANTrainer, generate
 
@@ -305,26 +306,27 @@ class TimeGANSampler(BaseSampler):
         tags.input_tags.three_d_array = True
         return tags
 
-    def _fit(self, X, y, device, seed):
+    def _validate_data(self, X, y):
         X3, lengths, kind, columns = validate_sequences(self, X)
         codes, classes, label_type = validate_sequence_labels(y, X3, kind)
-        seq_len = X3.shape[2]
-        data_min, span = channel_range(X3, "X", columns)
-        data_max = np.nanmax(X3, axis=(0, 2))
-        scaled = (X3 - data_min[:, None]) / span[:, None]
-        if self.marginals == "matched":
-            data_quantiles = channel_quantiles(scaled.transpose(0, 2, 1))
-        if lengths is not None:
-            scaled[np.isnan(scaled)] = 0.0  # the padding; no loss reads it
-        # Torch modules read (batch, time, channels).
-        data = torch.as_tensor(scaled.transpose(0, 2, 1), dtype=torch.float32)
-        n_classes = 0 if classes is None else len(classes)
+        self._input_kind_ = kind
+        self._channel_names_ = columns
+        if classes is not None:
+            self.classes_ = classes
+            self._label_type_ = label_type
+        return Sequences(X3, lengths), codes
+
+    def _fit(self, sequences, codes, device, seed):
+        X3, lengths = sequences
+        n_sequences, n_channels, seq_len = X3.shape
+        data = self._scaled(X3, padded=lengths is not None)
+        n_classes = len(getattr(self, "classes_", ()))
         torch_codes = None if codes is None else torch.as_tensor(codes)
         torch_lengths = None if lengths is None else torch.as_tensor(lengths)
         conditions = sequence_conditions(torch_codes, n_classes, torch_lengths, seq_len)
 
-        n_channels = X3.shape[1]
         hidden_dim = 4 * n_channels if self.hidden_dim == "auto" else self.hidden_dim
+        self.hidden_dim_, self.seq_len_ = hidden_dim, seq_len
         n_conditions = 0 if conditions is None else conditions.shape[1]
         modules = self._make_networks(
             n_channels, seq_len, hidden_dim, n_conditions, n_classes
@@ -335,65 +337,62 @@ class TimeGANSampler(BaseSampler):
         phases = self._phases(
             modules, data, conditions, torch_lengths, torch_codes, rng, device
         )
-        n_steps = {phase: steps for phase, steps, _ in phases}
-        averaging = None
-        if self.ema_decay is not None:
-            generating = ["generator_"]
-            if self.latent == "step":
-                generating += ["supervisor_", "recovery_"]
-            averaging = WeightAverage(
-                {name: modules[name] for name in generating}, self.ema_decay
-            )
         log = TrainingLog(self.verbose)
-        for position, (phase, _, step_fn) in enumerate(phases):
-            last_phase = position == len(phases) - 1
-            with log.phase(phase, n_steps[phase]) as record:
-                for step in range(n_steps[phase]):
-                    record(step, step_fn())
-                    if averaging is not None and last_phase:
-                        averaging.update()
-        if averaging is not None:
-            modules.update(averaging.modules())
-        for module in modules.values():
+        callbacks = [log]
+        if self.ema_decay is not None:
+            callbacks.append(WeightAverage(self._generating_networks(), self.ema_decay))
+        loop = TrainingLoop(modules, callbacks)
+        networks = loop.run(phases)
+        for name, module in networks.items():
             # Unfreeze: the CPU GRU kernel differs in its last bits with and
             # without requires_grad, and a loaded model has it set.
             module.requires_grad_(True)
-            module.eval()
-        fitted = {
-            **modules,
-            "hidden_dim_": hidden_dim,
-            "seq_len_": seq_len,
-            "data_min_": data_min,
-            "data_max_": data_max,
-            "history_": log.history,
-            "phase_seconds_": log.phase_seconds,
-            "n_iter_": self.n_iter,
-            "n_iter_per_phase_": n_steps,
-            "_input_kind_": kind,
-            "_channel_names_": columns,
-        }
+            setattr(self, name, module.eval())
+        self.history_ = log.history
+        self.phase_seconds_ = log.phase_seconds
+        self.n_iter_ = self.n_iter
+        self.n_iter_per_phase_ = loop.steps_run
         if self.marginals == "matched":
-            fitted["generated_quantiles_"] = self._generated_quantiles(
-                modules,
+            self.generated_quantiles_ = self._generated_quantiles(
+                networks,
                 device,
                 seed,
-                len(data),
+                n_sequences,
                 torch_codes,
                 n_classes,
                 torch_lengths,
                 seq_len,
             )
-            fitted["data_quantiles_"] = data_quantiles
-        if classes is not None:
-            fitted["classes_"] = classes
-            fitted["class_counts_"] = np.bincount(codes, minlength=n_classes)
-            fitted["_label_type_"] = label_type
+        if codes is not None:
+            self.class_counts_ = np.bincount(codes, minlength=n_classes)
         if lengths is not None:
-            fitted["length_counts_"] = length_counts(lengths, codes, n_classes, seq_len)
-        return fitted
+            self.length_counts_ = length_counts(lengths, codes, n_classes, seq_len)
+
+    def _scaled(self, X3, padded):
+        """X3 min-max scaled per channel to [0, 1], as (batch, time, channels).
+
+        Records the channels' range and, with ``marginals="matched"``, their
+        quantiles; with ``padded``, the padding becomes 0.
+        """
+        data_min, span = channel_range(X3, "X", self._channel_names_)
+        self.data_min_ = data_min
+        self.data_max_ = np.nanmax(X3, axis=(0, 2))
+        scaled = (X3 - data_min[:, None]) / span[:, None]
+        if self.marginals == "matched":
+            self.data_quantiles_ = channel_quantiles(scaled.transpose(0, 2, 1))
+        if padded:
+            scaled[np.isnan(scaled)] = 0.0  # no loss reads the padding
+        # Torch modules read (batch, time, channels).
+        return torch.as_tensor(scaled.transpose(0, 2, 1), dtype=torch.float32)
+
+    def _generating_networks(self):
+        """The networks that generate, whose weights ``ema_decay`` averages."""
+        if self.latent == "sequence":
+            return ["generator_"]
+        return ["generator_", "supervisor_", "recovery_"]
 
     def _phases(self, modules, data, conditions, lengths, codes, rng, device):
-        """The training phases as (name, steps, step function)."""
+        """The training phases, in order."""
         n_pretrain = (
             self.n_iter if self.n_iter_pretrain is None else self.n_iter_pretrain
         )
@@ -416,8 +415,8 @@ class TimeGANSampler(BaseSampler):
                 classes=codes,
             )
             return [
-                ("autoencoder", n_pretrain, trainer.autoencoder_step),
-                ("adversarial", self.n_iter, trainer.adversarial_step),
+                Phase("autoencoder", n_pretrain, trainer.autoencoder_step),
+                Phase("adversarial", self.n_iter, trainer.adversarial_step),
             ]
         trainer = _TimeGANTrainer(
             modules,
@@ -430,9 +429,9 @@ class TimeGANSampler(BaseSampler):
             mask=None if lengths is None else step_mask(lengths, data.shape[1]),
         )
         return [
-            ("autoencoder", n_pretrain, trainer.autoencoder_step),
-            ("supervisor", n_pretrain, trainer.supervisor_step),
-            ("joint", self.n_iter, trainer.joint_step),
+            Phase("autoencoder", n_pretrain, trainer.autoencoder_step),
+            Phase("supervisor", n_pretrain, trainer.supervisor_step),
+            Phase("joint", self.n_iter, trainer.joint_step),
         ]
 
     def sample(self, n_samples=1, *, y=None, lengths=None, random_state=None):
