@@ -129,7 +129,7 @@ def _fit(args):
     from sksynth import GANSampler, TimeGANSampler
     from sksynth._core.data_parallel import init_from_environment, is_main_process
     from sksynth._core.devices import resolve_device
-    from sksynth._core.persistence import check_writable
+    from sksynth._core.output_files import check_writable
 
     if args.model == "gan":
         timegan_options = (args.seq_len, args.n_iter, args.n_iter_pretrain)
@@ -191,7 +191,7 @@ def _sample(args):
     import pandas as pd
 
     from sksynth import BaseSampler
-    from sksynth._core.persistence import check_writable
+    from sksynth._core.output_files import check_writable
 
     _file_format(args.output)
     if not Path(args.model).is_file():
@@ -224,7 +224,7 @@ def _evaluate(args):
     import pandas as pd
     from tqdm.auto import tqdm
 
-    from sksynth._core.persistence import check_writable
+    from sksynth._core.output_files import check_writable
     from sksynth.evaluation import (
         discriminative_score,
         plot_marginals,
