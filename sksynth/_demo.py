@@ -18,8 +18,8 @@ def run_demo(output_dir, *, n_iter_pretrain, n_iter, device, seed, threads):
     import torch
 
     from sksynth import TimeGANSampler
-    from sksynth._core.panels import numpy3d_to_panel
     from sksynth._core.output_files import atomic_output, check_writable
+    from sksynth._core.panels import numpy3d_to_panel
     from sksynth.datasets import load_stocks
     from sksynth.evaluation import discriminative_score, plot_pca, plot_tsne
 

@@ -43,8 +43,10 @@ FORMAT_VERSION = 4
 # zip64 extension, and a model file can never ask for more memory than that.
 MAX_FILE_BYTES = 2**31 - 1
 # The largest manifest, and the deepest nesting of lists and dicts in it.
-MAX_MANIFEST_BYTES = 64 * 2**20
+MAX_MANIFEST_BYTES = 16 * 2**20
 MAX_JSON_DEPTH = 32
+# Parsed, an empty list or object takes 20 times the 3 bytes it takes in JSON.
+MAX_JSON_CONTAINERS = 1_000_000
 MAX_ENTRIES = 10_000
 
 MANIFEST = "manifest.json"
@@ -72,10 +74,11 @@ _ITEM_SIZES = {
 }
 _MAX_NDIM = 8
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-# JSON strings (with their escapes), and digit runs longer than any number
-# save() writes.
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_LONG_NUMBER = re.compile(rb"[0-9]{400}")
+# JSON is scanned for its nesting in pieces of this size.
+_SCAN_BYTES = 2**18
+_BRACKET_STEPS = np.zeros(256, dtype=np.int8)
+_BRACKET_STEPS[[ord("["), ord("{")]] = 1
+_BRACKET_STEPS[[ord("]"), ord("}")]] = -1
 # The end-of-archive record of a zip without comment or zip64 extension.
 _END_RECORD_BYTES = 22
 
@@ -418,16 +421,19 @@ class ModelFile:
         return buffer
 
     def _parse_json(self, data, name):
-        """JSON, once its nesting and numbers are known to be within bounds."""
-        text = _JSON_STRING.sub(b'""', data)
-        if _LONG_NUMBER.search(text):
-            raise damaged(self.path, f"its {name} holds a number of 400 digits or more")
-        depth = _json_depth(text)
+        """JSON, once its nesting is known to be within bounds."""
+        depth, containers = _json_nesting(data)
         if depth > MAX_JSON_DEPTH:
             raise damaged(
                 self.path,
                 f"its {name} nests lists or objects {depth} deep, more than the "
                 f"{MAX_JSON_DEPTH} a model file may",
+            )
+        if containers > MAX_JSON_CONTAINERS:
+            raise damaged(
+                self.path,
+                f"its {name} holds {containers} lists and objects, more than the "
+                f"{MAX_JSON_CONTAINERS} a model file may",
             )
         try:
             return json.loads(data.decode("utf-8"))
@@ -524,15 +530,37 @@ def _is_count(value):
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _json_depth(text):
-    """The deepest nesting of brackets in JSON whose strings were emptied."""
-    codes = np.frombuffer(text, dtype=np.uint8)
-    brackets = codes[np.isin(codes, np.frombuffer(b"[]{}", dtype=np.uint8))]
-    opening = (brackets == ord("[")) | (brackets == ord("{"))
-    steps = np.where(opening, np.int8(1), np.int8(-1))
-    depth, deepest = 0, 0
-    for start in range(0, len(steps), _CHUNK_BYTES):
-        running = depth + np.cumsum(steps[start : start + _CHUNK_BYTES])
+def _json_nesting(data):
+    """The deepest nesting of lists and objects in JSON bytes, and their number.
+
+    Brackets inside strings do not count. The bytes are scanned in vectorized
+    pieces, carrying from one to the next whether a string is open, the run
+    of backslashes at the end (an odd run escapes the next quote) and the
+    depth, so that neither time nor memory depends on what the JSON holds.
+    """
+    in_string, backslashes, depth, deepest, containers = False, 0, 0, 0, 0
+    for start in range(0, len(data), _SCAN_BYTES):
+        size = min(_SCAN_BYTES, len(data) - start)
+        piece = np.frombuffer(data, np.uint8, size, start)
+        is_backslash = piece == ord("\\")
+        if backslashes or is_backslash.any():
+            # The backslashes that end right before each byte.
+            at = np.arange(len(piece))
+            last_other = np.maximum.accumulate(np.where(is_backslash, -1, at))
+            run = at - last_other
+            run[last_other < 0] += backslashes
+            before = np.concatenate(([backslashes], run[:-1]))
+            quotes = (piece == ord('"')) & (before % 2 == 0)
+            backslashes = int(run[-1])
+        else:
+            quotes = piece == ord('"')
+        inside = (np.cumsum(quotes) - quotes) % 2 == 1
+        if in_string:
+            inside = ~inside
+        steps = np.where(inside, np.int8(0), _BRACKET_STEPS[piece])
+        running = depth + np.cumsum(steps, dtype=np.int64)
         deepest = max(deepest, int(running.max()))
         depth = int(running[-1])
-    return deepest
+        containers += int((steps > 0).sum())
+        in_string ^= bool(quotes.sum() % 2)
+    return deepest, containers

@@ -5,6 +5,8 @@ exact values for point masses and integer grids), one-hot encoding of
 categorical ones, missing-value slots, and columns derived from others.
 """
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -671,7 +673,7 @@ def _is_scalar(value):
 
 def _finite_numbers(values):
     return isinstance(values, list) and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
         for v in values
     )
 

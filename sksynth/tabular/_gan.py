@@ -634,10 +634,13 @@ class GANSampler(BaseSampler):
 
 
 def _hidden_dims(dims, name):
-    """Validate a tuple of layer widths."""
-    dims = tuple(np.ravel(dims).tolist()) if np.ndim(dims) else None
-    if dims is None or not all(
-        isinstance(d, Integral) and not isinstance(d, bool) and d > 0 for d in dims
+    """Validate a tuple of layer widths (vectorized: a loaded model's may be long)."""
+    try:
+        dims = np.asarray(dims)
+    except ValueError:  # ragged
+        dims = np.asarray(None)
+    if not dims.ndim or (
+        dims.size and (dims.dtype.kind not in "iu" or not (dims > 0).all())
     ):
         raise ValueError(f"{name} must be a tuple of positive integers.")
-    return dims
+    return tuple(np.ravel(dims).tolist())

@@ -605,6 +605,8 @@ class TimeGANSampler(BaseSampler):
         # lengths and the layout of the output.
         super()._check_saved_state()
         n_channels = self.n_features_in_
+        if self.seq_len != "auto" and self.seq_len_ != self.seq_len:
+            raise ValueError(f"seq_len_={self.seq_len_} is not seq_len={self.seq_len}")
         check_saved_array("data_min_", self.data_min_, (n_channels,))
         check_saved_array("data_max_", self.data_max_, (n_channels,))
         if self.marginals == "matched":
