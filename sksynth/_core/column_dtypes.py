@@ -5,10 +5,10 @@ labels' dtype) with :func:`dtype_spec`, saves it without pickle, and rebuilds
 it with :func:`make_dtype` to give generated values the training dtype.
 """
 
-import numbers
-
 import numpy as np
 import pandas as pd
+
+from .model_file import is_json_scalar
 
 # The dtype names a saved model may hold: those of the columns and labels that
 # the samplers accept (numbers, booleans, objects and strings), so that a
@@ -81,7 +81,7 @@ def check_dtype_spec(spec):
         categories = spec.get("categories")
         valid = (
             isinstance(categories, list)
-            and all(_is_json_scalar(value) for value in categories)
+            and all(is_json_scalar(value) for value in categories)
             and spec.get("categories_dtype") in DTYPE_NAMES
             and isinstance(spec.get("ordered"), bool)
             and set(spec) == {"type", "categories", "categories_dtype", "ordered"}
@@ -95,10 +95,6 @@ def check_dtype_spec(spec):
     except (ImportError, TypeError, ValueError) as exc:
         problem = f"{spec!r:.200} does not describe a column dtype: {exc}"
         raise ValueError(problem) from None
-
-
-def _is_json_scalar(value):
-    return value is None or isinstance(value, (str, bool, numbers.Real))
 
 
 def restore_series(values, spec):

@@ -525,9 +525,18 @@ def _check_version(path, version):
         )
 
 
+def is_int(value):
+    """Whether a JSON value is an int (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_json_scalar(value):
+    """Whether a JSON value is a scalar: None, a bool, a number or a string."""
+    return value is None or isinstance(value, (str, int, float))
+
+
 def _is_count(value):
-    """Whether ``value`` is a non-negative int (not a bool)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return is_int(value) and value >= 0
 
 
 def _json_nesting(data):

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch.nn.modules import module as torch_module
 
-from .model_file import damaged, write_model_file
+from .model_file import damaged, is_int, is_json_scalar, write_model_file
 from .output_files import atomic_output, check_writable
 
 # The kinds of fitted attribute a sampler declares in ``_saved_attributes``:
@@ -37,8 +37,8 @@ from .output_files import atomic_output, check_writable
 # "numbers" are numeric ndarrays, stored as arrays; "labels" are class labels,
 # stored as an array when numeric and as a JSON list otherwise.
 _JSON_KINDS = {
-    "count": (lambda v: _is_int(v) and v >= 1, "a positive integer"),
-    "int": (lambda v: _is_int(v) and v >= 0, "a non-negative integer"),
+    "count": (lambda v: is_int(v) and v >= 1, "a positive integer"),
+    "int": (lambda v: is_int(v) and v >= 0, "a non-negative integer"),
     "float": (lambda v: _is_number(v), "a number"),
     "text": (lambda v: isinstance(v, str), "a string"),
     "names": (
@@ -46,7 +46,7 @@ _JSON_KINDS = {
         "a list of strings",
     ),
     "labels": (
-        lambda v: isinstance(v, list) and v and all(_is_scalar(s) for s in v),
+        lambda v: isinstance(v, list) and v and all(is_json_scalar(s) for s in v),
         "a non-empty list of labels",
     ),
     "json": (lambda v: True, "JSON data"),
@@ -61,16 +61,8 @@ _NUMERIC_DTYPES = {
 _PARTS_PER_TENSOR, _SPARE_PARTS = 4, 64
 
 
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 def _is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _is_scalar(value):
-    return value is None or isinstance(value, (str, bool, int, float))
 
 
 def to_json_value(value):
@@ -136,7 +128,7 @@ def _json_values(value):
         return {k: _json_values(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_json_values(v) for v in value]
-    if _is_scalar(value):
+    if is_json_scalar(value):
         return value
     return _json_values(to_json_value(value))
 

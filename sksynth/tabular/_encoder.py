@@ -17,6 +17,7 @@ from .._core.column_dtypes import (
     python_scalar,
     restore_series,
 )
+from .._core.model_file import is_int, is_json_scalar
 from .._core.validation import check_magnitude
 from ._modes import fit_modes, mode_log_posterior
 from ._numeric_values import (
@@ -564,7 +565,7 @@ def _checked_container(container):
     if isinstance(container, dict) and container.get("kind") == "DataFrame":
         valid = set(container) == {"kind", "columns"} and (
             isinstance(container["columns"], list)
-            and all(_is_scalar(name) for name in container["columns"])
+            and all(is_json_scalar(name) for name in container["columns"])
         )
     elif isinstance(container, dict) and container.get("kind") == "ndarray":
         valid = set(container) == {"kind", "dtype"} and container["dtype"] in (
@@ -604,7 +605,8 @@ def _check_column(column, j, columns, in_frame):
         isinstance(column["categories"], list)
         and column["categories"]
         and all(
-            _is_scalar(value) and value is not None for value in column["categories"]
+            is_json_scalar(value) and value is not None
+            for value in column["categories"]
         )
     ):
         raise ValueError(f"column {j}'s categories are not a non-empty list of values")
@@ -634,7 +636,7 @@ def _check_numeric_column(column, j):
         raise ValueError(f"column {j}'s quantiles are malformed")
     decimals = column["decimals"]
     if decimals is not None and not (
-        _is_int(decimals) and 0 <= decimals <= _MAX_SAVED_DECIMALS
+        is_int(decimals) and 0 <= decimals <= _MAX_SAVED_DECIMALS
     ):
         raise ValueError(f"column {j}'s decimals are not an int from 0 to 15")
     if not (
@@ -646,7 +648,7 @@ def _check_numeric_column(column, j):
 
 def _check_derived_column(column, j, columns):
     source = column.get("derived_from")
-    if not (_is_int(source) and 0 <= source < j and "slot_map" in column):
+    if not (is_int(source) and 0 <= source < j and "slot_map" in column):
         raise ValueError(f"column {j} is derived from no earlier column")
     source_column = columns[source]
     if _is_derived(source_column) or not (
@@ -658,17 +660,9 @@ def _check_derived_column(column, j, columns):
     if not (
         isinstance(slot_map, list)
         and len(slot_map) == TabularEncoder._span_size(source_column)
-        and all(_is_int(slot) and 0 <= slot < n_slots for slot in slot_map)
+        and all(is_int(slot) and 0 <= slot < n_slots for slot in slot_map)
     ):
         raise ValueError(f"column {j}'s slot map is malformed")
-
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_scalar(value):
-    return value is None or isinstance(value, (str, int, float))
 
 
 def _finite_numbers(values):
