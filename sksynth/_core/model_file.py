@@ -140,11 +140,16 @@ def write_model_file(file, content, arrays, *, key=None):
         {"format": FORMAT, "format_version": FORMAT_VERSION, **content, "arrays": table}
     ).encode()
     size = len(manifest) + sum(len(d) for d in data.values())
-    if size > MAX_FILE_BYTES - 2**20 or len(manifest) > MAX_MANIFEST_BYTES:
+    if (
+        size > MAX_FILE_BYTES - 2**20
+        or len(manifest) > MAX_MANIFEST_BYTES
+        or len(data) + 2 > MAX_ENTRIES
+    ):
         raise ValueError(
-            f"the model is too large to save: {size / 2**30:.2f} GiB, with a "
-            f"manifest of {len(manifest) / 2**20:.1f} MiB; a model file holds at "
-            f"most 2 GiB and a manifest at most {MAX_MANIFEST_BYTES // 2**20} MiB."
+            f"the model is too large to save: {size / 2**30:.2f} GiB in "
+            f"{len(data)} arrays, with a manifest of {len(manifest) / 2**20:.1f} "
+            f"MiB; a model file holds at most 2 GiB, {MAX_ENTRIES - 2} arrays "
+            f"and a manifest of {MAX_MANIFEST_BYTES // 2**20} MiB."
         )
     with zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as archive:
         _write_entry(archive, MANIFEST, manifest)
@@ -443,6 +448,8 @@ class ModelFile:
     def _native_buffer(self, name):
         dtype, _ = self.arrays[name]
         buffer = self._read_checked(name, self._sha256[name])
+        if dtype == "bool" and np.frombuffer(buffer, np.uint8).max(initial=0) > 1:
+            raise damaged(self.path, f"its array {name!r} holds a bool that is not 0/1")
         item_size = _ITEM_SIZES[dtype]
         if sys.byteorder == "big" and item_size > 1:
             np.frombuffer(buffer, f"<u{item_size}").byteswap(inplace=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from crafted_files import CRAFTED, read_entries, rewrite
+from crafted_files import CRAFTED, read_entries, replace_array, rewrite
 from sampler_checks import assert_same_samples, tiny_gan_sampler
 
 from sksynth import BaseSampler, GANSampler, TimeGANSampler
@@ -240,3 +240,37 @@ def test_the_nesting_scan_ignores_brackets_in_strings(monkeypatch, piece):
         value = _random_json(rng)
         data = json.dumps(value, ensure_ascii=bool(rng.random() < 0.5)).encode()
         assert model_file._json_nesting(data) == _nesting(value), data
+
+
+# --------------------------------------------------------------------------
+# Array values and the limits of save
+# --------------------------------------------------------------------------
+
+
+def test_a_bool_array_holds_only_0_and_1(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=60)
+    x[::4] = np.nan
+    frame = pd.DataFrame({"x": x, "c": rng.choice(["a", "b"], 60)})
+    path = tmp_path / "patterns.sksynth"
+    tiny_gan_sampler().set_params(missing_patterns="observed").fit(frame).save(path)
+    name = "arrays/_missing_patterns_"
+
+    def set_a_2(manifest, stored):
+        spec = manifest["arrays"][name]
+        replace_array(manifest, stored, name, b"\x02" + stored[name][1:], "bool",
+                      spec["shape"])  # fmt: skip
+
+    BaseSampler.load(path)
+    assert "not 0/1" in _load_error(rewrite(path, set_a_2))
+
+
+def test_save_refuses_a_model_beyond_the_limits(models, tmp_path, monkeypatch):
+    from sksynth._core import model_file
+
+    path = tmp_path / "model.sksynth"
+    path.write_bytes(b"old")
+    monkeypatch.setattr(model_file, "MAX_ENTRIES", 5)
+    with pytest.raises(ValueError, match="too large to save"):
+        models["samplers"]["gan"].save(path)
+    assert path.read_bytes() == b"old"
