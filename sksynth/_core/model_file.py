@@ -42,8 +42,10 @@ FORMAT_VERSION = 4
 # The largest model file written or read: 2 GiB, so that no offset needs the
 # zip64 extension, and a model file can never ask for more memory than that.
 MAX_FILE_BYTES = 2**31 - 1
-# The largest manifest, and the deepest nesting of lists and dicts in it.
-MAX_MANIFEST_BYTES = 16 * 2**20
+# The largest manifest (that of a table of a thousand columns takes about
+# 2 MiB; parsed, a crafted one of short strings takes 15 times its size), and
+# the deepest nesting of lists and dicts in it.
+MAX_MANIFEST_BYTES = 8 * 2**20
 MAX_JSON_DEPTH = 32
 # Parsed, an empty list or object takes 20 times the 3 bytes it takes in JSON.
 MAX_JSON_CONTAINERS = 1_000_000
