@@ -64,13 +64,75 @@ def _read_table(path):
     return frame
 
 
-def _write_table(frame, path):
+# A text cell that starts with one of these is a formula to a spreadsheet.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CSV_COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".zip": "zip", ".xz": "xz"}
+
+
+def _write_table(frame, path, *, raw_csv=False):
+    """Write a CSV or Parquet file whole or not at all.
+
+    A CSV file's text cells are made safe for spreadsheets unless ``raw_csv``
+    (see :func:`_spreadsheet_safe`).
+    """
+    from sksynth._core.output_files import atomic_output
+
     kind = _file_format(path)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    if kind == "csv":
-        frame.to_csv(path, index=False)
-    else:
-        frame.to_parquet(path, index=False)
+    with atomic_output(path) as file:
+        if kind == "parquet":
+            frame.to_parquet(file, index=False)
+        else:
+            if not raw_csv:
+                frame = _spreadsheet_safe(frame)
+            frame.to_csv(file, index=False, compression=_csv_compression(path))
+
+
+def _csv_compression(path):
+    """The compression of a CSV file, from its name's suffix, for pandas."""
+    suffix = Path(path).suffix.lower()
+    method = _CSV_COMPRESSIONS.get(suffix)
+    if method == "zip":  # the file in the archive keeps the name, less .zip
+        return {"method": "zip", "archive_name": Path(path).name[: -len(suffix)]}
+    return method
+
+
+def _spreadsheet_safe(frame):
+    """``frame`` with its text cells and column names safe to open in a spreadsheet.
+
+    A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return gets a single quote in front, so that a spreadsheet shows
+    it as text instead of running it as a formula (OWASP's advice against CSV
+    injection). Numbers are left as they are.
+    """
+    import pandas as pd
+
+    def escaped(value):
+        if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+            return "'" + value
+        return value
+
+    safe = frame.copy(deep=False)
+    for j, dtype in enumerate(frame.dtypes):
+        if not (
+            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+        ):
+            safe.isetitem(j, frame.iloc[:, j].map(escaped))
+    safe.columns = [escaped(name) for name in frame.columns]
+    return safe
+
+
+def _check_not_an_input(output, *inputs):
+    """Refuse to write ``output`` over one of the command's input files."""
+    for source in inputs:
+        try:
+            same = os.path.samefile(output, source)
+        except OSError:  # one of them does not exist (yet)
+            same = os.path.realpath(output) == os.path.realpath(source)
+        if same:
+            raise CommandError(
+                f"{output} is the input {source}; write the output to another file."
+            )
 
 
 def _first_line(exc):
@@ -129,7 +191,7 @@ def _fit(args):
     from sksynth import GANSampler, TimeGANSampler
     from sksynth._core.data_parallel import init_from_environment, is_main_process
     from sksynth._core.devices import resolve_device
-    from sksynth._core.persistence import check_writable
+    from sksynth._core.output_files import check_writable
 
     if args.model == "gan":
         timegan_options = (args.seq_len, args.n_iter, args.n_iter_pretrain)
@@ -163,6 +225,7 @@ def _fit(args):
             "data-parallel training (torchrun) supports --model gan only; "
             "run --model timegan as one process."
         )
+    _check_not_an_input(args.output, args.data)
     started = init_from_environment(resolve_device(args.device))
     try:
         if is_main_process():
@@ -191,11 +254,12 @@ def _sample(args):
     import pandas as pd
 
     from sksynth import BaseSampler
-    from sksynth._core.persistence import check_writable
+    from sksynth._core.output_files import check_writable
 
     _file_format(args.output)
     if not Path(args.model).is_file():
         raise CommandError(f"{args.model}: no such file.")
+    _check_not_an_input(args.output, args.model)
     check_writable(args.output, parents=True)
     try:
         sampler = BaseSampler.load(args.model, device=args.device)
@@ -215,7 +279,7 @@ def _sample(args):
         if "instance" in frame.columns:
             labels = labels[frame["instance"].to_numpy()]
         frame = frame.assign(y=labels)
-    _write_table(frame, args.output)
+    _write_table(frame, args.output, raw_csv=args.raw_csv)
     print(f"Wrote {args.n_samples} samples to {args.output}.")
 
 
@@ -224,7 +288,7 @@ def _evaluate(args):
     import pandas as pd
     from tqdm.auto import tqdm
 
-    from sksynth._core.persistence import check_writable
+    from sksynth._core.output_files import atomic_output, check_writable
     from sksynth.evaluation import (
         discriminative_score,
         plot_marginals,
@@ -235,6 +299,8 @@ def _evaluate(args):
 
     if args.report is not None:
         check_writable(args.report, folder=True)
+        for name in _REPORT_FILES:
+            _check_not_an_input(Path(args.report) / name, args.real, args.synth)
     real, synth = _read_table(args.real), _read_table(args.synth)
     _set_threads(args.threads)
     if _is_panel_frame(synth):
@@ -279,13 +345,17 @@ def _evaluate(args):
         else:
             kwargs = {} if name == "marginals" else {"random_state": args.seed}
             figure = plot(real, synth, **kwargs)
-            figure.savefig(report / f"{name}.png", dpi=110)
+            with atomic_output(report / f"{name}.png") as file:
+                figure.savefig(file, format="png", dpi=110)
 
     table = pd.DataFrame({"metric": list(scores), "value": list(scores.values())})
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     if args.report is not None:
-        table.to_csv(report / "scores.csv", index=False)
+        _write_table(table, report / "scores.csv")
         print(f"Wrote scores.csv, pca.png, tsne.png and marginals.png to {report}.")
+
+
+_REPORT_FILES = ("scores.csv", "pca.png", "tsne.png", "marginals.png")
 
 
 def _evaluation_panels(real, synth, args):
@@ -389,6 +459,13 @@ def _add_data_commands(commands):
     )
     sample.add_argument("--device", default=None, help="device to sample on")
     sample.add_argument("--seed", type=int, default=None, help="random seed")
+    sample.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write text cells as they are; by default, a cell that starts with "
+        "=, +, -, @, a tab or a carriage return gets a ' in front, so that a "
+        "spreadsheet does not run it as a formula",
+    )
     sample.set_defaults(handler=_sample)
 
     evaluate = commands.add_parser(

@@ -18,8 +18,8 @@ def run_demo(output_dir, *, n_iter_pretrain, n_iter, device, seed, threads):
     import torch
 
     from sksynth import TimeGANSampler
+    from sksynth._core.output_files import atomic_output, check_writable
     from sksynth._core.panels import numpy3d_to_panel
-    from sksynth._core.persistence import check_writable
     from sksynth.datasets import load_stocks
     from sksynth.evaluation import discriminative_score, plot_pca, plot_tsne
 
@@ -51,13 +51,15 @@ def run_demo(output_dir, *, n_iter_pretrain, n_iter, device, seed, threads):
     frame = numpy3d_to_panel(X_synth, "pd-multiindex", columns)
     frame.index = frame.index.set_names(["instance", "timepoint"])
     samples_path = output / "stocks_synthetic.csv"
-    frame.to_csv(samples_path)
+    with atomic_output(samples_path) as file:
+        frame.to_csv(file)
     pictures = []
     # t-SNE on 500 sequences of each set: a tenth of the demo's time, not half.
     for name, plot, n_shown in (("pca", plot_pca, 1000), ("tsne", plot_tsne, 500)):
         path = output / f"stocks_{name}.png"
         figure = plot(X, X_synth, n_samples=n_shown, random_state=seed)
-        figure.savefig(path, dpi=120)
+        with atomic_output(path) as file:
+            figure.savefig(file, format="png", dpi=120)
         pictures.append(str(path))
     score = discriminative_score(
         X, X_synth, n_repeats=3, random_state=seed, device=device

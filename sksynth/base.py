@@ -18,12 +18,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._core.devices import device_available, resolve_device
 from ._core.memory import check_sample_memory
-from ._core.persistence import (
-    damaged,
-    read_payload,
-    restored_sampler,
-    write_model,
-)
+from ._core.model_file import ModelFile, check_key, damaged
+from ._core.persistence import restored_sampler, write_model
 from ._core.seeding import seed_from_random_state, seeded_torch
 
 
@@ -35,18 +31,26 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
     which trains and sets the fitted attributes on ``self``;
     ``_sample(n_samples, y, rng)``; and ``_build_modules()``, which recreates
     the fitted torch modules' architecture from the other fitted attributes
-    (used by :meth:`load`).
+    (used by :meth:`load`, on the meta device). They declare the fitted
+    attributes that :meth:`save` writes besides the networks in
+    ``_saved_attributes``, and may check in ``_check_saved_state()`` that a
+    loaded sampler's attributes agree with each other.
 
     ``fit`` keeps the fitted attributes only when training succeeded: a
     failed ``fit`` leaves the estimator exactly as it was before the call.
     """
 
-    # Fitted attributes that are objects with ``to_dict``/``from_dict``,
-    # which ``save`` stores as JSON: {attribute name: class}.
-    _fitted_records: dict = {}
-    # Names that fitted attributes had in model files of earlier versions:
-    # {old name: new name}; ``load`` renames them.
-    _legacy_attribute_names: dict = {}
+    # The fitted attributes that ``save`` writes and ``load`` accepts, besides
+    # the networks: {name: kind}. A kind is one of "count" (a positive int),
+    # "int", "float", "text", "names" (an ndarray of str), "labels" (an
+    # ndarray of class labels), "numbers" (a numeric ndarray), "json" (any
+    # JSON data), or a class with ``to_dict`` and a checking ``from_dict``.
+    _saved_attributes: dict = {
+        "n_features_in_": "count",
+        "feature_names_in_": "names",
+        "n_iter_": "int",
+        "history_": "json",
+    }
 
     _parameter_constraints: dict = {
         "device": [str, torch.device],
@@ -202,34 +206,60 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
             if isinstance(value, (torch.nn.Module, torch.Tensor)):
                 setattr(self, name, value.to(self.device_))
 
-    def save(self, path):
+    def save(self, path, *, key=None):
         """Save the fitted sampler to ``path`` without pickle.
 
-        The file holds the constructor parameters and fitted attributes as JSON
-        and the networks as ``state_dict`` tensors, with a SHA-256 checksum of
-        them all, written with ``torch.save`` and read back with
-        ``torch.load(weights_only=True)``, so loading a file from someone else
-        cannot run code.
+        The file is a zip archive of a JSON manifest (the class, the
+        constructor parameters and the fitted attributes) and the networks'
+        weights as raw arrays, with a SHA-256 checksum of each; see
+        :meth:`load` for how it is read back. The file is written whole or
+        not at all: into a temporary file beside ``path``, flushed to disk and
+        renamed over ``path``, so that an interruption, a full disk or a
+        second save of the same path never leaves a damaged file.
+
+        The checksum detects accidental damage (a truncated copy, flipped
+        bits), not deliberate changes: anyone can recompute it. With ``key``,
+        the file is signed with HMAC-SHA256 instead, and :meth:`load` accepts
+        it only with the same key, so that a file changed by someone without
+        the key is refused. The key does not encrypt the file.
 
         Parameters
         ----------
         path : str or path-like
             Destination file; its folder must exist.
+        key : bytes or str, default=None
+            Secret key to sign the file with (a str is encoded as UTF-8);
+            keep it apart from the file.
 
         Raises
         ------
         OSError
-            If ``path`` is a folder, or its folder is missing or not writable;
-            checked before anything is serialized.
+            If ``path`` is a folder, or its folder is missing or not writable
+            (checked before anything is serialized), or writing fails (the
+            message says "no space left" for a full disk); ``path`` is then
+            left as it was.
         ValueError
-            If a parameter is not JSON-serializable.
+            If a parameter is not JSON-serializable, ``key`` is not a
+            non-empty bytes or str, or the model exceeds the 2 GiB a model
+            file holds.
         """
         check_is_fitted(self)
-        write_model(self, path)
+        write_model(self, path, check_key(key))
 
     @classmethod
-    def load(cls, path, *, device=None):
+    def load(cls, path, *, device=None, key=None):
         """Load a sampler written by :meth:`save`.
+
+        Loading a file from someone else cannot run code, and costs little
+        more memory and time than the model it holds: only regular files of
+        at most 2 GiB are opened; the manifest is checked first (the
+        checksum, the nesting, the parameters and every fitted attribute,
+        which the class must declare), the networks are built on the meta
+        device and compared with the shapes the file declares before any
+        weight is read, and each weight is read into a buffer of exactly its
+        declared size and checked against its checksum as it streams in.
+        Files of earlier development versions of sksynth (format version 3
+        and older) are refused.
 
         Parameters
         ----------
@@ -238,6 +268,10 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         device : str, default=None
             Device to load onto; None uses the saved ``device`` parameter, and
             falls back to the CPU with a warning where it is not available.
+        key : bytes or str, default=None
+            The key the file was saved with, if any. A file saved with a key
+            is refused without it or with another key, and a file saved
+            without a key is refused when one is given.
 
         Returns
         -------
@@ -249,28 +283,34 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         ------
         OSError
             If ``path`` cannot be opened (``FileNotFoundError`` where it does
-            not exist).
+            not exist, ``IsADirectoryError`` for a folder).
         ValueError
-            If ``device`` is not available, or ``path`` is not a sksynth model
-            file, is truncated or damaged (its checksum does not match), holds
-            another class than ``cls``, or was written by a newer sksynth.
+            Naming ``path``: if ``device`` is not available, or ``path`` is not
+            a regular file, is larger than 2 GiB, is not a sksynth model file,
+            is truncated or damaged (a checksum does not match), does not
+            match ``key``, holds attributes or weights that its class does not
+            have or that do not fit together, holds another class than
+            ``cls``, or was written by an earlier development version or a
+            newer version of sksynth.
         """
         if device is not None:
             device = resolve_device(device)
-        payload = read_payload(path)
-        stored = payload["estimator"]
-        target = cls._subclass_named(stored)
-        if target is None or inspect.isabstract(target):
-            raise ValueError(
-                f"{path} holds a {stored}, a class this version of sksynth does "
-                "not have."
-            )
-        if cls is not BaseSampler and target is not cls:
-            raise ValueError(
-                f"{path} holds a {stored}, not a {cls.__name__}; load it with "
-                f"{stored}.load or BaseSampler.load."
-            )
-        sampler = restored_sampler(target, payload, path)
+        with ModelFile(path, check_key(key)) as model_file:
+            stored = model_file.content.get("estimator")
+            if not isinstance(stored, str):
+                raise damaged(path, "its manifest names no estimator class")
+            target = cls._subclass_named(stored)
+            if target is None or inspect.isabstract(target):
+                raise ValueError(
+                    f"{path} holds a {stored}, a class this version of sksynth "
+                    "does not have."
+                )
+            if cls is not BaseSampler and target is not cls:
+                raise ValueError(
+                    f"{path} holds a {stored}, not a {cls.__name__}; load it with "
+                    f"{stored}.load or BaseSampler.load."
+                )
+            sampler = restored_sampler(target, model_file)
         if device is not None:
             sampler.device_ = device
         elif str(sampler.device) == "auto":
@@ -286,6 +326,19 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
                 ) from None
         sampler._move_to_fitted_device()
         return sampler
+
+    def _check_saved_state(self):
+        """Raise ValueError unless the loaded fitted attributes agree.
+
+        Called by :meth:`load` once the weights are read. Subclasses extend
+        it to check what ``sample`` allocates from (sizes, dtypes, counts).
+        """
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None and len(names) != self.n_features_in_:
+            raise ValueError(
+                f"feature_names_in_ has {len(names)} names for n_features_in_="
+                f"{self.n_features_in_}"
+            )
 
     @classmethod
     def _subclass_named(cls, name):

@@ -494,3 +494,48 @@ def test_sample_a_labelled_panel_writes_each_label_on_its_rows(tmp_path):
     assert all(len(labels) == 1 for labels in per_instance)
     _, expected = sampler.sample(4, random_state=0)
     assert per_instance.map(lambda labels: labels[0]).tolist() == list(expected)
+
+
+# --------------------------------------------------------------------------
+# CSV files are safe to open in a spreadsheet unless --raw-csv
+# --------------------------------------------------------------------------
+
+_FORMULAS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=y"]
+
+
+def test_spreadsheet_safe_escapes_text_cells_only():
+    from sksynth._cli import _spreadsheet_safe
+
+    frame = pd.DataFrame(
+        {
+            "object": pd.Series([*_FORMULAS, "plain", None], dtype=object),
+            "string": pd.Series([*_FORMULAS, "plain", None], dtype="string"),
+            "category": pd.Series([*_FORMULAS, "plain", None], dtype="category"),
+            "number": [-1.5, -2, 3, -4, 5, 6, -7, np.nan],
+            "mixed": pd.Series([-1, "=x", 2.5, "-3", None, 1, 2, 3], dtype=object),
+            "=name": np.arange(8),
+        }
+    )
+    safe = _spreadsheet_safe(frame)
+    escaped = ["'" + value for value in _FORMULAS]
+    for name in ("object", "string", "category"):
+        assert safe[name].tolist()[:7] == [*escaped, "plain"], name
+        assert pd.isna(safe[name].iloc[7])
+    pd.testing.assert_series_equal(safe["number"], frame["number"])
+    assert safe["mixed"].tolist()[:4] == [-1, "'=x", 2.5, "'-3"]
+    assert list(safe.columns)[-1] == "'=name"
+    assert frame["object"].iloc[0] == _FORMULAS[0]  # the input is left as it was
+
+
+@pytest.mark.parametrize("raw", [False, True], ids=["escaped", "raw"])
+def test_sample_writes_spreadsheet_safe_csv_unless_raw(tmp_path, raw):
+    frame = pd.DataFrame({"x": -np.arange(40.0), "c": ["=1+1", "@a"] * 20})
+    model = tmp_path / "model.sksynth"
+    tiny_gan_sampler().fit(frame).save(model)
+    out = tmp_path / "synth.csv"
+    main(["sample", str(model), "-n", "30", "--seed", "0", "-o", str(out)]
+         + (["--raw-csv"] if raw else []))  # fmt: skip
+    written = pd.read_csv(out)
+    expected = {"=1+1", "@a"} if raw else {"'=1+1", "'@a"}
+    assert set(written["c"]) <= expected and len(set(written["c"])) == 2
+    assert (written["x"] <= 0).all()  # negative numbers are numbers still

@@ -8,6 +8,22 @@ it with :func:`make_dtype` to give generated values the training dtype.
 import numpy as np
 import pandas as pd
 
+from .model_file import is_json_scalar
+
+# The dtype names a saved model may hold: those of the columns and labels that
+# the samplers accept (numbers, booleans, objects and strings), so that a
+# crafted model file cannot name a dtype such as "S2000000000", whose few
+# values would take gigabytes.
+DTYPE_NAMES = frozenset(
+    {"bool", "boolean", "object", "str", "string", "float32", "float64"}
+    | {
+        f"{kind}{bits}"
+        for kind in ("int", "uint", "Int", "UInt")
+        for bits in (8, 16, 32, 64)
+    }
+    | {"float16", "Float32", "Float64"}
+)
+
 
 def python_scalar(value):
     """A category value as a JSON-able Python object (numpy scalars unwrapped)."""
@@ -48,6 +64,37 @@ def make_dtype(spec):
         except TypeError:  # pandas < 2.3 has no na_value argument
             return pd.StringDtype(storage=spec["storage"])
     return pd.api.types.pandas_dtype(spec["name"])
+
+
+def check_dtype_spec(spec):
+    """Raise ValueError unless ``spec`` is a :func:`dtype_spec` of a known dtype."""
+    kind = spec.get("type") if isinstance(spec, dict) else None
+    if kind == "name":
+        valid = spec.get("name") in DTYPE_NAMES and set(spec) == {"type", "name"}
+    elif kind == "string":
+        valid = (
+            spec.get("storage") in ("python", "pyarrow")
+            and isinstance(spec.get("na_is_nan"), bool)
+            and set(spec) == {"type", "storage", "na_is_nan"}
+        )
+    elif kind == "category":
+        categories = spec.get("categories")
+        valid = (
+            isinstance(categories, list)
+            and all(is_json_scalar(value) for value in categories)
+            and spec.get("categories_dtype") in DTYPE_NAMES
+            and isinstance(spec.get("ordered"), bool)
+            and set(spec) == {"type", "categories", "categories_dtype", "ordered"}
+        )
+    else:
+        valid = False
+    if not valid:
+        raise ValueError(f"{spec!r:.200} does not describe a column dtype")
+    try:
+        make_dtype(spec)
+    except (ImportError, TypeError, ValueError) as exc:
+        problem = f"{spec!r:.200} does not describe a column dtype: {exc}"
+        raise ValueError(problem) from None
 
 
 def restore_series(values, spec):

@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 from sklearn.utils.validation import column_or_1d
 
-from .column_dtypes import dtype_spec, make_dtype
+from .column_dtypes import check_dtype_spec, dtype_spec, make_dtype
 from .validation import check_class_labels, holds_strings
 
 
@@ -114,6 +114,20 @@ def label_type(y):
     if isinstance(y, pd.api.extensions.ExtensionArray):
         return {"container": "array", "dtype": dtype_spec(y.dtype)}
     return None
+
+
+def check_label_type(value):
+    """Raise ValueError unless ``value`` is what :func:`label_type` returns."""
+    if value is None:
+        return
+    keys = {"Series": {"container", "name", "dtype"}, "array": {"container", "dtype"}}
+    if not (
+        isinstance(value, dict)
+        and set(value) == keys.get(value.get("container"))
+        and (value.get("name") is None or isinstance(value["name"], (str, int)))
+    ):
+        raise ValueError(f"{value!r:.200} does not describe a container of labels")
+    check_dtype_spec(value["dtype"])
 
 
 def restore_labels(labels, label_type):

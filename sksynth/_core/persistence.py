@@ -1,30 +1,68 @@
-"""Pickle-free model files: what ``BaseSampler.save`` writes and ``load`` reads.
+"""Samplers to model files and back: what ``save`` writes and ``load`` restores.
 
-A model file is torch's zip format holding the constructor parameters and
-fitted attributes as JSON, NumPy arrays and the networks' ``state_dict`` as
-tensors, and a SHA-256 checksum of them all; it is read back with
-``torch.load(weights_only=True)``, so loading a file cannot run code.
+The file itself (a zip of a JSON manifest and raw arrays, checked before
+use) is :mod:`model_file`'s concern; this module maps a sampler onto it:
+
+* the manifest holds the sampler's class, its constructor parameters and its
+  fitted attributes that are JSON (numbers, names, records such as
+  GANSampler's encoder, saved with ``to_dict``);
+* a numeric ndarray attribute is the array ``arrays/<name>``, and every
+  tensor of a network's ``state_dict`` the array ``modules/<network>/<key>``.
+
+``load`` accepts only the attributes that the class declares in
+``_saved_attributes``, each of the kind declared there. It builds the
+networks on the meta device (no memory), compares their shapes and dtypes
+with the arrays the manifest declares, and only then reads the weights, so
+they never take more memory than the file's size. Last, the sampler checks
+that its attributes agree with each other (``_check_saved_state``), so that
+a crafted file cannot drive ``sample`` into huge allocations either.
 """
 
-import hashlib
+import contextlib
 import inspect
-import json
-import os
-import zipfile
-from pathlib import Path
+import itertools
+import numbers
+import threading
 
 import numpy as np
 import torch
+from torch.nn.modules import module as torch_module
 
-SAVE_FORMAT = "sksynth"
-# Version 2 added the checksum. Version 1 files, written before it, hold the
-# same payload without one; they still load, unchecked. Version 3 stores a
-# sampler's fitted records (``BaseSampler._fitted_records``) under their own
-# names; earlier files held them as JSON under older names
-# (``BaseSampler._legacy_attribute_names``), which load still.
-SAVE_FORMAT_VERSION = 3
-_CHECKSUM_SINCE_VERSION = 2
-_PAYLOAD_STRINGS = ("estimator", "params", "attributes", "object_arrays")
+from .model_file import damaged, is_int, is_json_scalar, write_model_file
+from .output_files import atomic_output, check_writable
+
+# The kinds of fitted attribute a sampler declares in ``_saved_attributes``:
+# {kind: (test of the JSON value, what it must be)}. A class with
+# ``to_dict``/``from_dict`` is a kind too: its ``from_dict`` checks the value.
+# "numbers" are numeric ndarrays, stored as arrays; "labels" are class labels,
+# stored as an array when numeric and as a JSON list otherwise.
+_JSON_KINDS = {
+    "count": (lambda v: is_int(v) and v >= 1, "a positive integer"),
+    "int": (lambda v: is_int(v) and v >= 0, "a non-negative integer"),
+    "float": (lambda v: _is_number(v), "a number"),
+    "text": (lambda v: isinstance(v, str), "a string"),
+    "names": (
+        lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
+        "a list of strings",
+    ),
+    "labels": (
+        lambda v: isinstance(v, list) and v and all(is_json_scalar(s) for s in v),
+        "a non-empty list of labels",
+    ),
+    "json": (lambda v: True, "JSON data"),
+}
+_ARRAY_KINDS = ("numbers", "labels")
+_NUMERIC_DTYPES = {
+    "bool", "uint8", "int8", "int16", "uint16", "int32", "uint32", "int64",
+    "uint64", "float16", "float32", "float64",
+}  # fmt: skip
+# The parts (modules, parameters and buffers) that building the networks may
+# register, per weight tensor that the file holds, and beyond.
+_PARTS_PER_TENSOR, _SPARE_PARTS = 4, 64
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def to_json_value(value):
@@ -35,6 +73,129 @@ def to_json_value(value):
     if isinstance(value, torch.device):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+# --------------------------------------------------------------------------
+# save
+# --------------------------------------------------------------------------
+
+
+def write_model(sampler, path, key=None):
+    """Write a fitted sampler's parameters, fitted state and weights to ``path``.
+
+    ``path`` is checked before anything is serialized, and written atomically;
+    see ``BaseSampler.save``.
+    """
+    check_writable(path)
+    declared = type(sampler)._saved_attributes
+    attributes, arrays = {}, {}
+    for name, value in vars(sampler).items():
+        if not name.endswith("_") or name == "device_":
+            continue
+        if isinstance(value, torch.nn.Module):
+            for tensor_name, tensor in value.state_dict().items():
+                arrays[f"modules/{name}/{tensor_name}"] = tensor
+        elif name not in declared:
+            raise TypeError(
+                f"{type(sampler).__name__}._saved_attributes does not declare the "
+                f"fitted attribute {name}; save() writes declared attributes only."
+            )
+        elif isinstance(declared[name], type):
+            attributes[name] = value.to_dict()
+        elif isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+            arrays[f"arrays/{name}"] = value
+        else:
+            attributes[name] = value
+    content = {
+        "estimator": type(sampler).__name__,
+        "params": sampler.get_params(deep=False),
+        "attributes": attributes,
+    }
+    try:
+        content = _json_values(content)
+    except TypeError as exc:
+        raise ValueError(
+            "save() needs JSON-serializable parameters (random_state must be "
+            f"an int or None): {exc}"
+        ) from None
+    with atomic_output(path) as file:
+        write_model_file(file, content, arrays, key=key)
+
+
+def _json_values(value):
+    """``value`` with NumPy values, tuples and devices turned into JSON types."""
+    if isinstance(value, dict):
+        return {k: _json_values(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_values(v) for v in value]
+    if is_json_scalar(value):
+        return value
+    return _json_values(to_json_value(value))
+
+
+# --------------------------------------------------------------------------
+# load
+# --------------------------------------------------------------------------
+
+
+def restored_sampler(target, model_file):
+    """A fitted ``target`` rebuilt from an open, checked ``ModelFile``."""
+    path = model_file.path
+    params = model_file.content.get("params")
+    attributes = model_file.content.get("attributes")
+    if not isinstance(params, dict) or not isinstance(attributes, dict):
+        raise damaged(path, "its parameters or fitted attributes are malformed")
+    unknown = sorted(set(params) - set(inspect.signature(target).parameters))
+    if unknown:
+        raise ValueError(
+            f"{path} sets parameters that {target.__name__} does not have: "
+            f"{unknown}; was it written by another version of sksynth?"
+        )
+    sampler = target(**_tuples_restored(target, params))
+    try:
+        sampler._validate_params()
+    except (TypeError, ValueError) as exc:
+        raise damaged(path, f"its parameters are invalid ({exc})") from None
+    stored_arrays, stored_modules = _stored_arrays(model_file)
+    restored = {
+        name: _restored_attribute(target, name, value, path)
+        for name, value in attributes.items()
+    }
+    for name, entry in stored_arrays.items():
+        kind = _declared_kind(target, name, path)
+        dtype, shape = model_file.arrays[entry]
+        if kind not in _ARRAY_KINDS or dtype not in _NUMERIC_DTYPES:
+            raise damaged(path, f"its attribute {name} is an array of {dtype}")
+        if name in restored:
+            raise damaged(path, f"it holds the attribute {name} twice")
+        # Stands in for the array until the networks are known to fit the file.
+        restored[name] = np.broadcast_to(np.zeros((), dtype=dtype), shape)
+    sampler.__dict__.update(restored)
+    modules = _networks_on_meta(sampler, stored_modules, model_file)
+    for name, entry in stored_arrays.items():
+        setattr(sampler, name, model_file.read_array(entry))
+    for name, module in modules.items():
+        state = {
+            tensor_name: model_file.read_tensor(entry)
+            for tensor_name, entry in stored_modules[name].items()
+        }
+        module.load_state_dict(state, assign=True)
+        if any(
+            t.is_meta for t in itertools.chain(module.parameters(), module.buffers())
+        ):
+            raise TypeError(
+                f"{target.__name__}._build_modules() makes {name} with state outside "
+                "its state_dict, which load() cannot restore."
+            )
+        setattr(sampler, name, module)
+    try:
+        sampler._check_saved_state()
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        raise damaged(
+            path,
+            f"its fitted attributes do not fit together ({type(exc).__name__}: {exc})",
+        ) from None
+    return sampler
 
 
 def _tuples_restored(estimator_class, params):
@@ -51,279 +212,181 @@ def _tuples_restored(estimator_class, params):
     }
 
 
-def check_writable(path, *, folder=False, parents=False):
-    """Raise an ``OSError`` naming ``path`` unless it can be written.
-
-    Called before any long work, so that a fit or a score is never lost to a
-    bad output path.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file, or with ``folder=True`` the folder, to write.
-    folder : bool, default=False
-        Whether ``path`` is a folder to write files into, made with its
-        parents where missing.
-    parents : bool, default=False
-        Whether missing folders above the file ``path`` will be made; if
-        False, the file's folder must exist.
-    """
-    path = Path(path)
-    if folder and path.exists() and not path.is_dir():
-        raise NotADirectoryError(
-            f"cannot write into {path}: it is a file, not a folder."
+def _declared_kind(target, name, path):
+    kind = target._saved_attributes.get(name)
+    if kind is None:
+        raise damaged(
+            path,
+            f"it sets the attribute {name!r}, which {target.__name__} does not save",
         )
-    if not folder and path.is_dir():
-        raise IsADirectoryError(f"cannot write {path}: it is a folder, not a file.")
-    if not folder and path.exists() and not os.access(path, os.W_OK):
-        raise PermissionError(f"cannot write {path}: the file is read-only.")
-    existing = path if folder else path.parent
-    while (folder or parents) and not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if existing.exists() and not existing.is_dir():
-        raise NotADirectoryError(
-            f"cannot write {path}: {existing} is a file, not a folder."
-        )
-    if not existing.is_dir():
-        raise FileNotFoundError(
-            f"cannot write {path}: the folder {existing} does not exist."
-        )
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise PermissionError(
-            f"cannot write {path}: the folder {existing} is not writable."
-        )
+    return kind
 
 
-def payload_checksum(payload):
-    """SHA-256 of a saved payload's JSON strings and tensors, in a fixed order."""
-    digest = hashlib.sha256()
-
-    def add(label, data):
-        # Length-prefixed, so that no two different payloads feed the same bytes.
-        digest.update(f"{label}\0{len(data)}\0".encode())
-        digest.update(data)
-
-    for key in _PAYLOAD_STRINGS:
-        add(key, payload[key].encode())
-    tensors = [(f"arrays/{name}", t) for name, t in payload["arrays"].items()]
-    tensors += [
-        (f"modules/{module}/{key}", t)
-        for module, state in payload["modules"].items()
-        for key, t in state.items()
-    ]
-    for label, tensor in sorted(tensors, key=lambda item: item[0]):
-        data = tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8)
-        add(f"{label}\0{tensor.dtype}\0{tuple(tensor.shape)}", data.numpy())
-    return digest.hexdigest()
-
-
-def damaged(path, problem):
-    return ValueError(f"{path} is a damaged sksynth model file: {problem}.")
-
-
-def _is_tensor_dict(value):
-    return isinstance(value, dict) and all(
-        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in value.items()
-    )
-
-
-def _not_a_model_file(path, head):
-    if not head:
-        return (
-            f"{path} is empty, not a sksynth model file; was it cut short while "
-            "being written or copied?"
-        )
-    if head[:1] == b"\x80":
-        return (
-            f"{path} holds a pickle, not a sksynth model file; load() reads only "
-            "files written by save(), which hold no code."
-        )
-    return f"{path} is not a sksynth model file; those are written by save()."
-
-
-def read_payload(path):
-    """The checked contents of a file written by ``BaseSampler.save``."""
-    with open(path, "rb") as file:
-        head = file.read(4)
-        # save() always writes torch's zip format; anything else is foreign,
-        # and is never handed to torch's unpickler.
-        if head != b"PK\x03\x04":
-            raise ValueError(_not_a_model_file(path, head))
-        if not zipfile.is_zipfile(file):
-            raise ValueError(
-                f"{path} is truncated or damaged: the end of its archive is "
-                "missing. Save the model again."
-            )
-        file.seek(0)
+def _restored_attribute(target, name, value, path):
+    """A fitted attribute from the manifest, checked against its declared kind."""
+    kind = _declared_kind(target, name, path)
+    if isinstance(kind, type):  # a record: from_dict checks its fields
         try:
-            payload = torch.load(file, weights_only=True, map_location="cpu")
-        except Exception:  # torch raises many types for damaged archives
-            raise ValueError(
-                f"{path} is damaged or is not a sksynth model file: its archive "
-                "cannot be read."
-            ) from None
-    if not isinstance(payload, dict) or payload.get("format") != SAVE_FORMAT:
-        raise ValueError(f"{path} is not a sksynth model file.")
-    version = payload.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise damaged(path, f"its format version {version!r} is not a positive integer")
-    if version > SAVE_FORMAT_VERSION:
-        raise ValueError(
-            f"{path} was written by a newer sksynth, format version {version}; "
-            f"this version reads up to {SAVE_FORMAT_VERSION}. Upgrade sksynth to "
-            "load it."
-        )
-    for key in _PAYLOAD_STRINGS:
-        if not isinstance(payload.get(key), str):
-            raise damaged(path, f"its {key!r} entry is missing or not a string")
-    if not _is_tensor_dict(payload.get("arrays")):
-        raise damaged(path, "its 'arrays' entry is missing or not tensors")
-    modules = payload.get("modules")
-    if not isinstance(modules, dict) or not all(
-        _is_tensor_dict(state) for state in modules.values()
-    ):
-        raise damaged(path, "its 'modules' entry is missing or not weights")
-    if version >= _CHECKSUM_SINCE_VERSION:
-        checksum = payload.get("checksum")
-        if not isinstance(checksum, str):
-            raise damaged(path, "its checksum is missing")
-        if checksum != payload_checksum(payload):
+            return kind.from_dict(value)
+        except (IndexError, KeyError, TypeError, ValueError) as exc:
             raise damaged(
-                path,
-                "its contents do not match the checksum written by save(); the "
-                "file was changed or corrupted after saving",
+                path, f"its {name} is malformed ({type(exc).__name__}: {exc})"
+            ) from None
+    test, expected = _JSON_KINDS.get(kind, (lambda v: False, "an array"))
+    if not test(value):
+        raise damaged(path, f"its attribute {name} is not {expected}")
+    return np.asarray(value, dtype=object) if kind in ("names", "labels") else value
+
+
+def _stored_arrays(model_file):
+    """The file's arrays: {attribute: entry} and {network: {tensor: entry}}."""
+    attributes, modules = {}, {}
+    for entry in model_file.arrays:
+        group, _, rest = entry.partition("/")
+        module, _, tensor_name = rest.partition("/")
+        if group == "arrays" and rest:
+            attributes[rest] = entry
+        elif group == "modules" and module and tensor_name:
+            modules.setdefault(module, {})[tensor_name] = entry
+        else:
+            raise damaged(model_file.path, f"it holds the unknown entry {entry!r}")
+    return attributes, modules
+
+
+def _networks_on_meta(sampler, stored_modules, model_file):
+    """The sampler's networks built on the meta device, checked against the file.
+
+    The build may register at most a few parts per weight tensor that the file
+    holds, so that no parameter can make it build a million layers.
+    """
+    path, target = model_file.path, type(sampler).__name__
+    n_tensors = sum(len(tensors) for tensors in stored_modules.values())
+    try:
+        with (
+            torch.device("meta"),
+            _registration_limit(_PARTS_PER_TENSOR * n_tensors + _SPARE_PARTS),
+        ):
+            modules = sampler._build_modules()
+    except _TooManyParts:
+        raise damaged(
+            path,
+            f"its parameters and fitted attributes describe networks of more "
+            f"parts than the {n_tensors} weight tensors it holds",
+        ) from None
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        raise damaged(
+            path,
+            f"its fitted attributes do not describe {target}'s networks "
+            f"({type(exc).__name__}: {exc})",
+        ) from None
+    if set(modules) != set(stored_modules):
+        raise damaged(
+            path,
+            f"it holds weights for {sorted(stored_modules)}, but {target} has the "
+            f"networks {sorted(modules)}",
+        )
+    for name, module in modules.items():
+        problems = _state_dict_mismatch(
+            module.state_dict(), stored_modules[name], model_file.arrays
+        )
+        if problems:
+            raise damaged(
+                path, f"the weights of {name} do not fit its network: {problems}"
             )
-    return payload
+    return modules
 
 
-def _state_dict_mismatch(module, state):
-    """How ``state`` fails to fit ``module``: missing, extra and misshapen keys."""
-    expected = module.state_dict()
+def _state_dict_mismatch(expected, stored, arrays):
+    """How the stored tensors fail to fit ``expected``: keys, shapes, dtypes."""
     problems = []
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
+    missing = sorted(set(expected) - set(stored))
+    unexpected = sorted(set(stored) - set(expected))
     if missing:
         problems.append(f"missing {missing}")
     if unexpected:
         problems.append(f"unexpected {unexpected}")
-    problems += [
-        f"{key} has shape {tuple(state[key].shape)}, not {tuple(tensor.shape)}"
-        for key, tensor in expected.items()
-        if key in state and state[key].shape != tensor.shape
-    ]
-    return "; ".join(problems) or "their dtypes do not fit"
-
-
-def restored_sampler(target, payload, path):
-    """A fitted ``target`` rebuilt from a checked payload."""
-    try:
-        params = json.loads(payload["params"])
-        attributes = json.loads(payload["attributes"])
-        object_arrays = json.loads(payload["object_arrays"])
-    except ValueError as exc:
-        raise damaged(path, f"its JSON cannot be parsed ({exc})") from None
-    if not (
-        isinstance(params, dict)
-        and isinstance(attributes, dict)
-        and isinstance(object_arrays, list)
-        and all(isinstance(name, str) and name in attributes for name in object_arrays)
-    ):
-        raise damaged(path, "its parameters or fitted attributes are malformed")
-    fitted_names = [*attributes, *payload["arrays"], *payload["modules"]]
-    if not all(name.endswith("_") for name in fitted_names):
-        raise damaged(path, "it names fitted attributes without a trailing '_'")
-    unknown = sorted(set(params) - set(inspect.signature(target).parameters))
-    if unknown:
-        raise ValueError(
-            f"{path} sets parameters that {target.__name__} does not have: "
-            f"{unknown}; was it written by another version of sksynth?"
-        )
-    sampler = target(**_tuples_restored(target, params))
-    for old, new in target._legacy_attribute_names.items():
-        if old in attributes:
-            attributes[new] = attributes.pop(old)
-    for name, record_class in target._fitted_records.items():
-        if name in attributes:
-            try:
-                attributes[name] = record_class.from_dict(attributes[name])
-            except (KeyError, TypeError, ValueError) as exc:
-                raise damaged(
-                    path, f"its {name} is malformed ({type(exc).__name__}: {exc})"
-                ) from None
-    for name in object_arrays:
-        attributes[name] = np.asarray(attributes[name], dtype=object)
-    for name, tensor in payload["arrays"].items():
-        try:
-            attributes[name] = tensor.numpy()
-        except TypeError:  # a dtype NumPy lacks, such as bfloat16
-            raise damaged(path, f"its array {name} has dtype {tensor.dtype}") from None
-    sampler.__dict__.update(attributes)
-    try:
-        modules = sampler._build_modules()
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
-        raise damaged(
-            path,
-            f"its fitted attributes do not describe {target.__name__}'s networks "
-            f"({type(exc).__name__}: {exc})",
-        ) from None
-    if set(modules) != set(payload["modules"]):
-        raise damaged(
-            path,
-            f"it holds weights for {sorted(payload['modules'])}, but "
-            f"{target.__name__} has the networks {sorted(modules)}",
-        )
-    for name, module in modules.items():
-        state = payload["modules"][name]
-        try:
-            module.load_state_dict(state)
-        except RuntimeError:
-            raise damaged(
-                path,
-                f"the weights of {name} do not fit its network: "
-                f"{_state_dict_mismatch(module, state)}",
-            ) from None
-        setattr(sampler, name, module)
-    return sampler
-
-
-def write_model(sampler, path):
-    """Write a fitted sampler's parameters, fitted state and weights to ``path``.
-
-    ``path`` is checked before anything is serialized; see ``BaseSampler.save``.
-    """
-    check_writable(path)
-    params = sampler.get_params(deep=False)
-    try:
-        params_json = json.dumps(params, default=to_json_value)
-    except TypeError as exc:
-        raise ValueError(
-            "save() needs JSON-serializable parameters (random_state must be "
-            f"an int or None): {exc}"
-        ) from None
-    modules, arrays, attributes = {}, {}, {}
-    for name, value in vars(sampler).items():
-        if not name.endswith("_") or name == "device_":
+    for key, tensor in expected.items():
+        if key not in stored:
             continue
-        if isinstance(value, torch.nn.Module):
-            modules[name] = {k: v.cpu() for k, v in value.state_dict().items()}
-        elif name in type(sampler)._fitted_records:
-            attributes[name] = value.to_dict()
-        elif isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-            arrays[name] = torch.from_numpy(np.ascontiguousarray(value))
-        else:
-            attributes[name] = value
-    payload = {
-        "format": SAVE_FORMAT,
-        "format_version": SAVE_FORMAT_VERSION,
-        "estimator": type(sampler).__name__,
-        "params": params_json,
-        "attributes": json.dumps(attributes, default=to_json_value),
-        "object_arrays": json.dumps(
-            [n for n, v in attributes.items() if isinstance(v, np.ndarray)]
-        ),
-        "arrays": arrays,
-        "modules": modules,
-    }
-    payload["checksum"] = payload_checksum(payload)
-    with open(path, "wb") as file:
-        torch.save(payload, file)
+        dtype, shape = arrays[stored[key]]
+        wanted = str(tensor.dtype).removeprefix("torch.")
+        if shape != tuple(tensor.shape) or dtype != wanted:
+            problems.append(
+                f"{key} is {dtype} of shape {shape}, not {wanted} of shape "
+                f"{tuple(tensor.shape)}"
+            )
+    return "; ".join(problems)
+
+
+# --------------------------------------------------------------------------
+# Checks that the samplers' _check_saved_state share
+# --------------------------------------------------------------------------
+
+
+def check_saved_labels(classes, class_counts):
+    """Raise ValueError unless a loaded sampler's classes and their counts agree."""
+    if classes is None and class_counts is None:
+        return
+    if classes is None or class_counts is None or classes.ndim != 1:
+        raise ValueError("classes_ and class_counts_ come together, classes_ in 1-D")
+    check_saved_counts("class_counts_", class_counts, (len(classes),))
+
+
+def check_saved_counts(name, counts, shape, *, positive_rows=True):
+    """Raise ValueError unless ``counts`` are frequencies of ``shape``.
+
+    Non-negative numbers, which ``torch.multinomial`` draws from; with
+    ``positive_rows``, positive in total along the last axis.
+    """
+    check_saved_array(name, counts, shape, "biuf")
+    if not (counts >= 0).all() or (
+        positive_rows and counts.size and not (counts.sum(-1) > 0).all()
+    ):
+        raise ValueError(f"{name} are not frequencies: negative or all zero")
+
+
+def check_saved_array(name, array, shape, kinds="f"):
+    """Raise ValueError unless ``array`` is an ndarray of ``shape``, of a dtype
+    of one of the ``kinds`` (NumPy's letters), and finite."""
+    if (
+        not isinstance(array, np.ndarray)
+        or array.shape != tuple(shape)
+        or array.dtype.kind not in kinds
+    ):
+        raise ValueError(
+            f"{name} is {getattr(array, 'dtype', type(array).__name__)} of shape "
+            f"{getattr(array, 'shape', None)}, not of kind {kinds!r} and shape "
+            f"{tuple(shape)}"
+        )
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise ValueError(f"{name} holds values that are not finite")
+
+
+class _TooManyParts(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _registration_limit(limit):
+    """Raise ``_TooManyParts`` once this thread registers more than ``limit``
+    modules, parameters and buffers in torch modules."""
+    thread = threading.get_ident()
+    count = 0
+
+    def hook(*args):
+        nonlocal count
+        if threading.get_ident() == thread:
+            count += 1
+            if count > limit:
+                raise _TooManyParts
+
+    handles = [
+        torch_module.register_module_module_registration_hook(hook),
+        torch_module.register_module_parameter_registration_hook(hook),
+        torch_module.register_module_buffer_registration_hook(hook),
+    ]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()

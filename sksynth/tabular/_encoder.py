@@ -5,10 +5,19 @@ exact values for point masses and integer grids), one-hot encoding of
 categorical ones, missing-value slots, and columns derived from others.
 """
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from .._core.column_dtypes import dtype_spec, make_dtype, python_scalar, restore_series
+from .._core.column_dtypes import (
+    check_dtype_spec,
+    dtype_spec,
+    make_dtype,
+    python_scalar,
+    restore_series,
+)
+from .._core.model_file import is_int, is_json_scalar
 from .._core.validation import check_magnitude
 from ._encoded_columns import (
     CategoricalColumn,
@@ -497,12 +506,184 @@ class TabularEncoder:
 
     @classmethod
     def from_dict(cls, state):
-        """Rebuild an encoder from :meth:`to_dict` output."""
-        columns = [EncodedColumn.from_dict(c) for c in state["columns"]]
+        """Rebuild an encoder from :meth:`to_dict` output, checking every field.
+
+        Raises a ValueError naming the first field that :meth:`to_dict` could
+        not have written, so that a crafted model file cannot make
+        :meth:`inverse_transform` allocate more than the values it decodes
+        (a dtype of gigabyte-wide strings, a map to slots that do not exist).
+        """
+        if not isinstance(state, dict) or set(state) != {"container", "columns"}:
+            raise ValueError("the encoder's state holds 'container' and 'columns'")
+        container = _checked_container(state["container"])
+        columns = state["columns"]
+        if not isinstance(columns, list) or not columns:
+            raise ValueError("the encoder's columns are not a non-empty list")
+        names = container.get("columns", columns)
+        if len(names) != len(columns):
+            raise ValueError(
+                f"the encoder has {len(columns)} columns and {len(names)} names"
+            )
+        in_frame = container["kind"] == "DataFrame"
+        for j, column in enumerate(columns):
+            _check_column(column, j, columns, in_frame)
+        columns = [EncodedColumn.from_dict(c) for c in columns]
         encoder = cls([isinstance(c, CategoricalColumn) for c in columns])
-        encoder.container = state["container"]
+        encoder.container = container
         encoder.columns = columns
+        if not encoder.n_encoded:
+            raise ValueError("the encoder generates no column")
         return encoder
+
+
+def _span_size(column):
+    """Slots of a column's span, read from its JSON record (before it is built)."""
+    if column["kind"] == "numeric":
+        n_values = len(column["means"]) + len(column.get("values", ()))
+    else:
+        n_values = len(column["categories"])
+    return n_values + column["has_missing"]
+
+
+def _is_discrete(column):
+    """Whether every slot of a column record's span stands for one value."""
+    return column["kind"] == "categorical" or not column["means"]
+
+
+def _is_derived(column):
+    return "derived_from" in column
+
+
+# The fields of a column's record, by kind, and those it may hold besides.
+_COLUMN_FIELDS = {
+    "numeric": {
+        "kind", "means", "stds", "log_weights", "values", "decimals",
+        "has_missing", "min", "max", "integer", "dtype", "condition",
+    },
+    "categorical": {
+        "kind", "categories", "has_missing", "missing_is_none", "dtype", "condition",
+    },
+}  # fmt: skip
+_OPTIONAL_FIELDS = {"numeric": {"quantiles"}, "categorical": set()}
+_DERIVED_FIELDS = {"derived_from", "slot_map"}
+# NumPy dtypes of the arrays that GANSampler fits (and samples).
+_ARRAY_DTYPES = frozenset(
+    {"bool", "object", "float16", "float32", "float64"}
+    | {f"{kind}{bits}" for kind in ("int", "uint") for bits in (8, 16, 32, 64)}
+)
+# Most decimals a rounded column can have (``decimals_of`` writes at most 6).
+_MAX_SAVED_DECIMALS = 15
+
+
+def _checked_container(container):
+    if isinstance(container, dict) and container.get("kind") == "DataFrame":
+        valid = set(container) == {"kind", "columns"} and (
+            isinstance(container["columns"], list)
+            and all(is_json_scalar(name) for name in container["columns"])
+        )
+    elif isinstance(container, dict) and container.get("kind") == "ndarray":
+        valid = set(container) == {"kind", "dtype"} and container["dtype"] in (
+            _ARRAY_DTYPES
+        )
+    else:
+        valid = False
+    if not valid:
+        raise ValueError(f"the encoder's container {container!r:.200} is malformed")
+    return container
+
+
+def _check_column(column, j, columns, in_frame):
+    """Raise ValueError unless ``columns[j]`` is a record that fit could write.
+
+    The columns before ``j`` are checked already.
+    """
+    kind = column.get("kind") if isinstance(column, dict) else None
+    if kind not in _COLUMN_FIELDS:
+        raise ValueError(f"column {j} is not a numeric or categorical column")
+    fields = set(column)
+    extra = fields - _COLUMN_FIELDS[kind] - _OPTIONAL_FIELDS[kind] - _DERIVED_FIELDS
+    if not _COLUMN_FIELDS[kind] <= fields or extra:
+        raise ValueError(f"column {j} has the fields {sorted(fields)}")
+    flags = ["has_missing", "condition"]
+    flags.append("integer" if kind == "numeric" else "missing_is_none")
+    for flag in flags:
+        if not isinstance(column[flag], bool):
+            raise ValueError(f"column {j}'s {flag} is not a bool")
+    if in_frame:
+        check_dtype_spec(column["dtype"])
+    elif column["dtype"] is not None:
+        raise ValueError(f"column {j} of an array has a dtype of its own")
+    if kind == "numeric":
+        _check_numeric_column(column, j)
+    elif not (
+        isinstance(column["categories"], list)
+        and column["categories"]
+        and all(
+            is_json_scalar(value) and value is not None
+            for value in column["categories"]
+        )
+    ):
+        raise ValueError(f"column {j}'s categories are not a non-empty list of values")
+    if _span_size(column) < 1:
+        raise ValueError(f"column {j} has no slot")
+    if fields & _DERIVED_FIELDS:
+        _check_derived_column(column, j, columns)
+
+
+def _check_numeric_column(column, j):
+    modes = [column[name] for name in ("means", "stds", "log_weights")]
+    if not (
+        all(_finite_numbers(values) for values in modes)
+        and len({len(values) for values in modes}) == 1
+        and len(column["means"]) <= TabularEncoder.max_modes
+        and all(std > 0 for std in column["stds"])
+    ):
+        raise ValueError(f"column {j}'s modes are malformed")
+    if not _finite_numbers(column["values"]):
+        raise ValueError(f"column {j}'s exact values are not a list of numbers")
+    if "quantiles" in column and not (
+        _finite_numbers(column["quantiles"])
+        and 1 <= len(column["quantiles"]) <= N_QUANTILES
+        and len(column["means"]) == 1
+        and all(np.diff(column["quantiles"]) >= 0)
+    ):
+        raise ValueError(f"column {j}'s quantiles are malformed")
+    decimals = column["decimals"]
+    if decimals is not None and not (
+        is_int(decimals) and 0 <= decimals <= _MAX_SAVED_DECIMALS
+    ):
+        raise ValueError(f"column {j}'s decimals are not an int from 0 to 15")
+    if not (
+        _finite_numbers([column["min"], column["max"]])
+        and column["min"] <= column["max"]
+    ):
+        raise ValueError(f"column {j}'s range is malformed")
+
+
+def _check_derived_column(column, j, columns):
+    source = column.get("derived_from")
+    if not (is_int(source) and 0 <= source < j and "slot_map" in column):
+        raise ValueError(f"column {j} is derived from no earlier column")
+    source_column = columns[source]
+    if _is_derived(source_column) or not (
+        _is_discrete(source_column) and _is_discrete(column)
+    ):
+        raise ValueError(f"column {j} is derived from column {source}, which cannot")
+    slot_map = column["slot_map"]
+    n_slots = _span_size(column)
+    if not (
+        isinstance(slot_map, list)
+        and len(slot_map) == _span_size(source_column)
+        and all(is_int(slot) and 0 <= slot < n_slots for slot in slot_map)
+    ):
+        raise ValueError(f"column {j}'s slot map is malformed")
+
+
+def _finite_numbers(values):
+    return isinstance(values, list) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        for v in values
+    )
 
 
 def _stack(columns, n_rows, dtype):

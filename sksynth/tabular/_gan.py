@@ -9,7 +9,13 @@ import torch
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from .._core.data_parallel import AverageOverProcesses, DataParallel
-from .._core.labels import restore_labels, sample_labels, validate_labels
+from .._core.labels import (
+    check_label_type,
+    restore_labels,
+    sample_labels,
+    validate_labels,
+)
+from .._core.persistence import check_saved_counts, check_saved_labels
 from .._core.seeding import seed_global_generators
 from .._core.table_columns import validate_table
 from .._core.training import Phase, TrainingLoop
@@ -265,9 +271,18 @@ class GANSampler(BaseSampler):
     [dtype('int64'), <StringDtype(na_value=nan)>]
     """
 
-    _fitted_records = {"encoder_": TabularEncoder}
-    # Model files of format version 2 and earlier held the encoder as a dict.
-    _legacy_attribute_names = {"encoding_": "encoder_"}
+    _saved_attributes: dict = {
+        **BaseSampler._saved_attributes,
+        "encoder_": TabularEncoder,
+        "_condition_counts_": "numbers",
+        "_missing_patterns_": "numbers",
+        "_missing_pattern_counts_": "numbers",
+        "classes_": "labels",
+        "class_counts_": "numbers",
+        "_label_type_": "json",
+        "validation_scores_": "json",
+        "best_validation_score_": "float",
+    }
 
     _parameter_constraints: dict = {
         **BaseSampler._parameter_constraints,
@@ -609,6 +624,46 @@ class GANSampler(BaseSampler):
             rng,
         )
 
+    def _check_saved_state(self):
+        # What sample() allocates from: the encoder's columns (one per
+        # feature, which the memory guard counts), the labels, the
+        # missing-value patterns and the category counts, whose shapes must
+        # be those of the encoder's layout.
+        super()._check_saved_state()
+        n_columns = len(self.encoder_.columns)
+        if n_columns != self.n_features_in_:
+            raise ValueError(
+                f"encoder_ has {n_columns} columns for n_features_in_="
+                f"{self.n_features_in_}"
+            )
+        check_saved_labels(
+            getattr(self, "classes_", None), getattr(self, "class_counts_", None)
+        )
+        check_label_type(getattr(self, "_label_type_", None))
+        layout = self.encoder_.layout()
+        n_groups = self._n_labels()
+        if hasattr(self, "_missing_patterns_"):
+            patterns = self._missing_patterns_
+            if not (
+                patterns.ndim == 2
+                and patterns.shape[1] == len(layout.missing_spans)
+                and patterns.dtype == bool
+            ):
+                raise ValueError("_missing_patterns_ do not fit the encoder's layout")
+            check_saved_counts(
+                "_missing_pattern_counts_",
+                self._missing_pattern_counts_,
+                (max(n_groups, 1), len(patterns)),
+            )
+            n_groups = self._missing_pattern_counts_.size
+        sizes = [layout.spans[s].size for s in layout.condition_spans]
+        check_saved_counts(
+            "_condition_counts_",
+            self._condition_counts_,
+            (max(n_groups, 1), sum(sizes)),
+            positive_rows=False,
+        )
+
     def _build_modules(self):
         return make_networks(
             self.encoder_.n_encoded,
@@ -625,10 +680,13 @@ class GANSampler(BaseSampler):
 
 
 def _hidden_dims(dims, name):
-    """Validate a tuple of layer widths."""
-    dims = tuple(np.ravel(dims).tolist()) if np.ndim(dims) else None
-    if dims is None or not all(
-        isinstance(d, Integral) and not isinstance(d, bool) and d > 0 for d in dims
+    """Validate a tuple of layer widths (vectorized: a loaded model's may be long)."""
+    try:
+        dims = np.asarray(dims)
+    except ValueError:  # ragged
+        dims = np.asarray(None)
+    if not dims.ndim or (
+        dims.size and (dims.dtype.kind not in "iu" or not (dims > 0).all())
     ):
         raise ValueError(f"{name} must be a tuple of positive integers.")
-    return dims
+    return tuple(np.ravel(dims).tolist())

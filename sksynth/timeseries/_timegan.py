@@ -6,12 +6,18 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._core.labels import restore_labels, sample_labels
+from .._core.labels import check_label_type, restore_labels, sample_labels
 from .._core.masking import step_mask
 from .._core.panels import (
+    PANEL_MTYPES,
     channel_range,
     numpy3d_to_panel,
     padded_to_panel,
+)
+from .._core.persistence import (
+    check_saved_array,
+    check_saved_counts,
+    check_saved_labels,
 )
 from .._core.training import Phase, TrainingLoop
 from .._core.training_log import TrainingLog
@@ -25,7 +31,7 @@ from ._conditions import (
     sequence_conditions,
 )
 from ._inputs import Sequences, validate_sequence_labels, validate_sequences
-from ._marginals import channel_quantiles, map_quantiles
+from ._marginals import N_LEVELS, channel_quantiles, map_quantiles
 from ._trainer import _make_networks, _TimeGANTrainer, generate
 
 # Sequences generated per forward pass in ``sample``; bounds memory, not results.
@@ -216,6 +222,24 @@ class TimeGANSampler(BaseSampler):
     >>> sampler.fit(X).sample(5, random_state=0).shape
     (5, 2, 12)
     """
+
+    _saved_attributes: dict = {
+        **BaseSampler._saved_attributes,
+        "hidden_dim_": "count",
+        "seq_len_": "count",
+        "data_min_": "numbers",
+        "data_max_": "numbers",
+        "generated_quantiles_": "numbers",
+        "data_quantiles_": "numbers",
+        "classes_": "labels",
+        "class_counts_": "numbers",
+        "_label_type_": "json",
+        "length_counts_": "numbers",
+        "phase_seconds_": "json",
+        "n_iter_per_phase_": "json",
+        "_input_kind_": "text",
+        "_channel_names_": "json",
+    }
 
     _parameter_constraints: dict = {
         **BaseSampler._parameter_constraints,
@@ -473,7 +497,7 @@ class TimeGANSampler(BaseSampler):
                 None if counts is None else draw_lengths(counts, codes, n_samples, rng)
             )
         else:
-            lengths = check_lengths(lengths, counts, n_samples, self._seq_len())
+            lengths = check_lengths(lengths, counts, n_samples, self.seq_len_)
         n_classes = 0 if classes is None else len(classes)
         generated = self._generate(
             self._fitted_modules(),
@@ -482,7 +506,7 @@ class TimeGANSampler(BaseSampler):
             codes,
             n_classes,
             lengths,
-            (n_samples, self._seq_len(), self.n_features_in_),
+            (n_samples, self.seq_len_, self.n_features_in_),
         )
         if self.marginals == "matched":
             scaled = map_quantiles(
@@ -506,11 +530,7 @@ class TimeGANSampler(BaseSampler):
     def _bytes_per_sample(self):
         # The float32 output, then five float64 copies on the way to the
         # caller's layout; noise is drawn one chunk at a time.
-        return (4 + 5 * 8) * self._seq_len() * self.n_features_in_
-
-    def _seq_len(self):
-        # Models saved before seq_len_ existed ran over seq_len.
-        return getattr(self, "seq_len_", self.seq_len)
+        return (4 + 5 * 8) * self.seq_len_ * self.n_features_in_
 
     def _generate(self, modules, device, rng, codes, n_classes, lengths, shape):
         """Generated sequences of ``shape`` (n, time, channels), in scaled units.
@@ -578,12 +598,44 @@ class TimeGANSampler(BaseSampler):
             n_channels, hidden_dim, self.num_layers, self.cell, n_conditions
         )
 
+    def _check_saved_state(self):
+        # What sample() allocates from and returns: the channels (which the
+        # memory guard counts), their ranges and quantiles, the labels, the
+        # lengths and the layout of the output.
+        super()._check_saved_state()
+        n_channels = self.n_features_in_
+        if self.seq_len != "auto" and self.seq_len_ != self.seq_len:
+            raise ValueError(f"seq_len_={self.seq_len_} is not seq_len={self.seq_len}")
+        check_saved_array("data_min_", self.data_min_, (n_channels,))
+        check_saved_array("data_max_", self.data_max_, (n_channels,))
+        if self.marginals == "matched":
+            for name in ("generated_quantiles_", "data_quantiles_"):
+                check_saved_array(name, getattr(self, name), (N_LEVELS, n_channels))
+        classes = getattr(self, "classes_", None)
+        check_saved_labels(classes, getattr(self, "class_counts_", None))
+        check_label_type(getattr(self, "_label_type_", None))
+        if hasattr(self, "length_counts_"):
+            n_groups = 1 if classes is None else len(classes)
+            check_saved_counts(
+                "length_counts_", self.length_counts_, (n_groups, self.seq_len_ + 1)
+            )
+        kinds = ("numpy3D", "series-array", "series-frame", *PANEL_MTYPES)
+        if self._input_kind_ not in kinds:
+            raise ValueError(f"_input_kind_ {self._input_kind_!r:.50} is unknown")
+        names = self._channel_names_
+        if names is not None and not (
+            isinstance(names, list)
+            and len(names) == n_channels
+            and all(isinstance(name, (str, int)) for name in names)
+        ):
+            raise ValueError("_channel_names_ are not one name per channel")
+
     def _build_modules(self):
         n_classes = len(getattr(self, "classes_", ()))
         n_conditions = n_classes + hasattr(self, "length_counts_")
         return self._make_networks(
             self.n_features_in_,
-            self._seq_len(),
+            self.seq_len_,
             self.hidden_dim_,
             n_conditions,
             n_classes,
