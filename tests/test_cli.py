@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import tiny_gan_sampler
 
 from sksynth import GANSampler, TimeGANSampler
 from sksynth._cli import main
+from sksynth.utils.estimator_checks import tiny_gan_sampler
 
 
 def _run_failing(argv, capsys):

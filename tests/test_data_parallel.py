@@ -10,9 +10,9 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
-from sampler_checks import assert_same_samples, tiny_gan_sampler
 
 from sksynth import GANSampler
+from sksynth.utils.estimator_checks import assert_same_samples, tiny_gan_sampler
 
 WORLD_SIZE = 2
 

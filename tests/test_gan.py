@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import SAMPLER_CHECKS, assert_same_samples
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sksynth import BaseSampler, GANSampler
 from sksynth.tabular._early_stopping import EarlyStopping
+from sksynth.utils.estimator_checks import SAMPLER_CHECKS, assert_same_samples
 
 
 def _small(**params):

@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import tiny_gan_sampler
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import check_is_fitted
@@ -12,6 +11,7 @@ from test_gan import _mixed_frame
 
 from sksynth import GANSampler
 from sksynth.tabular._layout import OutputLayout
+from sksynth.utils.estimator_checks import tiny_gan_sampler
 
 
 def _pattern_shares(frame):

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import assert_same_samples, tiny_gan_sampler
 from sklearn.exceptions import NotFittedError
 
 from sksynth import BaseSampler, GANSampler, TimeGANSampler
 from sksynth._core.persistence import SAVE_FORMAT_VERSION, payload_checksum
 from sksynth.datasets import make_sines
+from sksynth.utils.estimator_checks import assert_same_samples, tiny_gan_sampler
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,17 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import SAMPLER_CHECKS, assert_same_samples, tiny_timegan_sampler
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sktime.datatypes import convert_to
 
 from sksynth import TimeGANSampler
 from sksynth.datasets import make_sines
+from sksynth.utils.estimator_checks import (
+    SAMPLER_CHECKS,
+    assert_same_samples,
+    tiny_timegan_sampler,
+)
 
 
 def _small(**params):

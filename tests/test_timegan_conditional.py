@@ -5,10 +5,10 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
-from sampler_checks import assert_same_samples, tiny_timegan_sampler
 from sklearn.exceptions import NotFittedError
 
 from sksynth import TimeGANSampler
+from sksynth.utils.estimator_checks import assert_same_samples, tiny_timegan_sampler
 
 LATENTS = ["step", "sequence"]
 

@@ -3,11 +3,15 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sampler_checks import SAMPLER_CHECKS, assert_same_samples, tiny_timegan_sampler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sksynth import TimeGANSampler
 from sksynth.timeseries._marginals import N_LEVELS, channel_quantiles, map_quantiles
+from sksynth.utils.estimator_checks import (
+    SAMPLER_CHECKS,
+    assert_same_samples,
+    tiny_timegan_sampler,
+)
 
 LATENTS = ["step", "sequence"]
 LEVELS = np.array([0.0, 0.3, 0.35, 1.0])

@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import SAMPLER_CHECKS, tiny_timegan_sampler
 from sktime.datatypes import convert_to
 
 from sksynth._core.masking import step_mask
@@ -12,6 +11,7 @@ from sksynth._core.panels import padded_to_panel, panel_to_padded
 from sksynth.timeseries._sequence_latent import SequenceLatentTrainer
 from sksynth.timeseries._sequence_latent import make_networks as sequence_networks
 from sksynth.timeseries._trainer import _make_networks, _TimeGANTrainer
+from sksynth.utils.estimator_checks import SAMPLER_CHECKS, tiny_timegan_sampler
 
 LATENTS = ["step", "sequence"]
 MTYPES = ["df-list", "nested_univ", "pd-multiindex"]
