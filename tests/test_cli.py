@@ -10,7 +10,7 @@ import torch
 
 from sksynth import GANSampler, TimeGANSampler
 from sksynth._cli import main
-from sksynth.utils.estimator_checks import tiny_gan_sampler
+from sksynth.utils.estimator_checks import small_sampler
 
 
 def _run_failing(argv, capsys):
@@ -327,7 +327,7 @@ def must_not_fit(monkeypatch):
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
     frame = pd.DataFrame({"x": np.arange(40.0), "c": ["a", "b"] * 20})
-    sampler = tiny_gan_sampler()
+    sampler = small_sampler(GANSampler)
     path = tmp_path_factory.mktemp("model") / "model.sksynth"
     sampler.fit(frame).save(path)
     return path

@@ -14,7 +14,7 @@ from sklearn.exceptions import NotFittedError
 from sksynth import BaseSampler, GANSampler, TimeGANSampler
 from sksynth._core.persistence import SAVE_FORMAT_VERSION, payload_checksum
 from sksynth.datasets import make_sines
-from sksynth.utils.estimator_checks import assert_same_samples, tiny_gan_sampler
+from sksynth.utils.estimator_checks import assert_same_samples, small_sampler
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def frame():
 
 @pytest.fixture(scope="module")
 def fitted(frame):
-    return tiny_gan_sampler().fit(frame)
+    return small_sampler(GANSampler).fit(frame)
 
 
 @pytest.fixture
@@ -162,8 +162,8 @@ def test_save_into_a_read_only_folder(tmp_path, fitted, monkeypatch):
 
 def test_save_unfitted_or_with_an_unserializable_parameter(tmp_path):
     with pytest.raises(NotFittedError, match="GANSampler"):
-        tiny_gan_sampler().save(tmp_path / "model.sksynth")
-    sampler = tiny_gan_sampler().fit(pd.DataFrame({"x": np.arange(40.0)}))
+        small_sampler(GANSampler).save(tmp_path / "model.sksynth")
+    sampler = small_sampler(GANSampler).fit(pd.DataFrame({"x": np.arange(40.0)}))
     sampler.set_params(random_state=np.random.RandomState(0))
     with pytest.raises(ValueError, match="random_state"):
         sampler.save(tmp_path / "model.sksynth")
