@@ -13,7 +13,11 @@ from test_base import GaussianSampler
 
 from sksynth import GANSampler, TimeGANSampler
 from sksynth.datasets import make_sines
-from sksynth.utils.estimator_checks import sampler_checks_generator, small_sampler
+from sksynth.utils.estimator_checks import (
+    check_sampler,
+    sampler_checks_generator,
+    small_sampler,
+)
 
 VARIANTS = [
     (GANSampler, {}),
@@ -89,3 +93,25 @@ def _cases():
 @pytest.mark.parametrize("sampler, check", list(_cases()))
 def test_sampler_contract(sampler, check):
     check(sampler)
+
+
+def test_check_sampler_passes_a_sampler_that_keeps_the_contract():
+    check_sampler(GaussianSampler(random_state=0))
+
+
+class GlobalNoiseSampler(GaussianSampler):
+    """Breaks the contract: draws its noise from torch's global generator."""
+
+    def _sample(self, n_samples, y, rng):
+        return super()._sample(n_samples, y, rng=None)
+
+
+def test_check_sampler_fails_a_sampler_that_breaks_the_contract():
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    with pytest.raises(AssertionError):
+        check_sampler(GlobalNoiseSampler(random_state=0), X)
+
+
+def test_small_sampler_knows_only_sksynth_samplers():
+    with pytest.raises(ValueError, match="sampler_class must be one of"):
+        small_sampler(GaussianSampler)
