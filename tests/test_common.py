@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from sktime.datatypes import convert_to
-from test_base import GaussianSampler
 
 from sksynth import GANSampler, TimeGANSampler
 from sksynth.datasets import make_sines
@@ -18,6 +17,7 @@ from sksynth.utils.estimator_checks import (
     sampler_checks_generator,
     small_sampler,
 )
+from tests.test_base import GaussianSampler
 
 VARIANTS = [
     (GANSampler, {}),
