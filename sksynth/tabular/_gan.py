@@ -251,8 +251,11 @@ class GANSampler(BaseSampler):
     ...                   "job": ["a", "b", "a", "c", "b", "a"] * 10})
     >>> sampler = GANSampler(epochs=2, min_steps=0, batch_size=20, device="cpu",
     ...                      random_state=0)
-    >>> sampler.fit(X).sample(3, random_state=0).dtypes.tolist()
-    [dtype('int64'), <StringDtype(na_value=nan)>]
+    >>> synthetic = sampler.fit(X).sample(3, random_state=0)
+    >>> synthetic.shape
+    (3, 2)
+    >>> synthetic.dtypes.equals(X.dtypes)
+    True
     """
 
     _fitted_records = {"encoder_": TabularEncoder}
