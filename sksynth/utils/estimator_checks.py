@@ -11,15 +11,6 @@ fit that fails leaves the sampler as it was.
 :func:`check_sampler` runs the whole contract and raises at the first broken
 check; :func:`sampler_checks_generator` yields the checks one by one, for a
 test runner to run each as its own test.
-
-Examples
---------
->>> from sksynth import GANSampler
->>> from sksynth.utils.estimator_checks import sampler_checks_generator
->>> sampler = GANSampler(epochs=1, batch_size=20, device="cpu", random_state=0)
->>> checks = list(sampler_checks_generator(sampler, sklearn_checks=False))
->>> estimator, check = checks[0]
->>> check(estimator)  # sample before fit raises NotFittedError, as it must
 """
 
 import pickle
@@ -73,6 +64,15 @@ def check_sampler(sampler, X=None):
     See Also
     --------
     sampler_checks_generator : The same checks, one by one.
+
+    Examples
+    --------
+    A test of a new sampler, small enough to fit in a fraction of a second::
+
+        from sksynth.utils.estimator_checks import check_sampler
+
+        def test_my_sampler_keeps_the_contract():
+            check_sampler(MySampler(n_iter=5, device="cpu", random_state=0))
     """
     check_estimator(sampler)
     for estimator, check in sampler_checks_generator(sampler, X, sklearn_checks=False):
@@ -101,6 +101,25 @@ def sampler_checks_generator(sampler, X=None, *, sklearn_checks=True):
         Call ``check(estimator)``; it raises ``AssertionError`` where the
         contract is broken. Each is a :func:`functools.partial` whose ``func``
         names the check.
+
+    Examples
+    --------
+    >>> from sksynth import GANSampler
+    >>> from sksynth.utils.estimator_checks import sampler_checks_generator
+    >>> sampler = GANSampler(epochs=1, batch_size=20, device="cpu", random_state=0)
+    >>> checks = sampler_checks_generator(sampler, sklearn_checks=False)
+    >>> estimator, check = next(checks)
+    >>> check.func.__name__
+    '_check_sample_before_fit_raises'
+    >>> check(estimator)  # passes: raises nothing
+
+    With pytest, each check a test of its own::
+
+        CHECKS = list(sampler_checks_generator(MySampler(random_state=0)))
+
+        @pytest.mark.parametrize("sampler, check", CHECKS)
+        def test_my_sampler(sampler, check):
+            check(sampler)
     """
     if sklearn_checks:
         yield from estimator_checks_generator(sampler)
@@ -122,6 +141,12 @@ def assert_same_samples(a, b):
     ------
     AssertionError
         If the outputs differ in type, length or any value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.utils.estimator_checks import assert_same_samples
+    >>> assert_same_samples((np.zeros(2), [1, 2]), (np.zeros(2), [1, 2]))
     """
     assert type(a) is type(b)
     if isinstance(a, (tuple, list)):
