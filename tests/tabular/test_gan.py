@@ -161,14 +161,46 @@ def test_history_and_n_iter(fitted_mixed):
 
 
 def test_no_per_row_dependence_on_chunking(fitted_mixed, monkeypatch):
-    # Sampling more rows than one chunk works and stays reproducible.
+    # A row depends on its own random draws only, not on the rows generated
+    # beside it: given the draws of all chunks at once, the network and the
+    # decoding give the rows that sampling chunk by chunk gave.
     import sksynth.tabular._generation as generation
 
+    run_network = generation.FoldedGenerator.__call__
+    run_decode = generation.OutputLayout.decode
+    chunks = []
+
+    def network(self, noise, ones, dense=None, out=None):
+        raw = run_network(self, noise, ones, dense, out=out)
+        chunks.append({"network": self, "inputs": (noise, ones, dense)})
+        chunks[-1]["raw"] = raw.clone()
+        return raw
+
+    def decode(self, raw, uniform, missing=None):
+        decoded = run_decode(self, raw, uniform, missing)
+        chunks[-1].update(layout=self, draws=(uniform, missing), decoded=decoded)
+        return decoded
+
     monkeypatch.setattr(generation, "SAMPLE_CHUNK", 64)
-    a = fitted_mixed.sample(150, random_state=0)
-    b = fitted_mixed.sample(150, random_state=0)
-    assert len(a) == 150
-    pd.testing.assert_frame_equal(a, b)
+    monkeypatch.setattr(generation.FoldedGenerator, "__call__", network)
+    monkeypatch.setattr(generation.OutputLayout, "decode", decode)
+    chunked = fitted_mixed.sample(150, random_state=0)
+    assert len(chunked) == 150
+    assert [len(chunk["raw"]) for chunk in chunks] == [64, 64, 22]
+
+    def joined(key, index=None):
+        parts = [chunk[key] if index is None else chunk[key][index] for chunk in chunks]
+        return None if parts[0] is None else torch.cat(parts)
+
+    raw = run_network(chunks[0]["network"], *(joined("inputs", i) for i in range(3)))
+    torch.testing.assert_close(raw, joined("raw"))
+    scalars, codes = run_decode(
+        chunks[0]["layout"], joined("raw"), joined("draws", 0), joined("draws", 1)
+    )
+    assert torch.equal(scalars, joined("decoded", 0))
+    assert torch.equal(codes, joined("decoded", 1))
+    # Sampled in chunks, the rows still repeat with the seed.
+    pd.testing.assert_frame_equal(chunked, fitted_mixed.sample(150, random_state=0))
 
 
 @pytest.mark.parametrize(
