@@ -1,7 +1,7 @@
 """Steps per second of each TimeGAN phase: plain eager steps against sksynth's.
 
 Both trainers start from the same weights and draw the same batches, so the
-same math is timed (``tests/test_timegan_speed_paths.py`` checks the losses
+same math is timed (``tests/timeseries/test_timegan_speed_paths.py`` checks the losses
 agree). Usage::
 
     python benchmarks/timegan_speed.py --device cpu --threads 1 --steps 30
@@ -23,7 +23,7 @@ from sksynth.timeseries._timegan import _make_networks, _TimeGANTrainer
 
 # The plain reference trainer is the test suite's oracle; it lives beside the
 # test that checks it gives the same losses.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "timeseries"))
 from timegan_reference import PlainTimeGANTrainer  # noqa: E402
 
 PHASES = ("autoencoder_step", "supervisor_step", "joint_step")

@@ -366,7 +366,7 @@ def _speed_section():
         "",
         "From `benchmarks/timegan_speed.py`: seconds per training step of each",
         "phase for a plain eager PyTorch version of the same math",
-        "(`tests/timegan_reference.py`: `nn.GRU`, every network called once",
+        "(`tests/timeseries/timegan_reference.py`: `nn.GRU`, every network called once",
         "per input, default Adam) and for sksynth's trainer, on Sines",
         "(10,000 x 5 x 24), batch 128, three GRU layers of 24. The schedule",
         "ratio weighs the phases equally, as the paper's schedule does (the",

@@ -1,11 +1,6 @@
 import pytest
-import torch
 
 from sksynth.datasets import make_sines
-
-# Tests are tiny; on two-core machines a second intra-op thread under any other
-# load makes small recurrent steps up to 100x slower.
-torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="module")

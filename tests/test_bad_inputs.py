@@ -32,36 +32,9 @@ from sksynth.evaluation import (
 )
 from sksynth.pipeline import GANOverSampler, SamplingPipeline
 from sksynth.timeseries import _timegan as timegan
+from sksynth.utils.estimator_checks import small_sampler
 
-_GAN = dict(
-    epochs=1,
-    min_steps=0,
-    batch_size=20,
-    pac=2,
-    embedding_dim=8,
-    generator_dim=(8,),
-    discriminator_dim=(8,),
-    device="cpu",
-    random_state=0,
-)
-_TIMEGAN = dict(
-    seq_len=6,
-    hidden_dim=4,
-    num_layers=2,
-    n_iter=2,
-    batch_size=8,
-    device="cpu",
-    random_state=0,
-)
 _FAST = dict(n_steps=2, device="cpu", random_state=0)
-
-
-def _gan(**params):
-    return GANSampler(**{**_GAN, **params})
-
-
-def _timegan(**params):
-    return TimeGANSampler(**{**_TIMEGAN, **params})
 
 
 def _table(n=40, seed=0):
@@ -107,22 +80,22 @@ def _cells(values):
 
 @pytest.fixture(scope="module")
 def gan():
-    return _gan().fit(TABLE)
+    return small_sampler(GANSampler).fit(TABLE)
 
 
 @pytest.fixture(scope="module")
 def conditional_gan():
-    return _gan().fit(TABLE, LABELS)
+    return small_sampler(GANSampler).fit(TABLE, LABELS)
 
 
 @pytest.fixture(scope="module")
 def fitted_timegan():
-    return _timegan().fit(PANEL)
+    return small_sampler(TimeGANSampler).fit(PANEL)
 
 
 @pytest.fixture(scope="module")
 def pipeline():
-    steps = [("scale", StandardScaler()), ("gan", _gan())]
+    steps = [("scale", StandardScaler()), ("gan", small_sampler(GANSampler))]
     return SamplingPipeline(steps).fit(TABLE[["num"]].to_numpy())
 
 
@@ -193,7 +166,7 @@ _GAN_FIT = [
 )
 def test_gan_fit(make_bad, match):
     X, y = make_bad()
-    sampler = _gan()
+    sampler = small_sampler(GANSampler)
     with _raises(match):
         sampler.fit(X, y)
     assert not hasattr(sampler, "device_")
@@ -210,11 +183,11 @@ def test_gan_fit(make_bad, match):
 )
 def test_gan_fit_parameters(params, match):
     with _raises(match):
-        _gan(**params).fit(TABLE)
+        small_sampler(GANSampler, **params).fit(TABLE)
 
 
 def test_failed_gan_fit_keeps_the_fitted_model():
-    sampler = _gan().fit(TABLE)
+    sampler = small_sampler(GANSampler).fit(TABLE)
     before = sampler.sample(4, random_state=0)
     with pytest.raises(ValueError, match="Complex data not supported"):
         sampler.fit(TABLE.assign(num=TABLE.num + 1j))
@@ -250,7 +223,7 @@ def test_gan_sample_y_without_labels_in_fit(gan):
 
 def test_gan_handles_mixed_type_object_column():
     mixed = TABLE.assign(cat=_cells([1, "a"] * 20))
-    synthetic = _gan().fit(mixed).sample(50, random_state=0)
+    synthetic = small_sampler(GANSampler).fit(mixed).sample(50, random_state=0)
     assert set(synthetic["cat"]) <= {1, "a"}
 
 
@@ -265,7 +238,11 @@ def test_gan_handles_mixed_type_object_column():
 )
 def test_gan_returns_y_in_the_type_fit_got(make_y):
     y = make_y(LABELS)
-    _, sampled = _gan().fit(TABLE, y).sample(6, y=["b", "a"] * 3, random_state=0)
+    _, sampled = (
+        small_sampler(GANSampler)
+        .fit(TABLE, y)
+        .sample(6, y=["b", "a"] * 3, random_state=0)
+    )
     assert type(sampled) is type(y) and sampled.dtype == y.dtype
     assert list(sampled) == ["b", "a"] * 3
     assert getattr(sampled, "name", None) == getattr(y, "name", None)
@@ -316,7 +293,7 @@ _TIMEGAN_FIT = [
 def test_timegan_fit(make_bad, match):
     X, y = make_bad()
     with _raises(match):
-        _timegan().fit(X, y)
+        small_sampler(TimeGANSampler).fit(X, y)
 
 
 _TIMEGAN_SAMPLE = [
@@ -378,9 +355,9 @@ _PIPELINE = [
     ),
     (
         "step-without-inverse",
-        lambda p: SamplingPipeline([("norm", Normalizer()), ("gan", _gan())]).fit(
-            TABLE
-        ),
+        lambda p: SamplingPipeline(
+            [("norm", Normalizer()), ("gan", small_sampler(GANSampler))]
+        ).fit(TABLE),
         TypeError,
         "Step 'norm'.*inverse_transform",
     ),
@@ -414,45 +391,64 @@ def test_sampling_pipeline(pipeline, call, error, match):
 # --------------------------------------------------------------------------
 
 _OVERSAMPLER = [
-    ("no-y", lambda: (_gan(), {}, TABLE, None), "y must be an array-like"),
+    (
+        "no-y",
+        lambda: (small_sampler(GANSampler), {}, TABLE, None),
+        "y must be an array-like",
+    ),
     (
         "nan-in-string-y",
-        lambda: (_gan(), {}, TABLE, NAN_LABELS),
+        lambda: (small_sampler(GANSampler), {}, TABLE, NAN_LABELS),
         "y holds missing labels",
     ),
     (
         "continuous-y",
-        lambda: (_gan(), {}, TABLE, np.linspace(0, 1, 40) + 0.01),
+        lambda: (small_sampler(GANSampler), {}, TABLE, np.linspace(0, 1, 40) + 0.01),
         "continuous target",
     ),
     (
         "mixed-type-y",
-        lambda: (_gan(), {}, TABLE, np.array([1, "a"] * 20, object)),
+        lambda: (small_sampler(GANSampler), {}, TABLE, np.array([1, "a"] * 20, object)),
         "y mixes label types",
     ),
     (
         "short-y",
-        lambda: (_gan(), {}, TABLE, LABELS[:-1]),
+        lambda: (small_sampler(GANSampler), {}, TABLE, LABELS[:-1]),
         "X has 40 samples but y has 39 labels",
     ),
     (
         "timegan-on-a-table",
-        lambda: (_timegan(), {}, TABLE[["num"]], LABELS),
+        lambda: (small_sampler(TimeGANSampler), {}, TABLE[["num"]], LABELS),
         "TimeGANSampler needs X as a numpy3D panel",
     ),
     (
         "complex-X",
-        lambda: (_gan(), {}, TABLE.assign(num=TABLE.num + 1j), LABELS),
+        lambda: (
+            small_sampler(GANSampler),
+            {},
+            TABLE.assign(num=TABLE.num + 1j),
+            LABELS,
+        ),
         "Complex data not supported.*'num'",
     ),
     (
         "pandas-panel",
-        lambda: (_timegan(), {}, convert_to(PANEL, "pd-multiindex"), LABELS[:8]),
+        lambda: (
+            small_sampler(TimeGANSampler),
+            {},
+            convert_to(PANEL, "pd-multiindex"),
+            LABELS[:8],
+        ),
         "numpy3D",
     ),
     (
         "unknown-class",
-        lambda: (_gan(), {"sampling_strategy": {"c": 50}}, TABLE, LABELS),
+        lambda: (
+            small_sampler(GANSampler),
+            {"sampling_strategy": {"c": 50}},
+            TABLE,
+            LABELS,
+        ),
         r"\{'c'\} target class",
     ),
 ]
@@ -478,7 +474,9 @@ def test_gan_oversampler(make_bad, match):
 )
 def test_gan_oversampler_returns_y_in_the_type_it_got(make_y):
     y = make_y(LABELS)
-    _, y_res = GANOverSampler(_gan(), random_state=0).fit_resample(TABLE, y)
+    _, y_res = GANOverSampler(small_sampler(GANSampler), random_state=0).fit_resample(
+        TABLE, y
+    )
     assert type(y_res) is type(y) and y_res.dtype == y.dtype
     assert list(pd.Series(y_res).value_counts().sort_index()) == [30, 30]
 
@@ -840,7 +838,9 @@ _SCORER = [
     ),
     (
         "no-held-out-data",
-        lambda: make_sampler_scorer("discriminative")(_timegan(), None),
+        lambda: make_sampler_scorer("discriminative")(
+            small_sampler(TimeGANSampler), None
+        ),
         TypeError,
         "held-out data X",
     ),
@@ -872,16 +872,16 @@ _RUNAWAY_SCRIPT = textwrap.dedent(
     from sksynth import GANSampler, TimeGANSampler
     from sksynth.datasets import make_sines
     from sksynth.pipeline import GANOverSampler, SamplingPipeline
+    from sksynth.utils.estimator_checks import small_sampler
 
-    gan_params, timegan_params = {gan}, {timegan}
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 2))
     y = np.array([0] * 30 + [1] * 10)
     panel = make_sines(40, seq_len=6, n_channels=3, random_state=0)
-    gan = GANSampler(**gan_params).fit(X)
-    timegan = TimeGANSampler(**timegan_params).fit(panel)
+    gan = small_sampler(GANSampler).fit(X)
+    timegan = small_sampler(TimeGANSampler).fit(panel)
     pipe = SamplingPipeline(
-        [("scale", StandardScaler()), ("gan", GANSampler(**gan_params))]
+        [("scale", StandardScaler()), ("gan", small_sampler(GANSampler))]
     ).fit(X)
 
     def kib(field, path):
@@ -896,18 +896,18 @@ _RUNAWAY_SCRIPT = textwrap.dedent(
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    cases = {{
+    cases = {
         "gan-sample": lambda: gan.sample(10**12),
         "timegan-sample": lambda: timegan.sample(n_sequences),
         "pipeline-sample": lambda: pipe.sample(10**12),
         "oversampler-gan": lambda: GANOverSampler(
-            GANSampler(**gan_params), sampling_strategy={{1: 10**12}}
+            small_sampler(GANSampler), sampling_strategy={1: 10**12}
         ).fit_resample(X, y),
         "oversampler-timegan": lambda: GANOverSampler(
-            TimeGANSampler(**timegan_params), sampling_strategy={{1: 10**12}}
+            small_sampler(TimeGANSampler), sampling_strategy={1: 10**12}
         ).fit_resample(panel, y),
-    }}
-    results = {{}}
+    }
+    results = {}
     for name, call in cases.items():
         start = time.perf_counter()
         try:
@@ -923,7 +923,7 @@ _RUNAWAY_SCRIPT = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def runaway_results():
-    script = _RUNAWAY_SCRIPT.format(gan=_GAN, timegan=_TIMEGAN)
+    script = _RUNAWAY_SCRIPT
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import tiny_gan_sampler
 
 from sksynth import GANSampler, TimeGANSampler
 from sksynth._cli import main
+from sksynth.utils.estimator_checks import small_sampler
 
 
 def _run_failing(argv, capsys):
@@ -327,7 +327,7 @@ def must_not_fit(monkeypatch):
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
     frame = pd.DataFrame({"x": np.arange(40.0), "c": ["a", "b"] * 20})
-    sampler = tiny_gan_sampler()
+    sampler = small_sampler(GANSampler)
     path = tmp_path_factory.mktemp("model") / "model.sksynth"
     sampler.fit(frame).save(path)
     return path
@@ -531,7 +531,7 @@ def test_spreadsheet_safe_escapes_text_cells_only():
 def test_sample_writes_spreadsheet_safe_csv_unless_raw(tmp_path, raw):
     frame = pd.DataFrame({"x": -np.arange(40.0), "c": ["=1+1", "@a"] * 20})
     model = tmp_path / "model.sksynth"
-    tiny_gan_sampler().fit(frame).save(model)
+    small_sampler(GANSampler).fit(frame).save(model)
     out = tmp_path / "synth.csv"
     main(["sample", str(model), "-n", "30", "--seed", "0", "-o", str(out)]
          + (["--raw-csv"] if raw else []))  # fmt: skip

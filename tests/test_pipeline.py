@@ -17,6 +17,7 @@ from sktime.datatypes import convert_to
 from sksynth import GANSampler, TimeGANSampler
 from sksynth.evaluation import make_sampler_scorer
 from sksynth.pipeline import GANOverSampler, SamplingPipeline, make_sampling_pipeline
+from sksynth.utils.estimator_checks import small_sampler
 
 
 class GaussianSampler(BaseEstimator):
@@ -406,25 +407,10 @@ def test_gan_oversampler_in_imblearn_pipeline_adds_rows_during_fit_only():
 # --------------------------------------------------------------------------
 
 
-def _small_gan(**params):
-    settings = dict(
-        epochs=5,
-        min_steps=0,
-        batch_size=50,
-        pac=5,
-        embedding_dim=16,
-        generator_dim=(32,),
-        discriminator_dim=(32,),
-        device="cpu",
-        random_state=0,
-    )
-    return GANSampler(**{**settings, **params})
-
-
 def test_sampling_pipeline_with_gan_sampler_samples_in_original_units():
     rng = np.random.default_rng(0)
     X = rng.normal(1000.0, 50.0, size=(300, 2))
-    pipe = make_sampling_pipeline(StandardScaler(), _small_gan()).fit(X)
+    pipe = make_sampling_pipeline(StandardScaler(), small_sampler(GANSampler)).fit(X)
     inner = pipe[-1].sample(1000, random_state=0)
     samples = pipe.sample(1000, random_state=0)
     assert samples.shape == (1000, 2)
@@ -437,7 +423,7 @@ def test_sampling_pipeline_with_gan_sampler_samples_in_original_units():
 def test_grid_search_tunes_gan_sampler_with_make_sampler_scorer():
     rng = np.random.default_rng(0)
     X = rng.normal(1000.0, 50.0, size=(240, 2))
-    pipe = make_sampling_pipeline(StandardScaler(), _small_gan())
+    pipe = make_sampling_pipeline(StandardScaler(), small_sampler(GANSampler))
     grid = {"gansampler__epochs": [1, 10]}
     scorer = make_sampler_scorer("discriminative", random_state=0)
     search = GridSearchCV(pipe, grid, scoring=scorer, cv=3).fit(X)
@@ -467,7 +453,7 @@ def test_gan_oversampler_with_gan_sampler_on_mixed_dataframe():
             "colour": pd.Categorical(rng.choice(["red", "green", "blue"], size=n)),
         }
     )
-    augment = GANOverSampler(_small_gan(), random_state=0)
+    augment = GANOverSampler(small_sampler(GANSampler), random_state=0)
     X_res, y_res = augment.fit_resample(X, y)
     assert y_res.value_counts().to_dict() == {"common": 100, "rare": 100}
     assert (X_res.dtypes == X.dtypes).all()
@@ -482,7 +468,7 @@ def test_gan_oversampler_with_gan_sampler_under_cross_val_score():
     X, y = _imbalanced(n_major=80, n_minor=20)
     pipe = ImbPipeline(
         [
-            ("aug", GANOverSampler(_small_gan(), random_state=0)),
+            ("aug", GANOverSampler(small_sampler(GANSampler), random_state=0)),
             ("clf", RecordingClassifier()),
         ]
     )
@@ -506,6 +492,6 @@ def test_gan_oversampler_rejects_pandas_panels_with_a_hint():
 
 def test_sampling_pipeline_refuses_a_sample_too_large_for_memory():
     X = np.random.default_rng(0).normal(size=(60, 2))
-    pipe = make_sampling_pipeline(StandardScaler(), _small_gan()).fit(X)
+    pipe = make_sampling_pipeline(StandardScaler(), small_sampler(GANSampler)).fit(X)
     with pytest.raises(ValueError, match="n_samples=1000000000000"):
         pipe.sample(10**12)

@@ -62,6 +62,12 @@ def make_sines(n_samples=10_000, *, seq_len=24, n_channels=5, random_state=None)
     -------
     X : ndarray of shape (n_samples, n_channels, seq_len)
         Sequences in sktime's numpy3D layout, values in [0, 1].
+
+    Examples
+    --------
+    >>> from sksynth.datasets import make_sines
+    >>> make_sines(10, seq_len=24, n_channels=5, random_state=0).shape
+    (10, 5, 24)
     """
     n_samples = check_positive_int(n_samples, "n_samples")
     seq_len = check_positive_int(seq_len, "seq_len")
@@ -93,6 +99,12 @@ def load_stocks(*, seq_len=24, as_frame=False):
     -------
     X : ndarray of shape (3,685 - seq_len + 1, 6, seq_len) or DataFrame
         Scaled windows in sktime's numpy3D layout, or the raw series.
+
+    Examples
+    --------
+    >>> from sksynth.datasets import load_stocks
+    >>> load_stocks().shape
+    (3662, 6, 24)
     """
     frame = _read_csv("stock_data.csv.gz")
     return frame if as_frame else _minmax_windows(frame, seq_len)
@@ -117,6 +129,12 @@ def load_energy(*, seq_len=24, as_frame=False):
     -------
     X : ndarray of shape (19,735 - seq_len + 1, 28, seq_len) or DataFrame
         Scaled windows in sktime's numpy3D layout, or the raw series.
+
+    Examples
+    --------
+    >>> from sksynth.datasets import load_energy
+    >>> load_energy(as_frame=True).shape
+    (19735, 28)
     """
     frame = _read_csv("energy_data.csv.gz")
     return frame if as_frame else _minmax_windows(frame, seq_len)
@@ -137,6 +155,14 @@ def load_adult(*, return_X_y=False):
     Returns
     -------
     data : DataFrame of shape (48842, 15), or tuple of (DataFrame, Series)
+        The table, or its 14 feature columns and the ``income`` column.
+
+    Examples
+    --------
+    >>> from sksynth.datasets import load_adult
+    >>> X, y = load_adult(return_X_y=True)
+    >>> X.shape, sorted(y.unique())
+    ((48842, 14), ['<=50K', '>50K'])
     """
     frame = _read_csv("adult.csv.gz", na_values="?", keep_default_na=False)
     if return_X_y:

@@ -75,6 +75,7 @@ def column_report(X_real, X_synth, *, test_size=0.2, n_repeats=5, random_state=N
     Returns
     -------
     report : ColumnReport
+        Per-column and per-pair measures, and the detector's ROC AUC.
 
     Examples
     --------

@@ -118,9 +118,9 @@ def discriminative_score(
     --------
     >>> from sksynth.datasets import make_sines
     >>> from sksynth.evaluation import discriminative_score
-    >>> real = make_sines(200, random_state=0)
-    >>> synth = make_sines(200, random_state=1)
-    >>> score = discriminative_score(real, synth, n_steps=50, random_state=0,
+    >>> real = make_sines(100, seq_len=12, random_state=0)
+    >>> synth = make_sines(100, seq_len=12, random_state=1)
+    >>> score = discriminative_score(real, synth, n_steps=20, random_state=0,
     ...                              device="cpu")
     >>> 0 <= score <= 0.5
     True

@@ -101,6 +101,7 @@ def plot_pca(X_real, X_synth, *, n_samples=1000, random_state=None, ax=None):
     Returns
     -------
     figure : matplotlib.figure.Figure
+        The scatter plot; drawn on ``ax`` when it is given.
 
     Examples
     --------
@@ -133,7 +134,7 @@ def plot_tsne(
     n_samples : int, default=1000
         Largest number of points drawn from each set.
     perplexity : float, default=40.0
-        t-SNE perplexity; lowered automatically for very small inputs.
+        The t-SNE perplexity; lowered automatically for very small inputs.
     random_state : int or None, default=None
         Seeds the subsampling and t-SNE.
     ax : matplotlib Axes, default=None
@@ -142,6 +143,13 @@ def plot_tsne(
     Returns
     -------
     figure : matplotlib.figure.Figure
+        The scatter plot; drawn on ``ax`` when it is given.
+
+    Examples
+    --------
+    >>> from sksynth.datasets import make_sines
+    >>> from sksynth.evaluation import plot_tsne
+    >>> fig = plot_tsne(make_sines(50, random_state=0), make_sines(50, random_state=1))
     """
     real, synth = _embedding_inputs(
         X_real, X_synth, n_samples, random_state, "plot_tsne"
@@ -182,6 +190,7 @@ def plot_marginals(X_real, X_synth, *, columns=None, bins=30, n_cols=4):
     Returns
     -------
     figure : matplotlib.figure.Figure
+        One subplot per column or channel.
 
     Examples
     --------
@@ -264,6 +273,7 @@ def plot_history(sampler_or_history, *, log_scale=False):
     Returns
     -------
     figure : matplotlib.figure.Figure
+        One subplot per training phase.
 
     Examples
     --------

@@ -137,6 +137,11 @@ class GANSampler(BaseSampler):
         temperature recorded to 0.1 degree comes back so; at most 6
         decimals). False is CTGAN's encoding, where exact values come back
         blurred and generated values unrounded.
+    max_grid_values : int, default=255
+        Most distinct values of a numeric column that ``exact_values``
+        generates exactly as an integer grid. Each value is one output of the
+        generator, so wide grids make training steps dearer; a column with
+        more values gets the mixture (and, if integer, rounding).
     numeric_encoding : {"modes", "quantiles"}, default="modes"
         How generated (not exact) numeric values are encoded. ``"modes"`` is
         CTGAN's mode-specific normalization above. ``"quantiles"`` gives each
@@ -145,11 +150,12 @@ class GANSampler(BaseSampler):
         inverse of their empirical distribution function (1,000 quantiles,
         interpolated): the generator learns relations between columns on
         scalars of one uniform distribution, with no mode to coordinate.
-    max_grid_values : int, default=255
-        Most distinct values of a numeric column that ``exact_values``
-        generates exactly as an integer grid. Each value is one output of the
-        generator, so wide grids make training steps dearer; a column with
-        more values gets the mixture (and, if integer, rounding).
+    derived_columns : bool, default=True
+        A discrete column (categorical, or numeric made only of exact values)
+        that an earlier discrete column determines in the training data, each
+        value of the earlier one seen at least 10 times (such as a code and
+        its label), is not generated but decoded from that column, so that no
+        combination unseen in ``fit`` comes out. False generates every column.
     condition_missing : bool, default=True
         Let the conditional vector also name the missing-value slot or a mode
         of a numeric column with missing values, so that training-by-sampling
@@ -165,12 +171,6 @@ class GANSampler(BaseSampler):
         missing rates match the training data's up to sampling noise. At most
         1,000 distinct patterns; on a table without missing values both
         options train the same model.
-    derived_columns : bool, default=True
-        A discrete column (categorical, or numeric made only of exact values)
-        that an earlier discrete column determines in the training data, each
-        value of the earlier one seen at least 10 times (such as a code and
-        its label), is not generated but decoded from that column, so that no
-        combination unseen in ``fit`` comes out. False generates every column.
     ema_decay : float or None, default=None
         Sample from an exponential moving average of the generator's weights
         (and BatchNorm statistics) over the training steps, with this decay
@@ -267,8 +267,11 @@ class GANSampler(BaseSampler):
     ...                   "job": ["a", "b", "a", "c", "b", "a"] * 10})
     >>> sampler = GANSampler(epochs=2, min_steps=0, batch_size=20, device="cpu",
     ...                      random_state=0)
-    >>> sampler.fit(X).sample(3, random_state=0).dtypes.tolist()
-    [dtype('int64'), <StringDtype(na_value=nan)>]
+    >>> synthetic = sampler.fit(X).sample(3, random_state=0)
+    >>> synthetic.shape
+    (3, 2)
+    >>> synthetic.dtypes.equals(X.dtypes)
+    True
     """
 
     _saved_attributes: dict = {

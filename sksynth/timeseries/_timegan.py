@@ -217,8 +217,9 @@ class TimeGANSampler(BaseSampler):
     --------
     >>> from sksynth import TimeGANSampler
     >>> from sksynth.datasets import make_sines
-    >>> X = make_sines(200, seq_len=12, n_channels=2, random_state=0)
-    >>> sampler = TimeGANSampler(seq_len=12, n_iter=20, device="cpu", random_state=0)
+    >>> X = make_sines(64, seq_len=12, n_channels=2, random_state=0)
+    >>> sampler = TimeGANSampler(seq_len=12, hidden_dim=8, n_iter=5, batch_size=32,
+    ...                          device="cpu", random_state=0)
     >>> sampler.fit(X).sample(5, random_state=0).shape
     (5, 2, 12)
     """

@@ -13,11 +13,11 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from sampler_checks import assert_same_samples, tiny_gan_sampler
 
-from sksynth import BaseSampler
+from sksynth import BaseSampler, GANSampler
 from sksynth._cli import main
 from sksynth._core import model_file, output_files
+from sksynth.utils.estimator_checks import assert_same_samples, small_sampler
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,8 @@ def samplers():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"x": rng.normal(size=60), "c": rng.choice(["a", "b"], 60)})
     return [
-        tiny_gan_sampler().set_params(random_state=seed).fit(frame) for seed in (0, 1)
+        small_sampler(GANSampler).set_params(random_state=seed).fit(frame)
+        for seed in (0, 1)
     ]
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from crafted_files import CRAFTED, read_entries, replace_array, rewrite
-from sampler_checks import assert_same_samples, tiny_gan_sampler
 
 from sksynth import BaseSampler, GANSampler, TimeGANSampler
 from sksynth._core.model_file import MANIFEST, ModelFile
+from sksynth.utils.estimator_checks import assert_same_samples, small_sampler
+from tests.crafted_files import CRAFTED, read_entries, replace_array, rewrite
 
 # What a crafted file may cost load() before it is refused.
 MAX_SECONDS = 1.0
@@ -30,7 +30,7 @@ def models(tmp_path_factory):
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"x": rng.normal(size=60), "c": rng.choice(["a", "b"], 60)})
     y = pd.Series(rng.choice(["u", "v"], 60), name="label")
-    gan = tiny_gan_sampler().fit(frame, y)
+    gan = small_sampler(GANSampler).fit(frame, y)
     X = rng.random((12, 2, 4))
     timegan = TimeGANSampler(
         seq_len=4, hidden_dim=4, n_iter=2, batch_size=6, device="cpu", random_state=0
@@ -253,7 +253,9 @@ def test_a_bool_array_holds_only_0_and_1(tmp_path):
     x[::4] = np.nan
     frame = pd.DataFrame({"x": x, "c": rng.choice(["a", "b"], 60)})
     path = tmp_path / "patterns.sksynth"
-    tiny_gan_sampler().set_params(missing_patterns="observed").fit(frame).save(path)
+    small_sampler(GANSampler).set_params(missing_patterns="observed").fit(frame).save(
+        path
+    )
     name = "arrays/_missing_patterns_"
 
     def set_a_2(manifest, stored):

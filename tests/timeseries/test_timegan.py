@@ -2,59 +2,43 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import SAMPLER_CHECKS, assert_same_samples, tiny_timegan_sampler
 from sklearn.base import clone
-from sklearn.utils.estimator_checks import parametrize_with_checks
 from sktime.datatypes import convert_to
 
 from sksynth import TimeGANSampler
 from sksynth.datasets import make_sines
-
-
-def _small(**params):
-    return tiny_timegan_sampler(**{"seq_len": 6, **params})
-
-
-@parametrize_with_checks(
-    [
-        _small(seq_len=3, n_iter=2),
-        _small(seq_len=3, n_iter=2, latent="sequence"),
-    ]
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.parametrize("latent", ["step", "sequence"])
-@pytest.mark.parametrize("check", SAMPLER_CHECKS, ids=lambda c: c.__name__)
-def test_sampler_contract(check, latent, sines):
-    check(_small(latent=latent), sines)
-
-
-def test_sampler_contract_on_long_series_frame():
-    frame = pd.DataFrame(make_sines(1, seq_len=60, n_channels=2, random_state=1)[0].T)
-    frame.columns = ["a", "b"]
-    for check in SAMPLER_CHECKS:
-        check(_small(), frame)
+from sksynth.utils.estimator_checks import assert_same_samples, small_sampler
 
 
 def test_seeded_fits_are_identical_and_unseeded_fits_differ(sines):
-    a = _small(random_state=0).fit(sines).sample(4, random_state=1)
-    b = _small(random_state=0).fit(sines).sample(4, random_state=1)
-    c = _small(random_state=None).fit(sines).sample(4, random_state=1)
+    a = (
+        small_sampler(TimeGANSampler, random_state=0)
+        .fit(sines)
+        .sample(4, random_state=1)
+    )
+    b = (
+        small_sampler(TimeGANSampler, random_state=0)
+        .fit(sines)
+        .sample(4, random_state=1)
+    )
+    c = (
+        small_sampler(TimeGANSampler, random_state=None)
+        .fit(sines)
+        .sample(4, random_state=1)
+    )
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
 
 def test_sample_returns_any_number_of_sequences(sines):
-    sampler = _small().fit(sines)
+    sampler = small_sampler(TimeGANSampler).fit(sines)
     assert sampler.sample(3 * len(sines)).shape == (120, 3, 6)
 
 
 def test_numpy3d_in_numpy3d_out_in_original_units():
     rng = np.random.default_rng(0)
     X = 1000 + 50 * rng.standard_normal((30, 2, 6))
-    out = _small().fit(X).sample(10, random_state=0)
+    out = small_sampler(TimeGANSampler).fit(X).sample(10, random_state=0)
     assert out.shape == (10, 2, 6)
     assert out.dtype == np.float64
     low, high = X.min(axis=(0, 2)), X.max(axis=(0, 2))
@@ -64,7 +48,7 @@ def test_numpy3d_in_numpy3d_out_in_original_units():
 
 def test_long_series_array_is_windowed_with_stride_one():
     series = np.arange(40, dtype=float).reshape(20, 2)
-    sampler = _small(seq_len=5).fit(series)
+    sampler = small_sampler(TimeGANSampler, seq_len=5).fit(series)
     assert sampler.n_features_in_ == 2
     assert sampler.sample(3).shape == (3, 2, 5)
     assert not hasattr(sampler, "feature_names_in_")
@@ -74,7 +58,7 @@ def test_long_series_frame_gives_multiindex_panel_with_its_columns():
     frame = pd.DataFrame(
         np.random.default_rng(0).random((30, 2)), columns=["price", "volume"]
     )
-    sampler = _small().fit(frame)
+    sampler = small_sampler(TimeGANSampler).fit(frame)
     np.testing.assert_array_equal(sampler.feature_names_in_, ["price", "volume"])
     out = sampler.sample(4, random_state=0)
     assert isinstance(out, pd.DataFrame)
@@ -87,7 +71,7 @@ def test_long_series_frame_gives_multiindex_panel_with_its_columns():
 @pytest.mark.parametrize("mtype", ["pd-multiindex", "nested_univ", "df-list"])
 def test_sktime_panels_round_trip(mtype, sines):
     panel = convert_to(sines, to_type=mtype)
-    out = _small().fit(panel).sample(5, random_state=0)
+    out = small_sampler(TimeGANSampler).fit(panel).sample(5, random_state=0)
     assert type(out) is type(panel)
     back = convert_to(out, to_type="numpy3D")
     assert back.shape == (5, 3, 6)
@@ -122,7 +106,7 @@ def test_training_lowers_losses_and_samples_stay_in_range():
 
 
 def test_history_loads_as_dataframe_and_verbose_prints(sines, capsys):
-    sampler = _small(n_iter=20, verbose=2).fit(sines)
+    sampler = small_sampler(TimeGANSampler, n_iter=20, verbose=2).fit(sines)
     history = pd.DataFrame(sampler.history_)
     assert set(history.phase) == {"autoencoder", "supervisor", "joint"}
     assert history.groupby("phase").step.max().eq(20).all()
@@ -131,7 +115,7 @@ def test_history_loads_as_dataframe_and_verbose_prints(sines, capsys):
 
 
 def test_n_iter_pretrain_sets_the_first_two_phases(sines):
-    sampler = _small(n_iter=10, n_iter_pretrain=30).fit(sines)
+    sampler = small_sampler(TimeGANSampler, n_iter=10, n_iter_pretrain=30).fit(sines)
     steps = pd.DataFrame(sampler.history_).groupby("phase").step.max()
     assert steps.to_dict() == {"autoencoder": 30, "supervisor": 30, "joint": 10}
     assert sampler.n_iter_per_phase_ == {
@@ -165,22 +149,22 @@ def test_preset_rejects_unknown_names_and_parameters():
 
 
 def test_hidden_dim_auto_is_four_times_channels(sines):
-    sampler = _small(hidden_dim="auto").fit(sines)
+    sampler = small_sampler(TimeGANSampler, hidden_dim="auto").fit(sines)
     assert sampler.hidden_dim_ == 12
     assert sampler.embedder_.head.out_features == 12
 
 
 def test_lstm_cell(sines):
-    sampler = _small(cell="lstm").fit(sines)
+    sampler = small_sampler(TimeGANSampler, cell="lstm").fit(sines)
     assert isinstance(sampler.generator_.rnn, torch.nn.LSTM)
     assert sampler.sample(2).shape == (2, 3, 6)
 
 
 def test_fit_ignores_global_torch_seed(sines):
     torch.random.manual_seed(123)
-    a = _small().fit(sines).sample(3, random_state=0)
+    a = small_sampler(TimeGANSampler).fit(sines).sample(3, random_state=0)
     torch.random.manual_seed(456)
-    b = _small().fit(sines).sample(3, random_state=0)
+    b = small_sampler(TimeGANSampler).fit(sines).sample(3, random_state=0)
     np.testing.assert_array_equal(a, b)
 
 
@@ -200,14 +184,14 @@ def test_fit_ignores_global_torch_seed(sines):
 )
 def test_bad_input_raises_clear_error(X, match):
     with pytest.raises(ValueError, match=match):
-        _small().fit(X)
+        small_sampler(TimeGANSampler).fit(X)
 
 
 def test_variable_length_panel_needs_seq_len_auto_or_its_longest_length():
     panel = convert_to(np.zeros((3, 2, 6)), to_type="df-list")
     panel[1] = panel[1].iloc[:4]
     with pytest.raises(ValueError, match="longest of its lengths.*seq_len='auto'"):
-        _small(seq_len=5).fit(panel)
+        small_sampler(TimeGANSampler, seq_len=5).fit(panel)
 
 
 @pytest.mark.parametrize(
@@ -224,17 +208,17 @@ def test_variable_length_panel_needs_seq_len_auto_or_its_longest_length():
 )
 def test_bad_parameters_raise_clear_error(params, match, sines):
     with pytest.raises(ValueError, match=match):
-        _small(**params).fit(sines)
+        small_sampler(TimeGANSampler, **params).fit(sines)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 def test_unavailable_device_is_a_clear_error(sines):
     with pytest.raises(ValueError, match="CUDA is not available"):
-        _small(device="cuda").fit(sines)
+        small_sampler(TimeGANSampler, device="cuda").fit(sines)
 
 
 def test_divergence_names_phase_and_step(sines):
-    sampler = _small(learning_rate=1e20, n_iter=20)
+    sampler = small_sampler(TimeGANSampler, learning_rate=1e20, n_iter=20)
     with pytest.raises(
         FloatingPointError, match="became nan at step 10 of phase 'joint'"
     ):
@@ -245,7 +229,7 @@ def test_divergence_names_phase_and_step(sines):
 def test_pickle_from_missing_device_falls_back_to_cpu(sines):
     import pickle
 
-    sampler = _small().fit(sines)
+    sampler = small_sampler(TimeGANSampler).fit(sines)
     sampler.device_ = torch.device("cuda", 7)
     with pytest.warns(UserWarning, match="run on the CPU"):
         restored = pickle.loads(pickle.dumps(sampler))
@@ -264,7 +248,7 @@ def test_load_rejects_other_files(tmp_path, sines):
 
 
 def test_clone_of_fitted_sampler_is_unfitted(sines):
-    sampler = _small().fit(sines)
+    sampler = small_sampler(TimeGANSampler).fit(sines)
     assert not hasattr(clone(sampler), "embedder_")
 
 
@@ -272,7 +256,7 @@ def test_clone_of_fitted_sampler_is_unfitted(sines):
 def test_cuda_fit_samples_like_cpu_and_pickles_to_cpu(sines):
     import pickle
 
-    sampler = _small(device="cuda").fit(sines)
+    sampler = small_sampler(TimeGANSampler, device="cuda").fit(sines)
     assert sampler.device_.type == "cuda"
     assert sampler.__sklearn_tags__().non_deterministic
     draws = sampler.sample(4, random_state=0)
@@ -283,7 +267,7 @@ def test_cuda_fit_samples_like_cpu_and_pickles_to_cpu(sines):
 def test_pickling_leaves_the_fitted_modules_in_place(sines):
     import pickle
 
-    sampler = _small().fit(sines)
+    sampler = small_sampler(TimeGANSampler).fit(sines)
     generator = sampler.generator_
     pickle.dumps(sampler)
     assert sampler.generator_ is generator
@@ -291,7 +275,7 @@ def test_pickling_leaves_the_fitted_modules_in_place(sines):
 
 def test_refit_drops_attributes_of_the_earlier_fit():
     frame = pd.DataFrame(np.random.default_rng(0).random((30, 2)), columns=["a", "b"])
-    sampler = _small().fit(frame)
+    sampler = small_sampler(TimeGANSampler).fit(frame)
     assert hasattr(sampler, "feature_names_in_")
     sampler.fit(frame.to_numpy())
     assert not hasattr(sampler, "feature_names_in_")
@@ -299,20 +283,22 @@ def test_refit_drops_attributes_of_the_earlier_fit():
 
 
 def test_sample_request_too_large_for_memory_fails_at_once(sines):
-    sampler = _small().fit(sines)
+    sampler = small_sampler(TimeGANSampler).fit(sines)
     with pytest.raises(ValueError, match=r"n_samples=100000000000 .* GiB"):
         sampler.sample(10**11)
 
 
 @pytest.mark.parametrize("latent", ["step", "sequence"])
 def test_ema_decay_samples_from_averaged_generating_networks(latent, sines):
-    last = _small(latent=latent).fit(sines)
+    last = small_sampler(TimeGANSampler, latent=latent).fit(sines)
     # A decay of 0 averages nothing: the last weights exactly.
     assert_same_samples(
         last.sample(20, random_state=0),
-        _small(latent=latent, ema_decay=0.0).fit(sines).sample(20, random_state=0),
+        small_sampler(TimeGANSampler, latent=latent, ema_decay=0.0)
+        .fit(sines)
+        .sample(20, random_state=0),
     )
-    averaged = _small(latent=latent, ema_decay=0.9).fit(sines)
+    averaged = small_sampler(TimeGANSampler, latent=latent, ema_decay=0.9).fit(sines)
     assert averaged.history_ == last.history_  # training itself is unchanged
     generating = ["generator_"] + (["supervisor_", "recovery_"] * (latent == "step"))
     for name in ["embedder_", "recovery_", "generator_", "discriminator_"]:

@@ -3,18 +3,13 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sampler_checks import SAMPLER_CHECKS, assert_same_samples, tiny_timegan_sampler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sksynth import TimeGANSampler
 from sksynth.timeseries._marginals import N_LEVELS, channel_quantiles, map_quantiles
+from sksynth.utils.estimator_checks import assert_same_samples, small_sampler
 
 LATENTS = ["step", "sequence"]
 LEVELS = np.array([0.0, 0.3, 0.35, 1.0])
-
-
-def _small(**params):
-    return tiny_timegan_sampler(**{"marginals": "matched", **params})
 
 
 @pytest.fixture(scope="module")
@@ -33,23 +28,14 @@ def _quantile_gap(synthetic, real, channel):
     ).max()
 
 
-@parametrize_with_checks(
-    [_small(seq_len=3, n_iter=2), _small(seq_len=3, n_iter=2, latent="sequence")]
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.parametrize("latent", LATENTS)
-@pytest.mark.parametrize("check", SAMPLER_CHECKS, ids=lambda c: c.__name__)
-def test_sampler_contract(check, latent, sines):
-    check(_small(latent=latent), sines)
-
-
 @pytest.mark.parametrize("latent", LATENTS)
 def test_matched_samples_have_the_data_quantiles(latent, noisy):
-    learned = _small(latent=latent, marginals="learned").fit(noisy)
-    matched = _small(latent=latent).fit(noisy)
+    learned = small_sampler(TimeGANSampler, latent=latent, marginals="learned").fit(
+        noisy
+    )
+    matched = small_sampler(TimeGANSampler, marginals="matched", latent=latent).fit(
+        noisy
+    )
     from_learned = learned.sample(3000, random_state=0)
     from_matched = matched.sample(3000, random_state=0)
     # A few training steps leave the learned noise far from uniform...
@@ -61,7 +47,11 @@ def test_matched_samples_have_the_data_quantiles(latent, noisy):
 
 @pytest.mark.parametrize("latent", LATENTS)
 def test_matched_samples_keep_to_a_quantized_channels_values(latent, noisy):
-    synthetic = _small(latent=latent).fit(noisy).sample(3000, random_state=0)[:, 1]
+    synthetic = (
+        small_sampler(TimeGANSampler, marginals="matched", latent=latent)
+        .fit(noisy)
+        .sample(3000, random_state=0)[:, 1]
+    )
     on_a_level = np.isclose(synthetic[..., None], 10 * LEVELS - 5).any(axis=-1)
     assert on_a_level.mean() > 0.98
     # Each level comes back about as often as in the data (a quarter each).
@@ -70,7 +60,9 @@ def test_matched_samples_keep_to_a_quantized_channels_values(latent, noisy):
 
 
 def test_matching_keeps_each_sequences_order(noisy):
-    sampler = _small(latent="sequence").fit(noisy)
+    sampler = small_sampler(TimeGANSampler, marginals="matched", latent="sequence").fit(
+        noisy
+    )
     learned = sampler.set_params(marginals="learned").sample(200, random_state=3)
     matched = sampler.set_params(marginals="matched").sample(200, random_state=3)
     # The map is monotone per channel: where the learned values rise, the
@@ -80,7 +72,7 @@ def test_matching_keeps_each_sequences_order(noisy):
 
 
 def test_fitted_quantiles_and_save_load(noisy, tmp_path):
-    sampler = _small().fit(noisy)
+    sampler = small_sampler(TimeGANSampler, marginals="matched").fit(noisy)
     assert sampler.generated_quantiles_.shape == (N_LEVELS, 2)
     np.testing.assert_allclose(
         sampler.data_quantiles_[[0, -1]], [[0, 0], [1, 1]], atol=1e-2
@@ -101,7 +93,9 @@ def test_unequal_lengths_and_labels(latent):
         for n in lengths
     ]
     y = np.array(["a", "b"] * 12)
-    sampler = _small(seq_len="auto", latent=latent).fit(frames, y)
+    sampler = small_sampler(
+        TimeGANSampler, marginals="matched", seq_len="auto", latent=latent
+    ).fit(frames, y)
     synthetic, labels = sampler.sample(30, random_state=0)
     assert len(synthetic) == 30 and set(labels) <= {"a", "b"}
     values = pd.concat(synthetic)

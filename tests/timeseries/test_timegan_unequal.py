@@ -4,22 +4,19 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import SAMPLER_CHECKS, tiny_timegan_sampler
 from sktime.datatypes import convert_to
 
+from sksynth import TimeGANSampler
 from sksynth._core.masking import step_mask
 from sksynth._core.panels import padded_to_panel, panel_to_padded
 from sksynth.timeseries._sequence_latent import SequenceLatentTrainer
 from sksynth.timeseries._sequence_latent import make_networks as sequence_networks
 from sksynth.timeseries._trainer import _make_networks, _TimeGANTrainer
+from sksynth.utils.estimator_checks import small_sampler
 
 LATENTS = ["step", "sequence"]
 MTYPES = ["df-list", "nested_univ", "pd-multiindex"]
 LENGTHS = [3, 6, 4, 6, 5, 3, 6, 4, 5, 6, 3, 4]
-
-
-def _small(**params):
-    return tiny_timegan_sampler(**{"seq_len": "auto", **params})
 
 
 def _frames(lengths=LENGTHS, seed=0):
@@ -46,7 +43,9 @@ def _kind(frame):
 @pytest.mark.parametrize("latent", LATENTS)
 @pytest.mark.parametrize("mtype", MTYPES)
 def test_every_mtype_comes_back_with_unequal_lengths(mtype, latent):
-    sampler = _small(latent=latent).fit(_panel(mtype))
+    sampler = small_sampler(TimeGANSampler, seq_len="auto", latent=latent).fit(
+        _panel(mtype)
+    )
     assert sampler.seq_len_ == 6
     out = sampler.sample(20, random_state=0)
     assert type(out) is type(_panel(mtype))
@@ -59,7 +58,9 @@ def test_every_mtype_comes_back_with_unequal_lengths(mtype, latent):
 @pytest.mark.parametrize("latent", LATENTS)
 def test_sampled_lengths_occur_in_the_training_data(latent):
     lengths = [2, 7, 2, 7, 4, 7, 2, 4]
-    sampler = _small(latent=latent).fit(_panel("df-list", lengths))
+    sampler = small_sampler(TimeGANSampler, seq_len="auto", latent=latent).fit(
+        _panel("df-list", lengths)
+    )
     sampled = _lengths(sampler.sample(300, random_state=0))
     assert set(sampled) == {2, 4, 7}
     # 3 of 8 training sequences have 7 steps; four binomial standard errors.
@@ -70,7 +71,9 @@ def test_sampled_lengths_occur_in_the_training_data(latent):
 def test_conditional_lengths_are_drawn_per_class(latent):
     lengths = [3, 3, 3, 3, 6, 6, 6, 5]
     y = np.array(["short"] * 4 + ["long"] * 4)
-    sampler = _small(latent=latent).fit(_panel("nested_univ", lengths), y)
+    sampler = small_sampler(TimeGANSampler, seq_len="auto", latent=latent).fit(
+        _panel("nested_univ", lengths), y
+    )
     X_new, y_new = sampler.sample(60, random_state=0)
     sampled = _lengths(X_new)
     assert set(sampled[y_new == "short"]) == {3}
@@ -84,7 +87,7 @@ def test_samples_stay_in_the_range_of_the_valid_steps(latent):
     frames = _frames()
     for frame in frames:
         frame["x"] += 10.0
-    sampler = _small(latent=latent).fit(frames)
+    sampler = small_sampler(TimeGANSampler, seq_len="auto", latent=latent).fit(frames)
     np.testing.assert_array_equal(
         sampler.data_min_, np.min([f.min() for f in frames], axis=0)
     )
@@ -162,12 +165,6 @@ def test_padded_panel_round_trip_keeps_values_and_lengths():
         np.testing.assert_array_equal(again_lengths, lengths)
 
 
-@pytest.mark.parametrize("latent", LATENTS)
-@pytest.mark.parametrize("check", SAMPLER_CHECKS, ids=lambda c: c.__name__)
-def test_sampler_contract_on_an_unequal_length_panel(check, latent):
-    check(_small(latent=latent), _panel("pd-multiindex"))
-
-
 @pytest.mark.parametrize(
     "make_panel, match",
     [
@@ -183,7 +180,7 @@ def test_sampler_contract_on_an_unequal_length_panel(check, latent):
 )
 def test_bad_unequal_panels_are_clear_errors(make_panel, match):
     with pytest.raises(ValueError, match=match):
-        _small().fit(make_panel())
+        small_sampler(TimeGANSampler, seq_len="auto").fit(make_panel())
 
 
 def _with_nan(frames):
@@ -203,23 +200,27 @@ def _ragged_channels():
 
 def test_seq_len_must_be_auto_or_the_longest_length():
     with pytest.raises(ValueError, match="length 6, the longest of its lengths"):
-        _small(seq_len=4).fit(_frames())
-    assert _small(seq_len=6).fit(_frames()).seq_len_ == 6
+        small_sampler(TimeGANSampler, seq_len=4).fit(_frames())
+    assert small_sampler(TimeGANSampler, seq_len=6).fit(_frames()).seq_len_ == 6
 
 
 def test_seq_len_auto_takes_an_equal_length_panel_s_length_but_no_long_series():
-    sampler = _small().fit(np.random.default_rng(0).uniform(size=(10, 2, 7)))
+    sampler = small_sampler(TimeGANSampler, seq_len="auto").fit(
+        np.random.default_rng(0).uniform(size=(10, 2, 7))
+    )
     assert sampler.seq_len_ == 7
     assert sampler.sample(3).shape == (3, 2, 7)
     assert not hasattr(sampler, "length_counts_")
     with pytest.raises(ValueError, match="seq_len='auto'.*one long series"):
-        _small().fit(np.zeros((30, 2)))
+        small_sampler(TimeGANSampler, seq_len="auto").fit(np.zeros((30, 2)))
 
 
 @pytest.mark.parametrize("latent", LATENTS)
 def test_sample_gives_the_lengths_asked_for(latent):
     lengths = [2, 7, 2, 7, 4, 7, 2, 4]
-    sampler = _small(latent=latent).fit(_panel("df-list", lengths))
+    sampler = small_sampler(TimeGANSampler, seq_len="auto", latent=latent).fit(
+        _panel("df-list", lengths)
+    )
     # 5 is no training length, but within their range: interpolated.
     same = sampler.sample(6, lengths=5, random_state=0)
     assert [len(frame) for frame in same] == [5] * 6
@@ -239,12 +240,16 @@ def test_sample_gives_the_lengths_asked_for(latent):
     ],
 )
 def test_bad_lengths_to_sample(lengths, match):
-    sampler = _small().fit(_panel("df-list", [2, 7, 2, 7, 4, 7, 2, 4]))
+    sampler = small_sampler(TimeGANSampler, seq_len="auto").fit(
+        _panel("df-list", [2, 7, 2, 7, 4, 7, 2, 4])
+    )
     with pytest.raises(ValueError, match=match):
         sampler.sample(3, lengths=lengths)
 
 
 def test_lengths_need_a_sampler_fitted_on_unequal_lengths():
-    sampler = _small().fit(_panel("df-list", [5] * 8))
+    sampler = small_sampler(TimeGANSampler, seq_len="auto").fit(
+        _panel("df-list", [5] * 8)
+    )
     with pytest.raises(ValueError, match="lengths applies to a sampler fitted"):
         sampler.sample(3, lengths=5)

@@ -4,19 +4,17 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from test_timegan import _small as _timegan_small
 
 from sksynth import TimeGANSampler
 from sksynth.datasets import make_sines
 from sksynth.timeseries._sequence_latent import SequenceDecoder
-
-
-def _small(**params):
-    return _timegan_small(**{"latent": "sequence", **params})
+from sksynth.utils.estimator_checks import small_sampler
 
 
 def test_phases_networks_and_history(sines):
-    sampler = _small(n_iter=10, n_iter_pretrain=20).fit(sines)
+    sampler = small_sampler(
+        TimeGANSampler, latent="sequence", n_iter=10, n_iter_pretrain=20
+    ).fit(sines)
     assert sampler.n_iter_per_phase_ == {"autoencoder": 20, "adversarial": 10}
     steps = pd.DataFrame(sampler.history_).groupby("phase").step.max()
     assert steps.to_dict() == {"autoencoder": 20, "adversarial": 10}
@@ -100,8 +98,8 @@ def test_decoder_samples_its_mean_plus_the_ar_residual():
 
 
 def test_seeded_fits_are_identical_and_load_samples_the_same(sines, tmp_path):
-    a = _small().fit(sines)
-    b = _small().fit(sines)
+    a = small_sampler(TimeGANSampler, latent="sequence").fit(sines)
+    b = small_sampler(TimeGANSampler, latent="sequence").fit(sines)
     np.testing.assert_array_equal(
         a.sample(5, random_state=1), b.sample(5, random_state=1)
     )
@@ -114,12 +112,14 @@ def test_seeded_fits_are_identical_and_load_samples_the_same(sines, tmp_path):
 
 @pytest.mark.parametrize("cell", ["lstm", "tf-gru"])
 def test_other_cells(cell, sines):
-    assert _small(cell=cell).fit(sines).sample(2).shape == (2, 3, 6)
+    assert small_sampler(TimeGANSampler, latent="sequence", cell=cell).fit(
+        sines
+    ).sample(2).shape == (2, 3, 6)
 
 
 def test_unknown_latent_is_a_clear_error(sines):
     with pytest.raises(ValueError, match="'latent' parameter"):
-        _small(latent="vector").fit(sines)
+        small_sampler(TimeGANSampler, latent="vector").fit(sines)
 
 
 def test_adversarial_phase_moves_generated_latents_to_the_real_ones():

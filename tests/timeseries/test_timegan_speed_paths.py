@@ -2,11 +2,11 @@
 
 import pytest
 import torch
-from timegan_reference import PlainTimeGANTrainer
 
 from sksynth._core.nn import gru_sequence
 from sksynth.datasets import make_sines
 from sksynth.timeseries._trainer import _make_networks, _TimeGANTrainer
+from tests.timeseries.timegan_reference import PlainTimeGANTrainer
 
 
 def _trainer(cls):

@@ -4,55 +4,16 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import SAMPLER_CHECKS, assert_same_samples
 from sklearn.base import clone
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sksynth import BaseSampler, GANSampler
 from sksynth.tabular._early_stopping import EarlyStopping
 from sksynth.tabular._encoded_columns import Layout, Span
-
-
-def _small(**params):
-    defaults = dict(
-        epochs=2,
-        min_steps=0,
-        batch_size=20,
-        pac=2,
-        embedding_dim=8,
-        generator_dim=(16,),
-        discriminator_dim=(16,),
-        device="cpu",
-        random_state=0,
-    )
-    return GANSampler(**{**defaults, **params})
-
-
-def _mixed_frame(n=120, seed=0):
-    """A frame with every supported column kind, with missing values."""
-    rng = np.random.default_rng(seed)
-    frame = pd.DataFrame(
-        {
-            "float": rng.normal(50, 10, n),
-            "int": rng.integers(18, 90, n),
-            "nullable_int": pd.array(rng.integers(0, 5, n), dtype="Int64"),
-            "flag": rng.random(n) < 0.3,
-            "nullable_flag": pd.array(rng.random(n) < 0.5, dtype="boolean"),
-            "colour": pd.Categorical(
-                rng.choice(["red", "green", "blue"], n),
-                categories=["red", "green", "blue", "violet"],
-            ),
-            "city": pd.array(rng.choice(["Oslo", "Lima", "Pune"], n), dtype="string"),
-            "word": pd.Series(rng.choice(["x", "y"], n), dtype="str"),
-            "obj": pd.Series(rng.choice(["p", "q", "r"], n), dtype=object),
-        }
-    )
-    frame.loc[rng.random(n) < 0.25, "float"] = np.nan
-    frame.loc[rng.random(n) < 0.2, "nullable_int"] = pd.NA
-    frame.loc[rng.random(n) < 0.2, "nullable_flag"] = pd.NA
-    frame.loc[rng.random(n) < 0.3, "city"] = pd.NA
-    frame.loc[rng.random(n) < 0.2, "obj"] = None
-    return frame
+from sksynth.utils.estimator_checks import (
+    _mixed_frame,
+    assert_same_samples,
+    small_sampler,
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,23 +23,7 @@ def mixed():
 
 @pytest.fixture(scope="module")
 def fitted_mixed(mixed):
-    return _small(epochs=20).fit(mixed)
-
-
-@parametrize_with_checks([_small(), _small(pac=10)])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.parametrize("check", SAMPLER_CHECKS, ids=lambda c: c.__name__)
-def test_sampler_contract_on_array(check):
-    X = np.random.default_rng(0).normal(size=(60, 3))
-    check(_small(), X)
-
-
-@pytest.mark.parametrize("check", SAMPLER_CHECKS, ids=lambda c: c.__name__)
-def test_sampler_contract_on_mixed_frame(check, mixed):
-    check(_small(), mixed)
+    return small_sampler(GANSampler, epochs=20).fit(mixed)
 
 
 def test_dtypes_and_categories_round_trip(mixed, fitted_mixed):
@@ -102,7 +47,8 @@ def test_dtypes_and_categories_round_trip(mixed, fitted_mixed):
 
 
 def test_missing_rates_are_reproduced(mixed):
-    sampler = _small(
+    sampler = small_sampler(
+        GANSampler,
         epochs=150,
         batch_size=40,
         generator_dim=(32,),
@@ -129,13 +75,13 @@ def test_object_missing_value_kind_is_kept(fitted_mixed):
 def test_ndarray_in_ndarray_out():
     rng = np.random.default_rng(0)
     X32 = rng.normal(size=(50, 2)).astype(np.float32)
-    out = _small().fit(X32).sample(5, random_state=0)
+    out = small_sampler(GANSampler).fit(X32).sample(5, random_state=0)
     assert isinstance(out, np.ndarray) and out.dtype == np.float32
     Xint = rng.integers(0, 10, size=(50, 2))
-    out = _small().fit(Xint).sample(5, random_state=0)
+    out = small_sampler(GANSampler).fit(Xint).sample(5, random_state=0)
     assert out.dtype == Xint.dtype
     Xobj = np.array([[f"c{i % 3}", float(i)] for i in range(50)], dtype=object)
-    out = _small().fit(Xobj).sample(30, random_state=0)
+    out = small_sampler(GANSampler).fit(Xobj).sample(30, random_state=0)
     assert out.dtype == object and set(out[:, 0]) <= {"c0", "c1", "c2"}
     assert all(isinstance(v, float) for v in out[:, 1])
 
@@ -144,17 +90,17 @@ def test_categorical_features_override():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"code": rng.choice([3, 7, 11], 80), "x": rng.normal(size=80)})
     for spec in (["code"], [0], [True, False]):
-        sampler = _small(categorical_features=spec).fit(frame)
+        sampler = small_sampler(GANSampler, categorical_features=spec).fit(frame)
         synth = sampler.sample(200, random_state=0)
         assert set(synth["code"]) <= {3, 7, 11}
         assert synth["code"].dtype == frame["code"].dtype
     with pytest.raises(ValueError, match="categorical_features"):
-        _small(categorical_features=["nope"]).fit(frame)
+        small_sampler(GANSampler, categorical_features=["nope"]).fit(frame)
 
 
 def test_conditional_sampling_returns_exact_labels(mixed):
     y = np.where(mixed["float"].fillna(0) > 50, "high", "low")
-    sampler = _small().fit(mixed, y)
+    sampler = small_sampler(GANSampler).fit(mixed, y)
     X, labels = sampler.sample(30, y="high", random_state=0)
     assert len(X) == 30 and (labels == "high").all()
     wanted = np.array(["low", "high", "high"] * 5)
@@ -168,7 +114,7 @@ def test_conditional_sampling_returns_exact_labels(mixed):
 
 
 def test_refit_without_y_forgets_classes(mixed):
-    sampler = _small().fit(mixed, np.arange(len(mixed)) % 2)
+    sampler = small_sampler(GANSampler).fit(mixed, np.arange(len(mixed)) % 2)
     assert hasattr(sampler, "classes_")
     sampler.fit(mixed)
     assert not hasattr(sampler, "classes_")
@@ -176,7 +122,7 @@ def test_refit_without_y_forgets_classes(mixed):
 
 
 def test_same_seed_same_samples_and_fresh_draws_differ(mixed, fitted_mixed):
-    again = _small(epochs=20).fit(mixed)
+    again = small_sampler(GANSampler, epochs=20).fit(mixed)
     assert_same_samples(
         fitted_mixed.sample(50, random_state=4), again.sample(50, random_state=4)
     )
@@ -186,7 +132,7 @@ def test_same_seed_same_samples_and_fresh_draws_differ(mixed, fitted_mixed):
 
 def test_save_load_and_pickle_round_trip(tmp_path, mixed):
     y = (np.arange(len(mixed)) % 3).astype(str)
-    sampler = _small().fit(mixed, y)
+    sampler = small_sampler(GANSampler).fit(mixed, y)
     path = tmp_path / "gan.pt"
     sampler.save(path)
     for restored in (
@@ -204,7 +150,7 @@ def test_save_load_and_pickle_round_trip(tmp_path, mixed):
 
 
 def test_bce_loss_trains(mixed):
-    sampler = _small(loss="bce").fit(mixed)
+    sampler = small_sampler(GANSampler, loss="bce").fit(mixed)
     assert {"discriminator", "generator", "condition"} <= set(sampler.history_[0])
     assert sampler.sample(10, random_state=0).shape == (10, mixed.shape[1])
 
@@ -216,14 +162,46 @@ def test_history_and_n_iter(fitted_mixed):
 
 
 def test_no_per_row_dependence_on_chunking(fitted_mixed, monkeypatch):
-    # Sampling more rows than one chunk works and stays reproducible.
+    # A row depends on its own random draws only, not on the rows generated
+    # beside it: given the draws of all chunks at once, the network and the
+    # decoding give the rows that sampling chunk by chunk gave.
     import sksynth.tabular._generation as generation
 
+    run_network = generation.FoldedGenerator.__call__
+    run_decode = generation.OutputLayout.decode
+    chunks = []
+
+    def network(self, noise, ones, dense=None, out=None):
+        raw = run_network(self, noise, ones, dense, out=out)
+        chunks.append({"network": self, "inputs": (noise, ones, dense)})
+        chunks[-1]["raw"] = raw.clone()
+        return raw
+
+    def decode(self, raw, uniform, missing=None):
+        decoded = run_decode(self, raw, uniform, missing)
+        chunks[-1].update(layout=self, draws=(uniform, missing), decoded=decoded)
+        return decoded
+
     monkeypatch.setattr(generation, "SAMPLE_CHUNK", 64)
-    a = fitted_mixed.sample(150, random_state=0)
-    b = fitted_mixed.sample(150, random_state=0)
-    assert len(a) == 150
-    pd.testing.assert_frame_equal(a, b)
+    monkeypatch.setattr(generation.FoldedGenerator, "__call__", network)
+    monkeypatch.setattr(generation.OutputLayout, "decode", decode)
+    chunked = fitted_mixed.sample(150, random_state=0)
+    assert len(chunked) == 150
+    assert [len(chunk["raw"]) for chunk in chunks] == [64, 64, 22]
+
+    def joined(key, index=None):
+        parts = [chunk[key] if index is None else chunk[key][index] for chunk in chunks]
+        return None if parts[0] is None else torch.cat(parts)
+
+    raw = run_network(chunks[0]["network"], *(joined("inputs", i) for i in range(3)))
+    torch.testing.assert_close(raw, joined("raw"))
+    scalars, codes = run_decode(
+        chunks[0]["layout"], joined("raw"), joined("draws", 0), joined("draws", 1)
+    )
+    assert torch.equal(scalars, joined("decoded", 0))
+    assert torch.equal(codes, joined("decoded", 1))
+    # Sampled in chunks, the rows still repeat with the seed.
+    pd.testing.assert_frame_equal(chunked, fitted_mixed.sample(150, random_state=0))
 
 
 @pytest.mark.parametrize(
@@ -249,7 +227,7 @@ def test_no_per_row_dependence_on_chunking(fitted_mixed, monkeypatch):
     ],
 )
 def test_bad_input_raises(mixed, make_bad, match):
-    sampler = _small(max_categories=50)
+    sampler = small_sampler(GANSampler, max_categories=50)
     with pytest.raises(ValueError, match=match):
         sampler.fit(make_bad(mixed))
     assert not hasattr(sampler, "device_")
@@ -257,21 +235,21 @@ def test_bad_input_raises(mixed, make_bad, match):
 
 def test_bad_parameters_and_labels_raise(mixed):
     with pytest.raises(ValueError, match="batch_size=25 must be a multiple of pac=10"):
-        _small(batch_size=25, pac=10).fit(mixed)
+        small_sampler(GANSampler, batch_size=25, pac=10).fit(mixed)
     with pytest.raises(ValueError, match="y has 3 labels but X has 120 rows"):
-        _small().fit(mixed, [0, 1, 0])
+        small_sampler(GANSampler).fit(mixed, [0, 1, 0])
     with pytest.raises(ValueError, match="n_samples = 1"):
-        _small().fit(mixed.iloc[:1])
-    fitted = _small().fit(mixed, np.arange(len(mixed)) % 2)
+        small_sampler(GANSampler).fit(mixed.iloc[:1])
+    fitted = small_sampler(GANSampler).fit(mixed, np.arange(len(mixed)) % 2)
     with pytest.raises(ValueError, match="not seen in fit"):
         fitted.sample(4, y=7)
     with pytest.raises(ValueError, match="n_samples=4"):
         fitted.sample(4, y=[0, 1])
-    unconditional = _small().fit(mixed)
+    unconditional = small_sampler(GANSampler).fit(mixed)
     with pytest.raises(ValueError, match="fitted without y"):
         unconditional.sample(4, y=0)
     with pytest.raises(ValueError, match="generator_dim"):
-        _small(generator_dim=(16, -1)).fit(mixed)
+        small_sampler(GANSampler, generator_dim=(16, -1)).fit(mixed)
 
 
 def test_failed_fit_keeps_previous_model(mixed, fitted_mixed):
@@ -285,7 +263,7 @@ def test_failed_fit_keeps_previous_model(mixed, fitted_mixed):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_fit_sample_and_move_to_cpu(tmp_path, mixed):
     y = np.where(mixed["int"] > 50, "old", "young")
-    sampler = _small(device="cuda").fit(mixed, y)
+    sampler = small_sampler(GANSampler, device="cuda").fit(mixed, y)
     assert sampler.device_.type == "cuda"
     assert next(sampler.generator_.parameters()).is_cuda
     X, labels = sampler.sample(300, y="old", random_state=0)
@@ -308,13 +286,13 @@ def test_cuda_fit_sample_and_move_to_cpu(tmp_path, mixed):
 
 
 def test_bfloat16_precision_trains_float32_weights(mixed):
-    sampler = _small(precision="bfloat16", epochs=3).fit(mixed)
+    sampler = small_sampler(GANSampler, precision="bfloat16", epochs=3).fit(mixed)
     history = pd.DataFrame(sampler.history_)
     assert np.isfinite(history[["discriminator", "generator"]]).all().all()
     assert all(p.dtype == torch.float32 for p in sampler.generator_.parameters())
     assert sampler.sample(10, random_state=0).shape == (10, mixed.shape[1])
     with pytest.raises(ValueError, match="precision"):
-        _small(precision="float16").fit(mixed)
+        small_sampler(GANSampler, precision="float16").fit(mixed)
 
 
 def _naive_span_outputs(layout, raw):
@@ -433,9 +411,9 @@ def test_sampling_conditions_keep_frequencies_and_skip_unseen_categories():
 
 def test_min_steps_runs_whole_epochs_until_reached(mixed):
     # 120 rows at batch 20 are 6 steps an epoch: 30 steps take 5 epochs.
-    sampler = _small(epochs=1, min_steps=30).fit(mixed)
+    sampler = small_sampler(GANSampler, epochs=1, min_steps=30).fit(mixed)
     assert sampler.n_iter_ == 5 and len(sampler.history_) == 5
-    assert _small(epochs=7, min_steps=30).fit(mixed).n_iter_ == 7
+    assert small_sampler(GANSampler, epochs=7, min_steps=30).fit(mixed).n_iter_ == 7
 
 
 def _point_mass_frame(n=400, seed=0):
@@ -452,7 +430,7 @@ def _point_mass_frame(n=400, seed=0):
 
 def test_exact_values_and_derived_columns_in_samples():
     frame = _point_mass_frame()
-    sampler = _small(epochs=3).fit(frame)
+    sampler = small_sampler(GANSampler, epochs=3).fit(frame)
     gain, _, code = sampler.encoder_.columns
     assert gain.values == [0.0] and code.derived_from == 1
     synth = sampler.sample(1000, random_state=0)
@@ -462,7 +440,9 @@ def test_exact_values_and_derived_columns_in_samples():
     assert synth["gain"][synth["gain"] != 0].min() > 1e-3 * frame["gain"].max()
     pairs = set(zip(synth["level"], synth["code"], strict=True))
     assert pairs <= set(zip(frame["level"], frame["code"], strict=True))
-    plain = _small(epochs=3, exact_values=False, derived_columns=False).fit(frame)
+    plain = small_sampler(
+        GANSampler, epochs=3, exact_values=False, derived_columns=False
+    ).fit(frame)
     gain, _, code = plain.encoder_.columns
     assert gain.values == [] and not code.is_derived
 
@@ -485,7 +465,8 @@ def test_condition_missing_teaches_numeric_missing_rates():
     frame = _missing_frame()
     gaps = {}
     for condition_missing in (False, True):
-        sampler = _small(
+        sampler = small_sampler(
+            GANSampler,
             epochs=1,
             min_steps=1000,
             batch_size=100,
@@ -513,13 +494,15 @@ def test_sample_request_too_large_for_memory_fails_at_once(fitted_mixed):
 
 
 def test_ema_decay_samples_from_the_averaged_generator(mixed):
-    last = _small(epochs=3).fit(mixed)
+    last = small_sampler(GANSampler, epochs=3).fit(mixed)
     # A decay of 0 averages nothing: the last weights exactly.
     assert_same_samples(
         last.sample(50, random_state=0),
-        _small(epochs=3, ema_decay=0.0).fit(mixed).sample(50, random_state=0),
+        small_sampler(GANSampler, epochs=3, ema_decay=0.0)
+        .fit(mixed)
+        .sample(50, random_state=0),
     )
-    averaged = _small(epochs=3, ema_decay=0.9).fit(mixed)
+    averaged = small_sampler(GANSampler, epochs=3, ema_decay=0.9).fit(mixed)
     # Training is the same; the networks sampled from are not.
     assert averaged.history_ == last.history_
     assert type(averaged.generator_) is type(last.generator_)
@@ -539,8 +522,8 @@ def test_ema_decay_samples_from_the_averaged_generator(mixed):
 def test_max_grid_values_bounds_the_exact_grids():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"age": rng.integers(20, 80, 3000)})  # 60 values
-    grid = _small().fit(frame)
-    capped = _small(max_grid_values=50).fit(frame)
+    grid = small_sampler(GANSampler).fit(frame)
+    capped = small_sampler(GANSampler, max_grid_values=50).fit(frame)
     (column,) = grid.encoder_.columns
     (capped_column,) = capped.encoder_.columns
     assert len(column.values) == 60 and not column.means
@@ -564,7 +547,7 @@ def test_early_stopping_keeps_the_best_round_and_stops(mixed, monkeypatch):
     params = dict(
         epochs=400, early_stopping=True, validation_fraction=0.25, n_iter_no_change=2
     )
-    sampler = _small(**params).fit(mixed)
+    sampler = small_sampler(GANSampler, **params).fit(mixed)
     scores = sampler.validation_scores_
     best = int(np.argmin(scores))
     assert len(kept) == len(scores) and sampler.best_validation_score_ == scores[best]
@@ -577,7 +560,7 @@ def test_early_stopping_keeps_the_best_round_and_stops(mixed, monkeypatch):
         torch.equal(value, kept[-1][name])
         for name, value in sampler.generator_.state_dict().items()
     )
-    again = _small(**params).fit(mixed)
+    again = small_sampler(GANSampler, **params).fit(mixed)
     assert again.validation_scores_ == scores
     assert_same_samples(
         sampler.sample(30, random_state=0), again.sample(30, random_state=0)
@@ -587,29 +570,37 @@ def test_early_stopping_keeps_the_best_round_and_stops(mixed, monkeypatch):
 def test_early_stopping_on_arrays_and_with_labels(mixed):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 3))
-    sampler = _small(epochs=50, early_stopping=True).fit(X)
+    sampler = small_sampler(GANSampler, epochs=50, early_stopping=True).fit(X)
     assert sampler.validation_scores_ and sampler.sample(5).shape == (5, 3)
     y = np.where(mixed["flag"], "yes", "no")
-    labelled = _small(epochs=30, early_stopping=True).fit(mixed.drop(columns="flag"), y)
+    labelled = small_sampler(GANSampler, epochs=30, early_stopping=True).fit(
+        mixed.drop(columns="flag"), y
+    )
     X_new, y_new = labelled.sample(6, y=["yes"] * 6, random_state=0)
     assert len(X_new) == 6 and (np.asarray(y_new) == "yes").all()
 
 
 def test_early_stopping_scores_the_last_epoch_of_a_short_budget(mixed):
     # Two epochs of 4 steps: fewer than a round's 100 steps.
-    sampler = _small(epochs=2, early_stopping=True).fit(mixed)
+    sampler = small_sampler(GANSampler, epochs=2, early_stopping=True).fit(mixed)
     assert len(sampler.validation_scores_) == 1 and sampler.n_iter_ == 2
 
 
 def test_early_stopping_needs_rows_on_both_sides(mixed):
     with pytest.raises(ValueError, match=r"validation_fraction=0.01 of 120 samples"):
-        _small(early_stopping=True, validation_fraction=0.01).fit(mixed)
+        small_sampler(GANSampler, early_stopping=True, validation_fraction=0.01).fit(
+            mixed
+        )
     with pytest.raises(ValueError, match="validation_fraction"):
-        _small(early_stopping=True, validation_fraction=1.0).fit(mixed)
+        small_sampler(GANSampler, early_stopping=True, validation_fraction=1.0).fit(
+            mixed
+        )
 
 
 def test_quantile_encoding_trains_samples_and_saves(mixed, tmp_path):
-    sampler = _small(epochs=3, numeric_encoding="quantiles").fit(mixed)
+    sampler = small_sampler(GANSampler, epochs=3, numeric_encoding="quantiles").fit(
+        mixed
+    )
     numeric = [c for c in sampler.encoder_.columns if c.kind == "numeric"]
     assert numeric and all(c.quantiles is not None for c in numeric if c.means)
     synth = sampler.sample(200, random_state=0)

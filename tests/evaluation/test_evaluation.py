@@ -468,12 +468,27 @@ def test_sampler_scorer_tunes_timegan_in_grid_search():
     assert search.best_estimator_.hidden_dim in (4, 6)
 
 
-def test_sampler_scorer_custom_metric(sines):
-    def mean_gap(X_real, X_synth):
-        return abs(X_real.mean() - X_synth.mean())
+def test_sampler_scorer_custom_metric(sines, other_sines):
+    calls = []
 
-    scorer = make_sampler_scorer(mean_gap, greater_is_better=True, random_state=0)
-    assert scorer(_JitterSampler().fit(sines), sines) >= 0
+    def mean_gap(X_real, X_synth, scale=1.0):
+        calls.append((X_real, X_synth))
+        return scale * abs(X_real.mean() - X_synth.mean())
+
+    sampler = _JitterSampler(noise=0.2).fit(sines)
+    synthetic = sampler.sample(len(other_sines), random_state=0)
+    gap = abs(other_sines.mean() - synthetic.mean())
+    assert gap > 0
+    # The metric gets the held-out data, a draw of as many sequences and the
+    # keyword arguments; its value keeps its sign where greater is better.
+    scorer = make_sampler_scorer(
+        mean_gap, greater_is_better=True, random_state=0, scale=2.0
+    )
+    assert scorer(sampler, other_sines) == 2 * gap
+    ((X_real, X_synth),) = calls
+    assert X_real is other_sines
+    np.testing.assert_array_equal(X_synth, synthetic)
+    assert make_sampler_scorer(mean_gap, random_state=0)(sampler, other_sines) == -gap
     with pytest.raises(ValueError, match="metric must be one of"):
         make_sampler_scorer("fidelity")
 

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from crafted_files import read_entries, replace_array, rewrite
-from sampler_checks import assert_same_samples, tiny_gan_sampler
 from sklearn.exceptions import NotFittedError
 
 from sksynth import BaseSampler, GANSampler, TimeGANSampler
 from sksynth._core import persistence
 from sksynth._core.model_file import DIGEST, FORMAT_VERSION, MANIFEST
 from sksynth.datasets import make_sines
+from sksynth.utils.estimator_checks import assert_same_samples, small_sampler
+from tests.crafted_files import read_entries, replace_array, rewrite
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def frame():
 
 @pytest.fixture(scope="module")
 def fitted(frame):
-    return tiny_gan_sampler().fit(frame)
+    return small_sampler(GANSampler).fit(frame)
 
 
 @pytest.fixture
@@ -132,8 +132,8 @@ def test_save_into_a_read_only_folder(tmp_path, fitted, monkeypatch):
 
 def test_save_unfitted_or_with_an_unserializable_parameter(tmp_path):
     with pytest.raises(NotFittedError, match="GANSampler"):
-        tiny_gan_sampler().save(tmp_path / "model.sksynth")
-    sampler = tiny_gan_sampler().fit(pd.DataFrame({"x": np.arange(40.0)}))
+        small_sampler(GANSampler).save(tmp_path / "model.sksynth")
+    sampler = small_sampler(GANSampler).fit(pd.DataFrame({"x": np.arange(40.0)}))
     sampler.set_params(random_state=np.random.RandomState(0))
     with pytest.raises(ValueError, match="random_state"):
         sampler.save(tmp_path / "model.sksynth")

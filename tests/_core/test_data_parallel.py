@@ -10,9 +10,9 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
-from sampler_checks import assert_same_samples, tiny_gan_sampler
 
 from sksynth import GANSampler
+from sksynth.utils.estimator_checks import assert_same_samples, small_sampler
 
 WORLD_SIZE = 2
 
@@ -51,24 +51,26 @@ def _fit_on_rank(rank, folder):
     try:
         runs = []
         for _ in range(2):
-            sampler = tiny_gan_sampler(epochs=2, random_state=0).fit(_table())
+            sampler = small_sampler(GANSampler, epochs=2, random_state=0).fit(_table())
             runs.append(_weights(sampler))
         if rank == 0:
             sampler.save(f"{folder}/model.sksynth")
         try:
-            tiny_gan_sampler(epochs=2).fit(_table(120 - rank))
+            small_sampler(GANSampler, epochs=2).fit(_table(120 - rank))
             error = None
         except ValueError as exc:
             error = str(exc)
         try:
-            tiny_gan_sampler(early_stopping=True).fit(_table())
+            small_sampler(GANSampler, early_stopping=True).fit(_table())
             early_stopping_error = None
         except ValueError as exc:
             early_stopping_error = str(exc)
         # One process alone, its peer idle: no collective may wait on the peer.
         alone = None
         if rank == 0:
-            alone = _weights(tiny_gan_sampler(data_parallel=False).fit(_table()))
+            alone = _weights(
+                small_sampler(GANSampler, data_parallel=False).fit(_table())
+            )
         dist.barrier()
         torch.save(
             {
@@ -101,7 +103,9 @@ def test_both_processes_end_with_the_same_weights(ranks):
     _, (rank_0, rank_1) = ranks
     _assert_same_weights(rank_0["runs"][0], rank_1["runs"][0])
     # Training moved them: they are not the initial weights of a plain fit.
-    untrained = _weights(tiny_gan_sampler(epochs=1, random_state=0).fit(_table()))
+    untrained = _weights(
+        small_sampler(GANSampler, epochs=1, random_state=0).fit(_table())
+    )
     assert any(
         not torch.equal(value, rank_0["runs"][0][key])
         for key, value in untrained.items()
@@ -116,7 +120,7 @@ def test_the_same_seed_gives_the_same_weights_twice(ranks):
 def test_the_saved_model_loads_and_samples_like_a_plain_fit(ranks):
     folder, _ = ranks
     loaded = GANSampler.load(folder / "model.sksynth")
-    plain = tiny_gan_sampler(epochs=2, random_state=0).fit(_table())
+    plain = small_sampler(GANSampler, epochs=2, random_state=0).fit(_table())
     assert set(vars(loaded)) == set(vars(plain))
     synth = loaded.sample(50, random_state=0)
     assert list(synth.columns) == ["x", "colour"]
@@ -126,7 +130,7 @@ def test_the_saved_model_loads_and_samples_like_a_plain_fit(ranks):
 
 def test_data_parallel_false_fits_alone_inside_a_group(ranks):
     _, (rank_0, _) = ranks
-    plain = _weights(tiny_gan_sampler().fit(_table()))
+    plain = _weights(small_sampler(GANSampler).fit(_table()))
     _assert_same_weights(rank_0["alone"], plain)
 
 

@@ -4,14 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import tiny_gan_sampler
 from sklearn.exceptions import NotFittedError
-from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import check_is_fitted
-from test_gan import _mixed_frame
 
 from sksynth import GANSampler
 from sksynth.tabular._layout import OutputLayout
+from sksynth.utils.estimator_checks import _mixed_frame, small_sampler
 
 
 def _pattern_shares(frame):
@@ -24,13 +22,8 @@ def mixed():
     return _mixed_frame(n=400)
 
 
-@parametrize_with_checks([tiny_gan_sampler(missing_patterns="observed")])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
 def test_missing_rates_and_patterns_match_the_training_rows(mixed):
-    sampler = tiny_gan_sampler(missing_patterns="observed").fit(mixed)
+    sampler = small_sampler(GANSampler, missing_patterns="observed").fit(mixed)
     synth = sampler.sample(20_000, random_state=0)
     # Binomial noise of a share near 0.3 on 20,000 rows: 0.3 points.
     gaps = (synth.isna().mean() - mixed.isna().mean()).abs()
@@ -49,7 +42,7 @@ def test_a_learned_generator_misses_the_rates_that_observed_patterns_keep(mixed)
     """The same tiny training; only the patterns tell the two apart."""
     gaps = {}
     for option in ["learned", "observed"]:
-        sampler = tiny_gan_sampler(missing_patterns=option).fit(mixed)
+        sampler = small_sampler(GANSampler, missing_patterns=option).fit(mixed)
         synth = sampler.sample(20_000, random_state=0)
         gaps[option] = (synth.isna().mean() - mixed.isna().mean()).abs().max()
     assert gaps["learned"] > 0.05 > 0.01 > gaps["observed"], gaps
@@ -65,7 +58,7 @@ def test_patterns_are_drawn_per_class():
     # Class 1 misses "a" in 60 % of its rows, class 0 in 5 %.
     frame.loc[rng.random(n) < np.where(y == 1, 0.6, 0.05), "a"] = np.nan
     frame.loc[rng.random(n) < 0.2, "b"] = None
-    sampler = tiny_gan_sampler(missing_patterns="observed").fit(frame, y)
+    sampler = small_sampler(GANSampler, missing_patterns="observed").fit(frame, y)
     for label in (0, 1):
         synth, labels = sampler.sample(10_000, y=label, random_state=0)
         assert (labels == label).all()
@@ -76,7 +69,7 @@ def test_patterns_are_drawn_per_class():
 def test_a_table_without_missing_values_trains_the_same_model(mixed):
     complete = mixed.dropna()
     samples = [
-        tiny_gan_sampler(missing_patterns=option)
+        small_sampler(GANSampler, missing_patterns=option)
         .fit(complete)
         .sample(50, random_state=0)
         for option in ("learned", "observed")
@@ -88,7 +81,7 @@ def test_too_many_patterns_are_refused_and_leave_nothing_fitted():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(3000, 12))
     X[rng.random(X.shape) < 0.5] = np.nan  # about 3,000 distinct patterns
-    sampler = tiny_gan_sampler(missing_patterns="observed")
+    sampler = small_sampler(GANSampler, missing_patterns="observed")
     with pytest.raises(ValueError, match="missing_patterns='learned'"):
         sampler.fit(X)
     with pytest.raises(NotFittedError):
@@ -96,7 +89,7 @@ def test_too_many_patterns_are_refused_and_leave_nothing_fitted():
 
 
 def test_saved_sampler_keeps_its_patterns(mixed, tmp_path):
-    sampler = tiny_gan_sampler(missing_patterns="observed").fit(mixed)
+    sampler = small_sampler(GANSampler, missing_patterns="observed").fit(mixed)
     sampler.save(tmp_path / "model.sksynth")
     loaded = GANSampler.load(tmp_path / "model.sksynth")
     pd.testing.assert_frame_equal(
@@ -105,7 +98,7 @@ def test_saved_sampler_keeps_its_patterns(mixed, tmp_path):
 
 
 def test_activations_keep_to_each_rows_pattern(mixed):
-    encoder = tiny_gan_sampler().fit(mixed).encoder_
+    encoder = small_sampler(GANSampler).fit(mixed).encoder_
     layout = encoder.layout()
     output = OutputLayout(layout, encoder.n_encoded, "cpu")
     n_rows = 500
