@@ -479,10 +479,12 @@ class TabularEncoder:
             k = slot[continuous]
             offsets = np.clip(scalar[continuous], -1.0, 1.0) * 4 * stds[k] + means[k]
         if continuous.any():
-            offsets = np.clip(offsets, column["min"], column["max"])
-            if column.get("decimals") is not None:
+            if column["integer"]:
+                offsets = np.round(offsets)
+            elif column.get("decimals") is not None:
                 offsets = np.round(offsets, column["decimals"])
-            values[continuous] = np.round(offsets) if column["integer"] else offsets
+            # Rounded first, so that rounding cannot leave the training range.
+            values[continuous] = np.clip(offsets, column["min"], column["max"])
         is_exact = ~continuous & (slot < len(means) + len(exact))
         values[is_exact] = exact[slot[is_exact] - len(means)]
         return values
