@@ -5,11 +5,15 @@ message naming the column, labels or step at fault, or shows that the input
 now gives the right result.
 """
 
+import datetime
+import decimal
+
 import numpy as np
 import pandas as pd
 import pytest
-from sampler_checks import tiny_gan_sampler
+from sampler_checks import assert_same_samples, tiny_gan_sampler
 
+from sksynth import BaseSampler
 from sksynth.tabular import _gan
 from sksynth.tabular._encoder import TabularEncoder
 from sksynth.tabular._numeric_values import decimals_of
@@ -76,3 +80,127 @@ def test_rounding_never_leaves_the_training_range():
     assert encoder.columns[0]["decimals"] == 1
     lowest = encoder.inverse_transform(np.full_like(scalars, -1.0), slots)["v"]
     assert lowest.min() >= 1e-12
+
+
+# --------------------------------------------------------------------------
+# Values a model file cannot store are refused in fit
+# --------------------------------------------------------------------------
+
+_UNSTORABLE = [
+    (
+        "tuple-column-names",
+        lambda: (TABLE.set_axis([("a", 1), ("b", 2)], axis=1), None),
+        r"column named \('a', 1\), a tuple.*X.columns = \[str\(c\)",
+    ),
+    (
+        "multiindex-columns",
+        lambda: (
+            TABLE.set_axis(pd.MultiIndex.from_tuples([("a", 1), ("b", 2)]), axis=1),
+            None,
+        ),
+        "X has MultiIndex columns.*Flatten them",
+    ),
+    (
+        "tuple-cells",
+        lambda: (TABLE.assign(cat=_cells([(1, 2), (3, 4)])), None),
+        r"Column 'cat' of X holds tuple values \(such as \(1, 2\)\)",
+    ),
+    (
+        "tuple-categories",
+        lambda: (TABLE.assign(cat=pd.Categorical(_cells([(1, 2), (3, 4)]))), None),
+        "Column 'cat' of X holds tuple values",
+    ),
+    (
+        "datetime-labels",
+        lambda: (TABLE, pd.Series(pd.to_datetime(["2020-01-01", "2021-06-01"] * 20))),
+        "y holds Timestamp values.*days since a date",
+    ),
+    (
+        "datetime64-labels",
+        lambda: (TABLE, pd.to_datetime(["2020-01-01", "2021-06-01"] * 20).to_numpy()),
+        "y holds datetime64 values",
+    ),
+    (
+        "tuple-labels",
+        lambda: (TABLE, _cells([(1, 2), (3, 4)])),
+        "y holds tuple values",
+    ),
+    (
+        "dates",
+        lambda: (TABLE.assign(cat=_cells([datetime.date(2020, 1, 1)])), None),
+        r"Column 'cat' of X holds date values.*X\['cat'\].astype\(str\)",
+    ),
+    (
+        "decimals",
+        lambda: (TABLE.assign(cat=_cells([decimal.Decimal("1.5")])), None),
+        r"Column 'cat' of X holds Decimal values.*astype\(float\)",
+    ),
+    (
+        "bytes",
+        lambda: (TABLE.assign(cat=_cells([b"a", b"b"])), None),
+        "Column 'cat' of X holds bytes values.*Decode them",
+    ),
+    (
+        "periods",
+        lambda: (TABLE.assign(cat=pd.period_range("2020-01", periods=40)), None),
+        "Column 'cat' of X holds Period values",
+    ),
+    (
+        "timestamps-in-object-column",
+        lambda: (TABLE.assign(cat=_cells([pd.Timestamp("2020"), "x"])), None),
+        "Column 'cat' of X holds Timestamp values",
+    ),
+    (
+        "timedeltas",
+        lambda: (
+            TABLE.assign(cat=pd.Series([pd.Timedelta("1D")] * 40, dtype=object)),
+            None,
+        ),
+        "Column 'cat' of X holds Timedelta values.*such as seconds",
+    ),
+    (
+        "intervals-from-cut",
+        lambda: (TABLE.assign(cat=pd.cut(TABLE.num, 3)), None),
+        r"Column 'cat' of X holds Interval values.*astype\(str\)",
+    ),
+    (
+        "datetime-array",
+        lambda: (pd.date_range("2020", periods=40).to_numpy().reshape(-1, 1), None),
+        r"Column 0 of X holds datetime values.*X\[:, 0\]",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("make_bad", "match"),
+    [pytest.param(*case[1:], id=case[0]) for case in _UNSTORABLE],
+)
+def test_values_a_model_file_cannot_store_are_refused_in_fit(
+    make_bad, match, no_training
+):
+    X, y = make_bad()
+    sampler = tiny_gan_sampler()
+    with pytest.raises(ValueError, match=match):
+        sampler.fit(X, y)
+    assert not hasattr(sampler, "device_")
+
+
+@pytest.mark.parametrize(
+    ("X", "y"),
+    [
+        (TABLE.set_axis([0, 1.5], axis=1), None),
+        (TABLE.assign(cat=_cells([True, False, None])), None),
+        (TABLE.assign(cat=pd.Categorical([1, 2] * 20)), None),
+        (TABLE, pd.Series([True, False] * 20, name="flag")),
+        (TABLE, pd.Series(LABELS, dtype=pd.CategoricalDtype(["b", "a", "c"]))),
+    ],
+    ids=["number-names", "booleans-with-none", "int-categories", "bool-y", "cat-y"],
+)
+def test_storable_values_come_back_from_a_model_file(tmp_path, X, y):
+    sampler = tiny_gan_sampler().fit(X, y)
+    path = tmp_path / "model.sksynth"
+    sampler.save(path)
+    assert_same_samples(
+        BaseSampler.load(path).sample(8, random_state=0),
+        sampler.sample(8, random_state=0),
+    )

@@ -2,5 +2,5 @@
 
 Validation, devices, seeding, the memory guard, the model file, the training
 log, weight averaging, data-parallel training, recurrent blocks, labels,
-panels and the table-column rules.
+panels, the table-column rules and the values a model file stores.
 """

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._core.column_dtypes import dtype_spec, make_dtype, python_scalar, restore_series
+from .._core.model_values import check_storable, check_storable_dtype
 from .._core.validation import check_magnitude
 from ._modes import fit_modes, mode_log_posterior
 from ._numeric_values import (
@@ -168,10 +169,16 @@ class TabularEncoder:
         for j, (values, is_categorical) in enumerate(
             zip(columns, categorical, strict=True)
         ):
-            name = self.container["columns"][j] if "columns" in self.container else j
-            dtype = dtype_spec(values.dtype) if isinstance(values, pd.Series) else None
+            frame = isinstance(values, pd.Series)
+            name = self.container["columns"][j] if frame else j
+            # Who holds the values, and how to write them, for error messages.
+            where = (f"Column {name!r} of X", f"X[{name!r}]" if frame else f"X[:, {j}]")
+            dtype = dtype_spec(values.dtype) if frame else None
+            if dtype is not None:
+                check_storable_dtype(dtype, *where)
             if is_categorical:
                 column, slot = self._fit_categorical(values, name, max_categories)
+                check_storable(column["categories"], *where)
                 scalar = None
             else:
                 column, scalar, slot = self._fit_numeric(
