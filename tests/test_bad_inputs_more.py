@@ -12,8 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from sampler_checks import assert_same_samples, tiny_gan_sampler
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from sksynth import BaseSampler
+from sksynth.pipeline import SamplingPipeline
 from sksynth.tabular import _gan
 from sksynth.tabular._encoder import TabularEncoder
 from sksynth.tabular._numeric_values import decimals_of
@@ -204,3 +208,67 @@ def test_storable_values_come_back_from_a_model_file(tmp_path, X, y):
         BaseSampler.load(path).sample(8, random_state=0),
         sampler.sample(8, random_state=0),
     )
+
+
+# --------------------------------------------------------------------------
+# SamplingPipeline steps that cannot map samples back
+# --------------------------------------------------------------------------
+
+_POSITIVE = np.exp(np.random.default_rng(0).normal(size=(40, 2)))
+_WITH_NAN = _POSITIVE.copy()
+_WITH_NAN[::5, 0] = np.nan
+
+_NOT_INVERTED = [
+    (
+        "log-without-inverse",
+        lambda: FunctionTransformer(np.log),
+        _POSITIVE,
+        r"Step 'step' \(FunctionTransformer\).*func=log but no inverse_func",
+    ),
+    (
+        "inverse-without-func",
+        lambda: FunctionTransformer(inverse_func=np.exp),
+        _POSITIVE,
+        "inverse_func=exp but no func",
+    ),
+    (
+        "imputer",
+        lambda: SimpleImputer(),
+        _WITH_NAN,
+        r"Step 'step' \(SimpleImputer\).*add_indicator=True",
+    ),
+    (
+        "nested-log",
+        lambda: make_pipeline(StandardScaler(), FunctionTransformer(np.log1p)),
+        _POSITIVE,
+        r"Step 'step' \(Pipeline\).*func=log1p but no inverse_func",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("make_step", "X", "match"),
+    [pytest.param(*case[1:], id=case[0]) for case in _NOT_INVERTED],
+)
+def test_sampling_pipeline_refuses_steps_it_cannot_invert_before_training(
+    make_step, X, match, no_training
+):
+    pipe = SamplingPipeline([("step", make_step()), ("gan", tiny_gan_sampler())])
+    with pytest.raises(ValueError, match=match):
+        pipe.fit(X)
+
+
+def test_sampling_pipeline_sample_refuses_a_step_made_uninvertible_after_fit():
+    log = FunctionTransformer(np.log, inverse_func=np.exp)
+    pipe = SamplingPipeline([("log", log), ("gan", tiny_gan_sampler())]).fit(_POSITIVE)
+    assert (pipe.sample(5, random_state=0) > 0).all()
+    pipe.set_params(log__inverse_func=None)
+    with pytest.raises(ValueError, match="func=log but no inverse_func"):
+        pipe.sample(5)
+
+
+def test_sampling_pipeline_with_an_indicating_imputer_restores_missing_values():
+    steps = [("impute", SimpleImputer(add_indicator=True)), ("gan", tiny_gan_sampler())]
+    synthetic = SamplingPipeline(steps).fit(_WITH_NAN).sample(50, random_state=0)
+    assert synthetic.shape == (50, 2)
+    assert np.isnan(synthetic[:, 0]).any() and not np.isnan(synthetic[:, 1]).any()
