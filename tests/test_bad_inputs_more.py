@@ -11,12 +11,17 @@ import decimal
 import numpy as np
 import pandas as pd
 import pytest
-from sampler_checks import assert_same_samples, tiny_gan_sampler
+from sampler_checks import assert_same_samples, tiny_gan_sampler, tiny_timegan_sampler
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sktime.datatypes import convert_to
 
 from sksynth import BaseSampler
+from sksynth.datasets import make_sines
+from sksynth.evaluation import (
+    discriminative_score,
+)
 from sksynth.pipeline import SamplingPipeline
 from sksynth.tabular import _gan
 from sksynth.tabular._encoder import TabularEncoder
@@ -272,3 +277,97 @@ def test_sampling_pipeline_with_an_indicating_imputer_restores_missing_values():
     synthetic = SamplingPipeline(steps).fit(_WITH_NAN).sample(50, random_state=0)
     assert synthetic.shape == (50, 2)
     assert np.isnan(synthetic[:, 0]).any() and not np.isnan(synthetic[:, 1]).any()
+
+
+# --------------------------------------------------------------------------
+# Time series: gaps in time indexes, sequences too short for the supervisor
+# --------------------------------------------------------------------------
+
+_SINES = make_sines(8, seq_len=6, n_channels=2, random_state=0)
+_MULTIINDEX = convert_to(_SINES, "pd-multiindex")
+
+
+def _with_time_points(panel, times):
+    """A pd-multiindex panel whose time level is ``times`` in every instance."""
+    instances = panel.index.get_level_values(0)
+    return panel.set_axis(pd.MultiIndex.from_arrays([instances, times]), axis=0)
+
+
+def _shifted_after(panel, instance, step):
+    """``panel`` with the time points from ``step`` on of one instance moved by 1."""
+    index = panel.index.to_frame(index=False)
+    later = (index.iloc[:, 0] == instance) & (index.iloc[:, 1] >= step)
+    index.iloc[:, 1] += later.astype(int)
+    return panel.set_axis(pd.MultiIndex.from_frame(index), axis=0)
+
+
+def _df_list_with_gap():
+    frames = convert_to(_SINES, "df-list")
+    frames[3] = frames[3].drop(index=2)
+    return frames
+
+
+_DAYS = np.tile(pd.date_range("2020-01-01", periods=6, freq="D"), 8)
+_MONTHS = np.tile(pd.date_range("2020-01-01", periods=6, freq="MS"), 8)
+_TIME_INDEXES = [
+    (
+        "row-dropped",
+        lambda: _MULTIINDEX.drop(index=(1, 3)),
+        r"Instance 1 of X has a gap in its time index \(2 is followed by 4, where "
+        r"0 is followed by 1\)",
+    ),
+    (
+        "equal-lengths-one-gap",
+        lambda: _shifted_after(_MULTIINDEX, 5, 3),
+        "Instance 5 of X has a gap in its time index",
+    ),
+    (
+        "day-missing",
+        lambda: _with_time_points(_MULTIINDEX, _DAYS).drop(index=(2, "2020-01-04")),
+        "Instance 2 of X has a gap.*2020-01-03 00:00:00 is followed by 2020-01-05",
+    ),
+    (
+        "out-of-order",
+        lambda: _with_time_points(_MULTIINDEX, np.tile([0, 1, 3, 2, 4, 5], 8)),
+        r"Instance 0 of X has time points out of order \(3 is followed by 2\)",
+    ),
+    ("df-list", _df_list_with_gap, "Instance 3 of X has a gap"),
+    (
+        "long-series",
+        lambda: pd.DataFrame(
+            {"a": np.arange(31.0)}, index=pd.date_range("2020", periods=31, freq="h")
+        ).drop(index=pd.Timestamp("2020-01-01 10:00")),
+        "^X has a gap in its time index",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("make_bad", "match"),
+    [pytest.param(*case[1:], id=case[0]) for case in _TIME_INDEXES],
+)
+def test_timegan_refuses_uneven_time_indexes(make_bad, match):
+    X = make_bad()
+    seq_len = 4 if isinstance(X, pd.DataFrame) and X.index.nlevels == 1 else "auto"
+    with pytest.raises(ValueError, match=match):
+        tiny_timegan_sampler(seq_len=seq_len).fit(X)
+
+
+def test_discriminative_score_refuses_a_panel_with_a_gap():
+    with pytest.raises(ValueError, match="Instance 1 of X_real has a gap"):
+        discriminative_score(
+            _MULTIINDEX.drop(index=(1, 3)), _SINES, n_steps=2, random_state=0
+        )
+
+
+@pytest.mark.parametrize(
+    ("X", "seq_len"),
+    [
+        (_with_time_points(_MULTIINDEX, np.tile(np.arange(0, 12, 2), 8)), "auto"),
+        (_with_time_points(_MULTIINDEX, _MONTHS), "auto"),
+        (pd.DataFrame({"a": np.arange(20.0)}, index=1.6e9 + 0.1 * np.arange(20)), 4),
+    ],
+    ids=["step-of-two", "months", "float-seconds"],
+)
+def test_timegan_accepts_evenly_spaced_time_indexes(X, seq_len):
+    tiny_timegan_sampler(seq_len=seq_len).fit(X)

@@ -7,7 +7,13 @@ import pandas as pd
 from sklearn.utils.validation import validate_data
 
 from .._core.labels import validate_labels
-from .._core.panels import PANEL_MTYPES, panel_kind, panel_to_padded, stride_windows
+from .._core.panels import (
+    PANEL_MTYPES,
+    check_time_indexes,
+    panel_kind,
+    panel_to_padded,
+    stride_windows,
+)
 from .._core.validation import check_real
 
 
@@ -60,6 +66,7 @@ def validate_sequences(sampler, X):
         )
     if isinstance(X, pd.DataFrame):
         _reject_non_numeric(X)
+        check_time_indexes(X, kind)
         columns = [str(c) for c in X.columns]
     series = validate_data(sampler, X, dtype=np.float64)
     n_timepoints = series.shape[0]
