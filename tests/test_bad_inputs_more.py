@@ -371,3 +371,19 @@ def test_discriminative_score_refuses_a_panel_with_a_gap():
 )
 def test_timegan_accepts_evenly_spaced_time_indexes(X, seq_len):
     tiny_timegan_sampler(seq_len=seq_len).fit(X)
+
+
+@pytest.mark.parametrize(
+    ("params", "X"),
+    [
+        ({"seq_len": 1}, np.random.default_rng(0).normal(size=(40, 2))),
+        ({"seq_len": "auto"}, _SINES[:, :, :1]),
+    ],
+    ids=["long-series", "panel-of-one-step"],
+)
+def test_timegan_step_latent_refuses_sequences_of_one_step(params, X):
+    with pytest.raises(ValueError, match="seq_len must be at least 2 with latent="):
+        tiny_timegan_sampler(**params).fit(X)
+    # One latent vector per sequence needs no next step to predict.
+    sequence = tiny_timegan_sampler(**params, latent="sequence")
+    assert sequence.fit(X).sample(3, random_state=0).shape == (3, 2, 1)

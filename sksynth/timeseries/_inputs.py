@@ -55,6 +55,7 @@ def validate_sequences(sampler, X):
                 f"seq_len={sampler.seq_len}; set seq_len={X.shape[2]} or "
                 "seq_len='auto'."
             )
+        _check_supervisor_length(sampler, X.shape[2])
         if columns is not None and all(isinstance(c, str) for c in columns):
             sampler.feature_names_in_ = np.asarray(columns, dtype=object)
         return X, lengths, kind, columns
@@ -64,6 +65,7 @@ def validate_sequences(sampler, X):
             "seq_len='auto' takes the length of a panel's sequences, but X is "
             "one long series; set seq_len to the length of the windows to cut."
         )
+    _check_supervisor_length(sampler, sampler.seq_len)
     if isinstance(X, pd.DataFrame):
         _reject_non_numeric(X)
         check_time_indexes(X, kind)
@@ -78,6 +80,17 @@ def validate_sequences(sampler, X):
         )
     windows = stride_windows(series, sampler.seq_len)
     return windows, None, kind, columns
+
+
+def _check_supervisor_length(sampler, seq_len):
+    """Refuse sequences too short for TimeGAN's supervisor (``latent="step"``)."""
+    if sampler.latent == "step" and seq_len < 2:
+        raise ValueError(
+            f"seq_len must be at least 2 with latent='step', got sequences of "
+            f"{seq_len} time point: TimeGAN's supervisor learns to predict each "
+            "time step from the one before. Use seq_len >= 2, or "
+            "latent='sequence'."
+        )
 
 
 def _validate_padded(sampler, X, lengths):
