@@ -20,7 +20,10 @@ from sktime.datatypes import convert_to
 from sksynth import BaseSampler
 from sksynth.datasets import make_sines
 from sksynth.evaluation import (
+    column_report,
+    dcr_score,
     discriminative_score,
+    distribution_gap,
 )
 from sksynth.pipeline import SamplingPipeline
 from sksynth.tabular import _gan
@@ -387,3 +390,74 @@ def test_timegan_step_latent_refuses_sequences_of_one_step(params, X):
     # One latent vector per sequence needs no next step to predict.
     sequence = tiny_timegan_sampler(**params, latent="sequence")
     assert sequence.fit(X).sample(3, random_state=0).shape == (3, 2, 1)
+
+
+# --------------------------------------------------------------------------
+# The table metrics' encoders: nullable dtypes and column names
+# --------------------------------------------------------------------------
+
+
+def _nullable_table(seed):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "count": pd.array(rng.integers(0, 5, 40), dtype="Int64"),
+            "level": pd.array(rng.normal(size=40), dtype="Float64"),
+            "flag": pd.array(rng.choice([True, False], 40), dtype="boolean"),
+            "name": pd.array(rng.choice(["u", "v"], 40), dtype="string"),
+        }
+    )
+    frame.iloc[::7] = pd.NA
+    return frame
+
+
+_TABLE_METRICS = {
+    "column_report": lambda real, synth: column_report(real, synth, random_state=0),
+    "distribution_gap": distribution_gap,
+    "discriminative_score": lambda real, synth: discriminative_score(
+        real, synth, random_state=0
+    ),
+    "dcr_score": lambda real, synth: dcr_score(real, synth, synth),
+}
+
+
+@pytest.mark.parametrize("metric", list(_TABLE_METRICS))
+@pytest.mark.parametrize(
+    "rename",
+    [
+        lambda frame: frame,
+        lambda frame: frame.set_axis([("a", 1), ("b", 2), ("c", 3), ("d", 4)], axis=1),
+        lambda frame: frame.set_axis([3, 0, 2, 1], axis=1),
+        lambda frame: frame.set_axis([0, "b", 2.5, "d"], axis=1),
+    ],
+    ids=["names", "tuple-names", "shuffled-int-names", "mixed-names"],
+)
+def test_table_metrics_read_nullable_columns_under_any_names(metric, rename):
+    real, synth = rename(_nullable_table(0)), rename(_nullable_table(1))
+    result = _TABLE_METRICS[metric](real, synth)
+    if metric == "column_report":
+        kinds = result.columns["kind"]
+        assert set(kinds.index) == set(real.columns)
+        assert kinds[real.columns[0]] == kinds[real.columns[1]] == "numeric"
+        assert kinds[real.columns[2]] == kinds[real.columns[3]] == "categorical"
+
+
+@pytest.mark.parametrize("metric", list(_TABLE_METRICS))
+@pytest.mark.parametrize(
+    ("columns", "match"),
+    [
+        (
+            pd.MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 1), ("b", 2)]),
+            "X_real has MultiIndex columns.*Flatten them",
+        ),
+        (["a", "b", "a", "c"], r"X_real has duplicate column names \['a'\]"),
+    ],
+    ids=["multiindex", "duplicates"],
+)
+def test_table_metrics_refuse_multiindex_and_duplicate_columns(metric, columns, match):
+    real = _nullable_table(0).set_axis(columns, axis=1)
+    synth = _nullable_table(1).set_axis(columns, axis=1)
+    if metric == "dcr_score":
+        match = match.replace("X_real", "X_train")
+    with pytest.raises(ValueError, match=match):
+        _TABLE_METRICS[metric](real, synth)

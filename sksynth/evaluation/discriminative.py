@@ -18,6 +18,7 @@ from ._inputs import (
     check_panel_pair,
     check_table_pair,
     is_panel,
+    positional,
 )
 from ._posthoc import (
     PairedBatches,
@@ -255,6 +256,7 @@ def _table_discrimination(real, synth, classifier, test_size, seed):
     )
     y_test = np.r_[np.ones(len(real_test)), np.zeros(len(synth_test))].astype(int)
     if classifier is None:
+        X_train, X_test = positional(X_train), positional(X_test)
         model = default_table_classifier(X_train, seed)
     else:
         model = clone(classifier)
