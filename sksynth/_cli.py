@@ -50,9 +50,8 @@ def _read_table(path):
     """Read a CSV or Parquet file into a DataFrame, or fail with one line."""
     import pandas as pd
 
+    _check_input_file(path)
     kind = _file_format(path)
-    if not Path(path).is_file():
-        raise CommandError(f"{path}: no such file.")
     try:
         frame = pd.read_csv(path) if kind == "csv" else pd.read_parquet(path)
     except Exception as exc:  # parsers raise many types for broken files
@@ -62,6 +61,19 @@ def _read_table(path):
     if frame.empty:
         raise CommandError(f"{path} holds no data rows.")
     return frame
+
+
+def _check_input_file(path):
+    """Fail with one line unless ``path`` is a regular file."""
+    path = Path(path)
+    if not path.exists():
+        raise CommandError(f"{path}: no such file.")
+    if path.is_dir():
+        raise CommandError(f"{path}: is a folder, not a file.")
+    if not path.is_file():
+        raise CommandError(
+            f"{path}: not a regular file (a pipe, device or socket); give a file."
+        )
 
 
 def _write_table(frame, path):
@@ -194,8 +206,7 @@ def _sample(args):
     from sksynth._core.persistence import check_writable
 
     _file_format(args.output)
-    if not Path(args.model).is_file():
-        raise CommandError(f"{args.model}: no such file.")
+    _check_input_file(args.model)
     check_writable(args.output, parents=True)
     try:
         sampler = BaseSampler.load(args.model, device=args.device)

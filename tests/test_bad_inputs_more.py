@@ -7,6 +7,7 @@ now gives the right result.
 
 import datetime
 import decimal
+import os
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sktime.datatypes import convert_to
 
 from sksynth import BaseSampler
+from sksynth._cli import main
 from sksynth.datasets import make_sines
 from sksynth.evaluation import (
     column_report,
@@ -461,3 +463,50 @@ def test_table_metrics_refuse_multiindex_and_duplicate_columns(metric, columns, 
         match = match.replace("X_real", "X_train")
     with pytest.raises(ValueError, match=match):
         _TABLE_METRICS[metric](real, synth)
+
+
+# --------------------------------------------------------------------------
+# The command line: inputs that are not files, stray torchrun variables
+# --------------------------------------------------------------------------
+
+
+def _command_error(argv, capsys):
+    """Run ``sksynth`` expecting a failure; return its one line of stderr."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code not in (0, None)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.fixture
+def fifo(tmp_path):
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_cli_says_a_pipe_is_not_a_regular_file(tmp_path, fifo, capsys):
+    line = _command_error(
+        ["fit", str(fifo), "--model", "gan", "-o", str(tmp_path / "m.sksynth")], capsys
+    )
+    assert "pipe.csv: not a regular file" in line
+    line = _command_error(["evaluate", str(fifo), str(fifo)], capsys)
+    assert "pipe.csv: not a regular file" in line
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_cli_says_a_device_is_not_a_model_file(tmp_path, capsys):
+    out = str(tmp_path / "out.csv")
+    line = _command_error(["sample", "/dev/zero", "-n", "5", "-o", out], capsys)
+    assert "/dev/zero: not a regular file" in line
+
+
+def test_cli_says_a_folder_is_not_a_data_file(tmp_path, capsys):
+    folder = tmp_path / "data.csv"
+    folder.mkdir()
+    model = str(tmp_path / "m.sksynth")
+    line = _command_error(["fit", str(folder), "--model", "gan", "-o", model], capsys)
+    assert "data.csv: is a folder, not a file" in line
