@@ -1,7 +1,6 @@
 """The ``sksynth`` command."""
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -139,7 +138,11 @@ def _fit(args):
     import torch.distributed
 
     from sksynth import GANSampler, TimeGANSampler
-    from sksynth._core.data_parallel import init_from_environment, is_main_process
+    from sksynth._core.data_parallel import (
+        init_from_environment,
+        is_main_process,
+        world_size_from_environment,
+    )
     from sksynth._core.devices import resolve_device
     from sksynth._core.persistence import check_writable
 
@@ -170,7 +173,7 @@ def _fit(args):
             sampler = TimeGANSampler(**params)
     sampler.set_params(device=args.device, random_state=args.seed, verbose=1)
     # Under torchrun, every process trains on a shard; rank 0 writes the model.
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and args.model != "gan":
+    if world_size_from_environment() > 1 and args.model != "gan":
         raise CommandError(
             "data-parallel training (torchrun) supports --model gan only; "
             "run --model timegan as one process."

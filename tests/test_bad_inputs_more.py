@@ -8,10 +8,13 @@ now gives the right result.
 import datetime
 import decimal
 import os
+import socket
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sampler_checks import assert_same_samples, tiny_gan_sampler, tiny_timegan_sampler
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
@@ -20,6 +23,7 @@ from sktime.datatypes import convert_to
 
 from sksynth import BaseSampler
 from sksynth._cli import main
+from sksynth._core import data_parallel
 from sksynth.datasets import make_sines
 from sksynth.evaluation import (
     column_report,
@@ -510,3 +514,45 @@ def test_cli_says_a_folder_is_not_a_data_file(tmp_path, capsys):
     model = str(tmp_path / "m.sksynth")
     line = _command_error(["fit", str(folder), "--model", "gan", "-o", model], capsys)
     assert "data.csv: is a folder, not a file" in line
+
+
+@pytest.fixture
+def table_csv(tmp_path):
+    path = tmp_path / "table.csv"
+    TABLE.to_csv(path, index=False)
+    return path
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_cli_names_the_torchrun_variables_a_stray_world_size_lacks(
+    tmp_path, table_csv, capsys, monkeypatch
+):
+    for name in ("RANK", "MASTER_ADDR", "MASTER_PORT", "TORCHELASTIC_RUN_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    argv = ["fit", str(table_csv), "--model", "gan", "--epochs", "1"]
+    line = _command_error(argv + ["-o", str(tmp_path / "m.sksynth")], capsys)
+    assert "WORLD_SIZE=2" in line
+    assert "RANK, MASTER_ADDR, MASTER_PORT are not set" in line
+    monkeypatch.setenv("WORLD_SIZE", "two")
+    line = _command_error(argv + ["-o", str(tmp_path / "m.sksynth")], capsys)
+    assert "WORLD_SIZE must be an integer" in line
+
+
+def test_a_process_group_without_its_peers_times_out(monkeypatch):
+    monkeypatch.delenv("TORCHELASTIC_RUN_ID", raising=False)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "0")
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")
+    monkeypatch.setenv("MASTER_PORT", str(_free_port()))
+    monkeypatch.setattr(data_parallel, "RENDEZVOUS_SECONDS", 1)
+    start = time.perf_counter()
+    with pytest.raises(TimeoutError, match="did not all join.*within 1 s"):
+        data_parallel.init_from_environment(torch.device("cpu"))
+    assert time.perf_counter() - start < 30
+    assert not torch.distributed.is_initialized()
