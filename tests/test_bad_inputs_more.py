@@ -556,3 +556,46 @@ def test_a_process_group_without_its_peers_times_out(monkeypatch):
         data_parallel.init_from_environment(torch.device("cpu"))
     assert time.perf_counter() - start < 30
     assert not torch.distributed.is_initialized()
+
+
+# --------------------------------------------------------------------------
+# More hostile inputs: huge integers, duplicate names, channel names, NaN
+# --------------------------------------------------------------------------
+
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+@pytest.mark.parametrize(
+    ("X", "match"),
+    [
+        (
+            TABLE.assign(num=np.r_[_INT64_MAX, np.arange(39)]),
+            r"Column 'num' of X holds integers as large as 9.22e\+18.*2\*\*53",
+        ),
+        (
+            TABLE.assign(num=np.arange(40, dtype=np.uint64) + np.uint64(2**60)),
+            "Column 'num' of X holds integers as large as 1.15e",
+        ),
+        (
+            np.c_[np.arange(40), np.arange(40) - 2**62],
+            r"Column 1 of X holds integers as large as.*X\[:, 1\].astype\(float\)",
+        ),
+        (TABLE.set_axis(["a", "a"], axis=1), r"X has duplicate column names \['a'\]"),
+    ],
+    ids=["int64-max", "uint64", "int-array", "duplicate-names"],
+)
+def test_gan_refuses_integers_beyond_float64_and_duplicate_names(X, match, no_training):
+    with pytest.raises(ValueError, match=match):
+        tiny_gan_sampler().fit(X)
+
+
+def test_gan_keeps_integers_up_to_2_to_the_53_and_big_python_integers(tmp_path):
+    X = TABLE.assign(
+        num=np.r_[2**53, np.arange(39)],
+        cat=pd.Series([10**20 + i % 3 for i in range(40)], dtype=object),
+    )
+    sampler = tiny_gan_sampler().fit(X)
+    sampler.save(tmp_path / "model.sksynth")
+    synthetic = BaseSampler.load(tmp_path / "model.sksynth").sample(50, random_state=0)
+    assert synthetic["num"].dtype == np.int64 and synthetic["num"].min() >= 0
+    assert set(synthetic["cat"]) <= {10**20, 10**20 + 1, 10**20 + 2}

@@ -69,6 +69,8 @@ def check_storable_dtype(spec, what, convert):
 def check_column_names(columns, name):
     """Raise a ValueError unless a model file can store the column names.
 
+    They must be flat, unique, and each a string, number or boolean.
+
     Parameters
     ----------
     columns : pandas.Index
@@ -81,6 +83,12 @@ def check_column_names(columns, name):
             f"{name} has MultiIndex columns ({columns.nlevels} levels), which a "
             "saved model cannot store. Flatten them first, e.g. "
             f"{name}.columns = ['_'.join(map(str, c)) for c in {name}.columns]."
+        )
+    duplicated = columns[columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise ValueError(
+            f"{name} has duplicate column names {duplicated}; give each column a "
+            "name of its own."
         )
     found = unstorable(columns)
     if found is not None:

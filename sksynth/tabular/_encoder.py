@@ -65,6 +65,9 @@ from ._numeric_values import (
 # The fitted state is plain JSON-able data (``TabularEncoder.to_dict``) so that
 # samplers can save it without pickle.
 
+# Integer columns hold at most this magnitude: every integer up to it is a
+# float64, the type the encoding computes in.
+_MAX_EXACT_INTEGER = 2**53
 # A column determines another only if each of its values is seen this often:
 # rarer values make chance maps.
 _MIN_ROWS_PER_SOURCE_VALUE = 10
@@ -181,13 +184,15 @@ class TabularEncoder:
                 check_storable(column["categories"], *where)
                 scalar = None
             else:
+                integer = integer_array or (
+                    frame and pd.api.types.is_integer_dtype(values.dtype)
+                )
+                if integer:
+                    _check_exact_integers(values, *where)
                 column, scalar, slot = self._fit_numeric(
                     values, name, rng, exact_values, max_grid_values, numeric_encoding
                 )
-                column["integer"] = integer_array or (
-                    isinstance(values, pd.Series)
-                    and pd.api.types.is_integer_dtype(values.dtype)
-                )
+                column["integer"] = integer
             column["dtype"] = dtype
             self.columns.append(column)
             scalars.append(scalar)
@@ -517,6 +522,26 @@ class TabularEncoder:
         encoder.container = state["container"]
         encoder.columns = state["columns"]
         return encoder
+
+
+def _check_exact_integers(values, what, convert):
+    """Refuse integers beyond those that float64, the encoding's arithmetic, holds.
+
+    Larger ones would come back with their last digits changed, or wrapped
+    around to the other end of the integer type.
+    """
+    values = pd.Series(values).dropna()
+    if not len(values):
+        return
+    largest = max(abs(int(values.min())), abs(int(values.max())))
+    if largest > _MAX_EXACT_INTEGER:
+        raise ValueError(
+            f"{what} holds integers as large as {largest:.3g} in magnitude, "
+            "beyond 2**53, up to which float64 arithmetic holds every integer "
+            "exactly. Convert the column to floats to model it approximately "
+            f"(e.g. {convert}.astype(float)), or to strings if its values are "
+            "identifiers."
+        )
 
 
 def _stack(columns, n_rows, dtype):
