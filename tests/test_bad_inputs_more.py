@@ -599,3 +599,60 @@ def test_gan_keeps_integers_up_to_2_to_the_53_and_big_python_integers(tmp_path):
     synthetic = BaseSampler.load(tmp_path / "model.sksynth").sample(50, random_state=0)
     assert synthetic["num"].dtype == np.int64 and synthetic["num"].min() >= 0
     assert set(synthetic["cat"]) <= {10**20, 10**20 + 1, 10**20 + 2}
+
+
+def _named_5_and_7(frame):
+    return frame.set_axis([5, 7], axis=1)
+
+
+@pytest.mark.parametrize(
+    ("make_X", "seq_len"),
+    [
+        (lambda: _named_5_and_7(_MULTIINDEX), "auto"),
+        (lambda: [_named_5_and_7(f) for f in convert_to(_SINES, "df-list")], "auto"),
+        (lambda: _named_5_and_7(pd.DataFrame(_POSITIVE)), 4),
+    ],
+    ids=["pd-multiindex", "df-list", "long-series"],
+)
+def test_timegan_keeps_channel_names_that_are_not_strings(tmp_path, make_X, seq_len):
+    sampler = tiny_timegan_sampler(seq_len=seq_len).fit(make_X())
+    sampler.save(tmp_path / "model.sksynth")
+    for fitted in (sampler, BaseSampler.load(tmp_path / "model.sksynth")):
+        synthetic = fitted.sample(2, random_state=0)
+        frame = synthetic[0] if isinstance(synthetic, list) else synthetic
+        assert frame.columns.tolist() == [5, 7]
+
+
+_TIMEGAN_INPUTS = [
+    (
+        "tuple-channel-names",
+        lambda: _MULTIINDEX.set_axis([("a", 1), ("b", 2)], axis=1),
+        r"X has a column named \('a', 1\), a tuple",
+    ),
+    (
+        "nan-in-a-panel",
+        lambda: np.where(np.arange(6) == 4, np.nan, _SINES),
+        "X holds NaN at instance 0, channel 0, time point 4 .16 value",
+    ),
+    (
+        "inf-in-a-series",
+        lambda: np.r_[np.random.default_rng(0).random((9, 2)), [[1.0, np.inf]]],
+        "X holds infinity at time point 9, channel 1",
+    ),
+    (
+        "string-time-points",
+        lambda: _with_time_points(_MULTIINDEX, np.tile([f"t{i}" for i in range(6)], 8)),
+        "time points of X .its second index level. are .* such as 't0'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("make_bad", "match"),
+    [pytest.param(*case[1:], id=case[0]) for case in _TIMEGAN_INPUTS],
+)
+def test_timegan_names_bad_channels_and_values(make_bad, match):
+    X = make_bad()
+    seq_len = 4 if np.ndim(X) == 2 and not isinstance(X, pd.DataFrame) else "auto"
+    with pytest.raises(ValueError, match=match):
+        tiny_timegan_sampler(seq_len=seq_len).fit(X)

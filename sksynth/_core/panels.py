@@ -81,7 +81,8 @@ def panel_to_numpy3d(X, kind, name="X"):
     Returns
     -------
     X3 : ndarray of shape (n_instances, n_channels, n_timepoints)
-    columns : list of str
+    columns : list
+        The channel names, as the panel holds them.
 
     Raises
     ------
@@ -118,7 +119,8 @@ def panel_to_padded(X, kind, name="X"):
     X3 : ndarray of shape (n_instances, n_channels, max_length)
     lengths : ndarray of shape (n_instances,) of int64, or None
         Each sequence's length; None when all are equal.
-    columns : list of str
+    columns : list
+        The channel names, as the panel holds them.
 
     Raises
     ------
@@ -133,7 +135,7 @@ def panel_to_padded(X, kind, name="X"):
     if len(set(lengths)) > 1:
         X3 = _padded_values(X, kind, name, max(lengths))
         check_real(X3, name, noun="channel")
-        return X3, np.asarray(lengths, dtype=np.int64), [str(c) for c in columns]
+        return X3, np.asarray(lengths, dtype=np.int64), columns
     from sktime.datatypes import convert_to
 
     try:
@@ -142,7 +144,7 @@ def panel_to_padded(X, kind, name="X"):
         raise ValueError(f"{name} is not a valid {kind} panel: {exc}") from None
     # nested_univ cells are Series, whose complex values only show here.
     check_real(X3, name, noun="channel")
-    return np.asarray(X3, dtype=np.float64), None, [str(c) for c in columns]
+    return np.asarray(X3, dtype=np.float64), None, columns
 
 
 def check_time_indexes(X, kind, name="X"):
@@ -164,6 +166,7 @@ def check_time_indexes(X, kind, name="X"):
         The parameter holding ``X``, for the message.
     """
     if kind == "pd-multiindex":
+        _check_time_level(X.index.get_level_values(1), name)
         if _evenly_spaced_panel(X.index):
             return
         instances = X.groupby(level=0, sort=False)
@@ -187,6 +190,20 @@ def check_time_indexes(X, kind, name="X"):
                 f"{where} {found}, but its rows are read as consecutive time "
                 f"steps at even intervals. {remedy}"
             )
+
+
+def _check_time_level(times, name):
+    """Refuse time points that sktime's pd-multiindex panels cannot hold."""
+    if pd.api.types.is_integer_dtype(times) or isinstance(
+        times, (pd.DatetimeIndex, pd.PeriodIndex)
+    ):
+        return
+    raise ValueError(
+        f"The time points of {name} (its second index level) are {times.dtype} "
+        f"values such as {times[0]!r}; a pd-multiindex panel's time points must "
+        "be integers, dates or periods. Number the rows of each instance 0, 1, "
+        f"2, ..., e.g. with {name}.groupby(level=0).cumcount()."
+    )
 
 
 def _time_points(index):
@@ -304,7 +321,7 @@ def padded_to_panel(X3, lengths, kind, columns):
         The sequences' lengths.
     kind : str
         One of :data:`PANEL_MTYPES`.
-    columns : list of str or None
+    columns : list or None
         Channel names; None names them ``var_0``, ``var_1``, ... as sktime does.
 
     Returns
@@ -344,7 +361,7 @@ def numpy3d_to_panel(X3, kind, columns):
         The layout seen in ``fit`` (see :func:`panel_kind`). Long series come
         back as panels of windows: a 2-D array as numpy3D, a DataFrame as a
         ``pd-multiindex`` DataFrame.
-    columns : list of str or None
+    columns : list or None
         Channel names to restore.
 
     Returns

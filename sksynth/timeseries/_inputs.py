@@ -7,6 +7,7 @@ import pandas as pd
 from sklearn.utils.validation import validate_data
 
 from .._core.labels import validate_labels
+from .._core.model_values import check_column_names
 from .._core.panels import (
     PANEL_MTYPES,
     check_time_indexes,
@@ -26,7 +27,9 @@ def validate_sequences(sampler, X):
     kind = panel_kind(X)
     columns, lengths = None, None
     if kind in PANEL_MTYPES:
-        _reject_non_numeric(X[0] if kind == "df-list" else X)
+        first = X[0] if kind == "df-list" else X
+        check_column_names(first.columns, "X")
+        _reject_non_numeric(first)
         X, lengths, columns = panel_to_padded(X, kind)
     else:
         check_real(X, "X", noun="channel")
@@ -38,8 +41,14 @@ def validate_sequences(sampler, X):
             )
         if lengths is None:
             X = validate_data(
-                sampler, X, allow_nd=True, ensure_min_samples=2, dtype=np.float64
+                sampler,
+                X,
+                allow_nd=True,
+                ensure_min_samples=2,
+                dtype=np.float64,
+                ensure_all_finite=False,
             )
+            _check_finite(X, ("instance", "channel", "time point"))
         else:
             X = _validate_padded(sampler, X, lengths)
         if 0 in X.shape[1:]:
@@ -67,10 +76,12 @@ def validate_sequences(sampler, X):
         )
     _check_supervisor_length(sampler, sampler.seq_len)
     if isinstance(X, pd.DataFrame):
+        check_column_names(X.columns, "X")
         _reject_non_numeric(X)
         check_time_indexes(X, kind)
-        columns = [str(c) for c in X.columns]
-    series = validate_data(sampler, X, dtype=np.float64)
+        columns = list(X.columns)
+    series = validate_data(sampler, X, dtype=np.float64, ensure_all_finite=False)
+    _check_finite(series, ("time point", "channel"))
     n_timepoints = series.shape[0]
     if n_timepoints < sampler.seq_len + 1:
         raise ValueError(
@@ -80,6 +91,24 @@ def validate_sequences(sampler, X):
         )
     windows = stride_windows(series, sampler.seq_len)
     return windows, None, kind, columns
+
+
+def _check_finite(X, axes):
+    """Raise a ValueError naming the first NaN or infinite value of X.
+
+    ``axes`` names X's axes, for the message.
+    """
+    bad = ~np.isfinite(X)
+    if not bad.any():
+        return
+    first = np.unravel_index(np.argmax(bad), X.shape)
+    where = ", ".join(f"{axis} {i}" for axis, i in zip(axes, first, strict=True))
+    value = "NaN" if np.isnan(X[first]) else "infinity"
+    raise ValueError(
+        f"X holds {value} at {where} ({int(bad.sum())} value(s) are NaN or inf); "
+        "TimeGANSampler needs finite values and does not model missing ones: "
+        "fill them (e.g. by interpolation) or cut them out."
+    )
 
 
 def _check_supervisor_length(sampler, seq_len):
