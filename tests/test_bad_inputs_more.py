@@ -656,3 +656,22 @@ def test_timegan_names_bad_channels_and_values(make_bad, match):
     seq_len = 4 if np.ndim(X) == 2 and not isinstance(X, pd.DataFrame) else "auto"
     with pytest.raises(ValueError, match=match):
         tiny_timegan_sampler(seq_len=seq_len).fit(X)
+
+
+@pytest.mark.parametrize("metric", list(_TABLE_METRICS))
+@pytest.mark.parametrize("missing_in", ["real", "both"])
+def test_table_metrics_compare_a_column_missing_throughout(metric, missing_in):
+    real = _table(seed=0).assign(num=np.nan)
+    synth = _table(seed=1)
+    if missing_in == "both":
+        synth = synth.assign(num=np.nan)
+    result = _TABLE_METRICS[metric](real, synth)
+    if metric == "discriminative_score" and missing_in == "real":
+        assert result == 0.5  # real rows stand out by their missing values alone
+
+
+@pytest.mark.parametrize("metric", list(_TABLE_METRICS))
+def test_table_metrics_refuse_tables_without_columns(metric):
+    name = "X_train" if metric == "dcr_score" else "X_real"
+    with pytest.raises(ValueError, match=f"{name} has no columns"):
+        _TABLE_METRICS[metric](TABLE.iloc[:, :0], TABLE.iloc[:, :0])

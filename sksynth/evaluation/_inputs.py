@@ -166,6 +166,8 @@ def to_frame(X, name):
                 f"{name} must be a 2-D table, got an array of shape {array.shape}."
             )
         frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+    if frame.shape[1] == 0:
+        raise ValueError(f"{name} has no columns; the metrics need at least one.")
     if isinstance(frame.columns, pd.MultiIndex):
         raise ValueError(
             f"{name} has MultiIndex columns ({frame.columns.nlevels} levels); the "
@@ -259,7 +261,8 @@ def check_table_pair(X_real, X_synth, *, metric):
 def make_table_encoder(frame):
     """An unfitted encoder mapping a table to standardized numeric features.
 
-    Numeric columns are median-imputed and standardized; categorical columns
+    Numeric columns are median-imputed (a column missing throughout becomes
+    zeros) and standardized; categorical columns
     are one-hot encoded (NaN is its own category, unseen categories encode to
     all zeros).
     """
@@ -269,7 +272,11 @@ def make_table_encoder(frame):
         [
             (
                 "numeric",
-                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                make_pipeline(
+                    # A column missing throughout stays, as zeros.
+                    SimpleImputer(strategy="median", keep_empty_features=True),
+                    StandardScaler(),
+                ),
                 numeric,
             ),
             (
