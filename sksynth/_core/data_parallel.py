@@ -224,8 +224,8 @@ def _rendezvous(world_size, rank):
         )
     except RuntimeError as exc:  # torch.distributed.DistError and others
         raise TimeoutError(
-            f"WORLD_SIZE={world_size}, RANK={rank}: the {world_size} processes did "
-            f"not all join at MASTER_ADDR={host}, MASTER_PORT={port} within "
+            f"WORLD_SIZE={world_size}, RANK={rank}: the {world_size} processes "
+            f"could not all meet at MASTER_ADDR={host}, MASTER_PORT={port} within "
             f"{RENDEZVOUS_SECONDS} s ({_first_line(exc)}). Start every process "
             "(torchrun does), or unset WORLD_SIZE to train in one process."
         ) from None

@@ -152,8 +152,9 @@ def check_time_indexes(X, kind, name="X"):
 
     The rows of a sequence are read as consecutive steps, so a gap (a missing
     time point) or rows out of time order would silently join steps that are
-    not neighbours. Time points that are not numbers, dates, periods or
-    durations are not checked.
+    not neighbours. A pd-multiindex panel's time points must be integers,
+    dates or periods; in other layouts, time points that are not numbers,
+    dates, periods or durations are not checked.
 
     Parameters
     ----------
@@ -219,11 +220,10 @@ def _evenly_spaced_panel(index):
     """Whether every instance of a pd-multiindex steps by one common step.
 
     The common case, checked without a loop over instances; False leaves
-    the verdict to the check of each instance.
+    the verdict to the check of each instance. The time points are integers,
+    dates or periods (``_check_time_level``).
     """
     points = _time_points(index.get_level_values(1))
-    if points is None:
-        return True
     instance = index.codes[0]
     steps = np.diff(points)[instance[1:] == instance[:-1]]
     if not len(steps):
