@@ -50,9 +50,8 @@ def _read_table(path):
     """Read a CSV or Parquet file into a DataFrame, or fail with one line."""
     import pandas as pd
 
+    _check_input_file(path)
     kind = _file_format(path)
-    if not Path(path).is_file():
-        raise CommandError(f"{path}: no such file.")
     try:
         frame = pd.read_csv(path) if kind == "csv" else pd.read_parquet(path)
     except Exception as exc:  # parsers raise many types for broken files
@@ -62,6 +61,19 @@ def _read_table(path):
     if frame.empty:
         raise CommandError(f"{path} holds no data rows.")
     return frame
+
+
+def _check_input_file(path):
+    """Fail with one line unless ``path`` is a regular file."""
+    path = Path(path)
+    if not path.exists():
+        raise CommandError(f"{path}: no such file.")
+    if path.is_dir():
+        raise CommandError(f"{path}: is a folder, not a file.")
+    if not path.is_file():
+        raise CommandError(
+            f"{path}: not a regular file (a pipe, device or socket); give a file."
+        )
 
 
 # A text cell that starts with one of these is a formula to a spreadsheet.
@@ -189,7 +201,11 @@ def _fit(args):
     import torch.distributed
 
     from sksynth import GANSampler, TimeGANSampler
-    from sksynth._core.data_parallel import init_from_environment, is_main_process
+    from sksynth._core.data_parallel import (
+        init_from_environment,
+        is_main_process,
+        world_size_from_environment,
+    )
     from sksynth._core.devices import resolve_device
     from sksynth._core.output_files import check_writable
 
@@ -220,7 +236,7 @@ def _fit(args):
             sampler = TimeGANSampler(**params)
     sampler.set_params(device=args.device, random_state=args.seed, verbose=1)
     # Under torchrun, every process trains on a shard; rank 0 writes the model.
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and args.model != "gan":
+    if world_size_from_environment() > 1 and args.model != "gan":
         raise CommandError(
             "data-parallel training (torchrun) supports --model gan only; "
             "run --model timegan as one process."
@@ -257,8 +273,7 @@ def _sample(args):
     from sksynth._core.output_files import check_writable
 
     _file_format(args.output)
-    if not Path(args.model).is_file():
-        raise CommandError(f"{args.model}: no such file.")
+    _check_input_file(args.model)
     _check_not_an_input(args.output, args.model)
     check_writable(args.output, parents=True)
     try:

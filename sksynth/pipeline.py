@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from ._core.validation import short_repr
 
@@ -49,8 +51,11 @@ class SamplingPipeline(Pipeline):
     ----------
     steps : list of (str, estimator) tuples
         The transformers, then the sampler. Every transformer must have an
-        ``inverse_transform`` (``"passthrough"`` and ``None`` steps are
-        skipped); the final step must have ``fit`` and ``sample``.
+        ``inverse_transform`` that undoes its ``transform`` (a
+        ``FunctionTransformer`` with ``func`` needs ``inverse_func``; a
+        ``SimpleImputer`` needs ``add_indicator=True``); ``"passthrough"`` and
+        ``None`` steps are skipped. The final step must have ``fit`` and
+        ``sample``.
     transform_input : list of str, default=None
         See :class:`~sklearn.pipeline.Pipeline`.
     memory : str or object with the joblib.Memory interface, default=None
@@ -154,8 +159,10 @@ class SamplingPipeline(Pipeline):
         Raises
         ------
         ValueError
-            If the pipeline has no steps, or ``n_samples`` is not a positive
-            integer or asks for more samples than memory holds.
+            If the pipeline has no steps, an earlier step's
+            ``inverse_transform`` does not undo its ``transform`` (see
+            ``steps``), or ``n_samples`` is not a positive integer or asks for
+            more samples than memory holds.
         TypeError
             If an earlier step has no ``inverse_transform`` or the final step
             no ``sample``.
@@ -202,6 +209,53 @@ class SamplingPipeline(Pipeline):
                     "back through it. Use an invertible transformer or drop the "
                     "step (GANSampler encodes mixed-type columns itself)."
                 )
+            problem = _not_an_inverse(step)
+            if problem is not None:
+                raise ValueError(
+                    f"Step {name!r} ({type(step).__name__}) cannot map samples "
+                    f"back: {problem}"
+                )
+
+
+def _not_an_inverse(step):
+    """Why ``step.inverse_transform`` does not undo ``step.transform``, or None.
+
+    Known cases of scikit-learn transformers whose ``inverse_transform``
+    exists but, with the step's parameters, fails or returns its input
+    unchanged; a nested pipeline is checked step by step.
+    """
+    if isinstance(step, Pipeline):
+        for _, inner in step.steps:
+            if inner is not None and not isinstance(inner, str):
+                problem = _not_an_inverse(inner)
+                if problem is not None:
+                    return problem
+        return None
+    if isinstance(step, FunctionTransformer):
+        if step.func is not None and step.inverse_func is None:
+            return (
+                f"it has func={_name(step.func)} but no inverse_func, so its "
+                "inverse_transform returns samples unchanged, in the units of "
+                "func's output. Set inverse_func, e.g. FunctionTransformer("
+                "np.log, inverse_func=np.exp)."
+            )
+        if step.func is None and step.inverse_func is not None:
+            return (
+                f"it has inverse_func={_name(step.inverse_func)} but no func, so "
+                "sampling would apply inverse_func to data it was never fitted "
+                "through. Set func too, or drop inverse_func."
+            )
+    if isinstance(step, SimpleImputer) and not step.add_indicator:
+        return (
+            "its inverse_transform works only with add_indicator=True, which "
+            "puts the missing values back. GANSampler models missing values "
+            "itself: drop the step, or set add_indicator=True."
+        )
+    return None
+
+
+def _name(function):
+    return getattr(function, "__name__", None) or short_repr(function)
 
 
 def _inverse_transform(name, transformer, X):

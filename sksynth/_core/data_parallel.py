@@ -8,13 +8,21 @@ process group: :func:`init_from_environment` starts one from the variables
 ``torchrun`` sets, and the estimators only use a group that exists.
 """
 
+import datetime
 import os
+import sys
 
 import numpy as np
 import torch
 import torch.distributed as dist
 
 from .training import Callback
+
+# The variables besides WORLD_SIZE that a process of a group needs.
+_GROUP_VARIABLES = ("RANK", "MASTER_ADDR", "MASTER_PORT")
+# How long the processes of a group started without torchrun wait for each
+# other before giving up.
+RENDEZVOUS_SECONDS = 300
 
 
 class DataParallel:
@@ -150,31 +158,111 @@ class AverageOverProcesses(Callback):
             self.group.average_buffers(network)
 
 
+def world_size_from_environment():
+    """The ``WORLD_SIZE`` a launcher such as ``torchrun`` set; 1 where unset."""
+    if "WORLD_SIZE" not in os.environ:
+        return 1
+    world_size = _integer_variable("WORLD_SIZE")
+    if world_size < 1:
+        raise ValueError(
+            f"The environment variable WORLD_SIZE must be a positive integer, "
+            f"got {world_size}. Unset it to train in one process."
+        )
+    return world_size
+
+
+def _integer_variable(name):
+    text = os.environ[name]
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(
+            f"The environment variable {name} must be an integer, as torchrun "
+            f"sets it; got {text!r}."
+        ) from None
+
+
 def init_from_environment(device):
     """Start the process group that ``torchrun`` describes, if there is one.
 
-    Reads ``WORLD_SIZE`` (and, through ``init_process_group``, ``RANK``,
-    ``MASTER_ADDR`` and ``MASTER_PORT``). NCCL is used for CUDA devices, gloo
-    otherwise; under NCCL each process takes the GPU ``LOCAL_RANK``.
+    Reads ``WORLD_SIZE``, ``RANK``, ``MASTER_ADDR`` and ``MASTER_PORT``. NCCL
+    is used for CUDA devices, gloo otherwise; under NCCL each process takes the
+    GPU ``LOCAL_RANK``. Outside ``torchrun``, which starts every process
+    itself, the processes must all join within :data:`RENDEZVOUS_SECONDS`.
 
     Returns
     -------
     started : bool
         Whether a group was started here (the caller then ends it with
         ``torch.distributed.destroy_process_group``).
+
+    Raises
+    ------
+    ValueError
+        If ``WORLD_SIZE`` asks for several processes but the other variables
+        are missing, or the build of PyTorch has no ``torch.distributed``.
+    TimeoutError
+        If the other processes do not join in time.
     """
-    if int(os.environ.get("WORLD_SIZE", "1")) <= 1 or dist.is_initialized():
+    world_size = world_size_from_environment()
+    if world_size <= 1 or dist.is_initialized():
         return False
     if not dist.is_available():
         raise ValueError(
             "WORLD_SIZE is set, but this build of PyTorch has no torch.distributed."
         )
+    missing = [name for name in _GROUP_VARIABLES if not os.environ.get(name)]
+    if missing:
+        raise ValueError(
+            f"WORLD_SIZE={world_size} asks for data-parallel training over "
+            f"{world_size} processes, but {', '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not set, as torchrun sets "
+            "them. Start the job with torchrun, or unset WORLD_SIZE to train in "
+            "one process."
+        )
     backend = "gloo"
     if device.type == "cuda":
         torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
         backend = "nccl"
-    dist.init_process_group(backend)
+    if os.environ.get("TORCHELASTIC_RUN_ID"):
+        # torchrun started every process and serves the rendezvous itself.
+        dist.init_process_group(backend)
+    else:
+        rank = _integer_variable("RANK")
+        store = _rendezvous(world_size, rank)
+        dist.init_process_group(backend, store=store, rank=rank, world_size=world_size)
     return True
+
+
+def _rendezvous(world_size, rank):
+    """The store through which the processes of the group find each other."""
+    host, port = os.environ["MASTER_ADDR"], _integer_variable("MASTER_PORT")
+    print(
+        f"Rank {rank} of WORLD_SIZE={world_size}: waiting up to "
+        f"{RENDEZVOUS_SECONDS} s for the other processes at {host}:{port}.",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        return dist.TCPStore(
+            host,
+            port,
+            world_size,
+            is_master=rank == 0,
+            timeout=datetime.timedelta(seconds=RENDEZVOUS_SECONDS),
+        )
+    except RuntimeError as exc:  # torch.distributed.DistError and others
+        raise TimeoutError(
+            f"WORLD_SIZE={world_size}, RANK={rank}: the {world_size} processes "
+            f"could not all meet at MASTER_ADDR={host}, MASTER_PORT={port} within "
+            f"{RENDEZVOUS_SECONDS} s ({_first_line(exc)}). Start every process "
+            "(torchrun does), or unset WORLD_SIZE to train in one process."
+        ) from None
+
+
+def _first_line(exc):
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def is_main_process():

@@ -12,6 +12,7 @@ import torch
 from sklearn.utils.validation import column_or_1d
 
 from .column_dtypes import check_dtype_spec, dtype_spec, make_dtype
+from .model_values import check_storable_dtype
 from .validation import check_class_labels, holds_strings
 
 
@@ -40,6 +41,8 @@ def validate_labels(y, n_samples, owner, unit="row"):
         return None, None, None
     container = label_type(y)
     check_class_labels(y, owner)
+    if container is not None:
+        check_storable_dtype(container["dtype"], "y", "y")
     if hasattr(y, "__len__") and not hasattr(y, "shape"):
         y = np.asarray(y, dtype=object if holds_strings(y) else None)
     if len(y) != n_samples:

@@ -81,7 +81,8 @@ def panel_to_numpy3d(X, kind, name="X"):
     Returns
     -------
     X3 : ndarray of shape (n_instances, n_channels, n_timepoints)
-    columns : list of str
+    columns : list
+        The channel names, as the panel holds them.
 
     Raises
     ------
@@ -118,7 +119,8 @@ def panel_to_padded(X, kind, name="X"):
     X3 : ndarray of shape (n_instances, n_channels, max_length)
     lengths : ndarray of shape (n_instances,) of int64, or None
         Each sequence's length; None when all are equal.
-    columns : list of str
+    columns : list
+        The channel names, as the panel holds them.
 
     Raises
     ------
@@ -127,12 +129,13 @@ def panel_to_padded(X, kind, name="X"):
         an instance's channels differ in length, or if sktime cannot read it.
     """
     columns = list((X[0] if kind == "df-list" else X).columns)
+    check_time_indexes(X, kind, name)
     lengths = _instance_lengths(X, kind)
     check_real(X, name, noun="channel")
     if len(set(lengths)) > 1:
         X3 = _padded_values(X, kind, name, max(lengths))
         check_real(X3, name, noun="channel")
-        return X3, np.asarray(lengths, dtype=np.int64), [str(c) for c in columns]
+        return X3, np.asarray(lengths, dtype=np.int64), columns
     from sktime.datatypes import convert_to
 
     try:
@@ -141,7 +144,136 @@ def panel_to_padded(X, kind, name="X"):
         raise ValueError(f"{name} is not a valid {kind} panel: {exc}") from None
     # nested_univ cells are Series, whose complex values only show here.
     check_real(X3, name, noun="channel")
-    return np.asarray(X3, dtype=np.float64), None, [str(c) for c in columns]
+    return np.asarray(X3, dtype=np.float64), None, columns
+
+
+def check_time_indexes(X, kind, name="X"):
+    """Raise a ValueError unless each sequence's time points are evenly spaced.
+
+    The rows of a sequence are read as consecutive steps, so a gap (a missing
+    time point) or rows out of time order would silently join steps that are
+    not neighbours. A pd-multiindex panel's time points must be integers,
+    dates or periods; in other layouts, time points that are not numbers,
+    dates, periods or durations are not checked.
+
+    Parameters
+    ----------
+    X : DataFrame or list of DataFrames
+        A panel of mtype ``kind`` (one of :data:`PANEL_MTYPES`), or with
+        ``kind="series-frame"`` one long series.
+    kind : str
+        The layout, as returned by :func:`panel_kind`.
+    name : str, default="X"
+        The parameter holding ``X``, for the message.
+    """
+    if kind == "pd-multiindex":
+        _check_time_level(X.index.get_level_values(1), name)
+        if _evenly_spaced_panel(X.index):
+            return
+        instances = X.groupby(level=0, sort=False)
+        indexes = ((i, group.index.get_level_values(1)) for i, group in instances)
+    elif kind == "df-list":
+        indexes = ((i, frame.index) for i, frame in enumerate(X))
+    elif kind == "nested_univ":
+        indexes = (
+            (X.index[row], cell.index)
+            for row, cells in enumerate(X.itertuples(index=False))
+            for cell in cells
+        )
+    else:
+        indexes = [(None, X.index)]
+    for instance, index in indexes:
+        problem = _uneven_steps(index)
+        if problem is not None:
+            where = name if instance is None else f"Instance {instance!r} of {name}"
+            found, remedy = problem
+            raise ValueError(
+                f"{where} {found}, but its rows are read as consecutive time "
+                f"steps at even intervals. {remedy}"
+            )
+
+
+def _check_time_level(times, name):
+    """Refuse time points that sktime's pd-multiindex panels cannot hold."""
+    if pd.api.types.is_integer_dtype(times) or isinstance(
+        times, (pd.DatetimeIndex, pd.PeriodIndex)
+    ):
+        return
+    raise ValueError(
+        f"The time points of {name} (its second index level) are {times.dtype} "
+        f"values such as {times[0]!r}; a pd-multiindex panel's time points must "
+        "be integers, dates or periods. Number the rows of each instance 0, 1, "
+        f"2, ..., e.g. with {name}.groupby(level=0).cumcount()."
+    )
+
+
+def _time_points(index):
+    """Time points as numbers, or None for an index of other values."""
+    if isinstance(index, (pd.PeriodIndex, pd.DatetimeIndex, pd.TimedeltaIndex)):
+        return index.asi8
+    if pd.api.types.is_numeric_dtype(index) and not pd.api.types.is_bool_dtype(index):
+        return np.asarray(index, dtype=np.float64)
+    return None
+
+
+def _evenly_spaced_panel(index):
+    """Whether every instance of a pd-multiindex steps by one common step.
+
+    The common case, checked without a loop over instances; False leaves
+    the verdict to the check of each instance. The time points are integers,
+    dates or periods (``_check_time_level``).
+    """
+    points = _time_points(index.get_level_values(1))
+    instance = index.codes[0]
+    steps = np.diff(points)[instance[1:] == instance[:-1]]
+    if not len(steps):
+        return True
+    even = np.ptp(steps) <= _step_tolerance(points, steps)
+    return bool((steps > 0).all() and even)
+
+
+def _step_tolerance(points, steps):
+    """How far two steps between ``points`` may differ and count as equal.
+
+    Float time points carry their own rounding error, which grows with their
+    magnitude.
+    """
+    tolerance = 1e-9 * steps.max()
+    if points.dtype.kind == "f":
+        tolerance += 4 * np.spacing(np.abs(points).max())
+    return tolerance
+
+
+def _uneven_steps(index):
+    """What is wrong with the time points ``index``, and the remedy, or None.
+
+    None where they increase by even steps, or are not numbers, dates,
+    periods or durations.
+    """
+    points = _time_points(index)
+    if len(index) < 2 or points is None:
+        return None
+    steps = np.diff(points)
+    if (steps <= 0).any():
+        at = int(np.argmax(steps <= 0))
+        return (
+            f"has time points out of order ({index[at]} is followed by "
+            f"{index[at + 1]})",
+            "Sort them, e.g. with sort_index().",
+        )
+    uneven = np.abs(steps - steps[0]) > _step_tolerance(points, steps)
+    if not uneven.any():
+        return None
+    if isinstance(index, pd.DatetimeIndex) and pd.infer_freq(index) is not None:
+        return None  # calendar steps, such as months
+    at = int(np.argmax(uneven))
+    return (
+        f"has a gap in its time index ({index[at]} is followed by "
+        f"{index[at + 1]}, where {index[0]} is followed by {index[1]})",
+        "Fill the missing time points (e.g. by interpolation) or cut the "
+        "sequence at the gap; if the rows are consecutive steps, number them "
+        "0, 1, 2, ...",
+    )
 
 
 def _padded_values(X, kind, name, max_length):
@@ -189,7 +321,7 @@ def padded_to_panel(X3, lengths, kind, columns):
         The sequences' lengths.
     kind : str
         One of :data:`PANEL_MTYPES`.
-    columns : list of str or None
+    columns : list or None
         Channel names; None names them ``var_0``, ``var_1``, ... as sktime does.
 
     Returns
@@ -229,7 +361,7 @@ def numpy3d_to_panel(X3, kind, columns):
         The layout seen in ``fit`` (see :func:`panel_kind`). Long series come
         back as panels of windows: a 2-D array as numpy3D, a DataFrame as a
         ``pd-multiindex`` DataFrame.
-    columns : list of str or None
+    columns : list or None
         Channel names to restore.
 
     Returns

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import validate_data
 
+from .model_values import check_column_names
 from .validation import check_real, check_table_cells
 
 
@@ -39,6 +40,7 @@ def validate_table(estimator, X):
     # Before validate_data, whose complex-data error prints the whole array.
     check_real(X, "X")
     if isinstance(X, pd.DataFrame):
+        check_column_names(X.columns, "X")
         check_table_cells(X, "X")
         validate_data(estimator, X, skip_check_array=True)
         n_samples, n_features = X.shape

@@ -75,11 +75,10 @@ def codes(real, synth, categorical):
             )
         else:
             numbers = pd.concat([real[column], synth[column]]).to_numpy(float)
-            edges = np.unique(
-                np.nanquantile(
-                    real[column].to_numpy(float), np.linspace(0, 1, N_BINS + 1)[1:-1]
-                )
-            )
+            observed = real[column].dropna().to_numpy(float)
+            levels = np.linspace(0, 1, N_BINS + 1)[1:-1]
+            # A real column missing throughout has one bin of numbers.
+            edges = np.unique(np.quantile(observed, levels)) if len(observed) else []
             codes = np.where(
                 np.isnan(numbers), len(edges) + 1, np.searchsorted(edges, numbers)
             )

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.multiclass import type_of_target
 
+from .model_values import check_storable
+
 # Largest magnitude of values whose squares, summed over many values, stay
 # finite in float64: variances, mixtures and standardization of larger values
 # overflow to inf.
@@ -202,6 +204,8 @@ def check_class_labels(y, owner):
             f"y holds missing labels (NaN or None), e.g. at rows {rows}; {owner} "
             "needs a class for every row: drop those rows or give them a class."
         )
+    if values.dtype.kind in "OSMm":  # objects, bytes, dates and durations
+        check_storable(pd.unique(values), "y", "y")
     if values.dtype == object:
         types = sorted({type(v).__name__ for v in values})
         if len(types) > 1 and any(isinstance(v, str) for v in values):

@@ -151,11 +151,14 @@ def check_panel_pair(
 def to_frame(X, name):
     """Return a table as a DataFrame (ndarray columns are named x0, x1, ...).
 
-    Complex numbers and infinite values raise a ValueError, unhashable cells
-    (such as lists) a TypeError, naming the column.
+    Columns of nullable dtypes (``Int64``, ``Float64``, ``boolean``,
+    ``string``) come back as NumPy ones, with NaN for ``pd.NA``: numbers as
+    float64, the others as objects. MultiIndex columns, duplicate column
+    names, complex numbers and infinite values raise a ValueError, unhashable
+    cells (such as lists) a TypeError, naming the column.
     """
     if isinstance(X, pd.DataFrame):
-        frame = X
+        frame = _without_nullable_dtypes(X)
     else:
         array = np.asarray(X)
         if array.ndim != 2:
@@ -163,11 +166,61 @@ def to_frame(X, name):
                 f"{name} must be a 2-D table, got an array of shape {array.shape}."
             )
         frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+    if frame.shape[1] == 0:
+        raise ValueError(f"{name} has no columns; the metrics need at least one.")
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise ValueError(
+            f"{name} has MultiIndex columns ({frame.columns.nlevels} levels); the "
+            "metrics compare flat tables. Flatten them first, e.g. "
+            f"{name}.columns = ['_'.join(map(str, c)) for c in {name}.columns]."
+        )
+    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise ValueError(
+            f"{name} has duplicate column names {duplicated}; give each column "
+            "a name of its own."
+        )
     check_table_cells(frame, name)
     numeric = frame.select_dtypes(include="number")
     if numeric.size and np.isinf(numeric.to_numpy(dtype=np.float64)).any():
         raise ValueError(f"{name} contains infinite values.")
     return frame
+
+
+def _without_nullable_dtypes(frame):
+    """``frame`` with its nullable columns as NumPy ones, NaN for ``pd.NA``.
+
+    scikit-learn's imputers and encoders cannot read ``pd.NA``.
+    """
+    converted = {}
+    for j, dtype in enumerate(frame.dtypes):
+        if not isinstance(dtype, pd.api.extensions.ExtensionDtype) or isinstance(
+            dtype, (pd.CategoricalDtype, pd.IntervalDtype, pd.PeriodDtype)
+        ):
+            continue
+        column = frame.iloc[:, j]
+        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(
+            dtype
+        ):
+            converted[j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        elif pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            converted[j] = column.to_numpy(dtype=object, na_value=np.nan)
+    if not converted:
+        return frame
+    frame = frame.copy()
+    for j, values in converted.items():
+        frame.isetitem(j, values)
+    return frame
+
+
+def positional(frame):
+    """``frame`` with its columns named 0, 1, 2, ... by position.
+
+    scikit-learn's column selectors read integer names as positions and
+    reject names that are neither strings nor integers (such as tuples), so
+    the metrics' own encoders see the columns by position.
+    """
+    return frame.set_axis(pd.RangeIndex(frame.shape[1]), axis=1)
 
 
 def check_table_pair(X_real, X_synth, *, metric):
@@ -208,7 +261,8 @@ def check_table_pair(X_real, X_synth, *, metric):
 def make_table_encoder(frame):
     """An unfitted encoder mapping a table to standardized numeric features.
 
-    Numeric columns are median-imputed and standardized; categorical columns
+    Numeric columns are median-imputed (a column missing throughout becomes
+    zeros) and standardized; categorical columns
     are one-hot encoded (NaN is its own category, unseen categories encode to
     all zeros).
     """
@@ -218,7 +272,11 @@ def make_table_encoder(frame):
         [
             (
                 "numeric",
-                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                make_pipeline(
+                    # A column missing throughout stays, as zeros.
+                    SimpleImputer(strategy="median", keep_empty_features=True),
+                    StandardScaler(),
+                ),
                 numeric,
             ),
             (
@@ -269,9 +327,7 @@ def encode_like(reference, *others, names):
         for column in frame.select_dtypes(include="number").columns:
             values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
             check_magnitude(values, f"Column {column!r} of {name}")
-    encoder = make_table_encoder(reference).fit(reference)
     columns = list(reference.columns)
-    return [
-        np.asarray(encoder.transform(frame[columns]), dtype=np.float64)
-        for frame in (reference, *others)
-    ]
+    frames = [positional(frame[columns]) for frame in frames]
+    encoder = make_table_encoder(frames[0]).fit(frames[0])
+    return [np.asarray(encoder.transform(frame), dtype=np.float64) for frame in frames]

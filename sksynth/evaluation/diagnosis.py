@@ -10,7 +10,12 @@ from sklearn.metrics import roc_auc_score
 from .._core.seeding import seed_from_random_state
 from .._core.table_distances import association_pairs, marginal_distances, table_gap
 from .._core.validation import check_fraction, check_positive_int
-from ._inputs import categorical_columns, check_encodable, check_table_pair
+from ._inputs import (
+    categorical_columns,
+    check_encodable,
+    check_table_pair,
+    positional,
+)
 from .discriminative import default_table_classifier, split_indices
 
 _METRIC = "column_report"
@@ -162,6 +167,7 @@ def _detector_importance(real, synth, test_size, n_repeats, seed):
 
     def stack(real_rows, synth_rows):
         X = pd.concat([real.iloc[real_rows], synth.iloc[synth_rows]], ignore_index=True)
+        X = positional(X)
         y = np.r_[np.ones(len(real_rows)), np.zeros(len(synth_rows))].astype(int)
         return X, y
 

@@ -18,6 +18,7 @@ from ._inputs import (
     check_panel_pair,
     check_table_pair,
     is_panel,
+    positional,
 )
 from ._posthoc import (
     PairedBatches,
@@ -215,29 +216,31 @@ def _gru_discrimination(
 
 
 def default_table_classifier(frame, seed):
-    categorical = categorical_columns(frame)
+    """The detector of real against synthetic rows, for tables like ``frame``.
+
+    Gradient boosting, with categories encoded as ordinals. Columns missing
+    throughout ``frame`` hold nothing to learn, and gradient boosting cannot
+    bin them: they are dropped.
+    """
+    empty = frame.columns[frame.isna().all().to_numpy()].tolist()
+    categorical = [c for c in categorical_columns(frame) if c not in empty]
     booster = HistGradientBoostingClassifier(random_state=seed)
-    if not categorical:
+    if not categorical and not empty:
         return booster
     native = [c for c in categorical if frame[c].nunique() < _MAX_NATIVE_CATEGORIES]
+    ordinal = OrdinalEncoder(
+        handle_unknown="use_encoded_value",
+        unknown_value=np.nan,
+        encoded_missing_value=np.nan,
+    )
     encoder = ColumnTransformer(
-        [
-            (
-                "categorical",
-                OrdinalEncoder(
-                    handle_unknown="use_encoded_value",
-                    unknown_value=np.nan,
-                    encoded_missing_value=np.nan,
-                ),
-                categorical,
-            )
-        ],
+        [("categorical", ordinal, categorical), ("empty", "drop", empty)],
         remainder="passthrough",
         verbose_feature_names_out=False,
     )
+    n_others = frame.shape[1] - len(categorical) - len(empty)
     booster.set_params(
-        categorical_features=[c in native for c in categorical]
-        + [False] * (frame.shape[1] - len(categorical))
+        categorical_features=[c in native for c in categorical] + [False] * n_others
     )
     return Pipeline([("encode", encoder), ("classify", booster)])
 
@@ -255,6 +258,7 @@ def _table_discrimination(real, synth, classifier, test_size, seed):
     )
     y_test = np.r_[np.ones(len(real_test)), np.zeros(len(synth_test))].astype(int)
     if classifier is None:
+        X_train, X_test = positional(X_train), positional(X_test)
         model = default_table_classifier(X_train, seed)
     else:
         model = clone(classifier)

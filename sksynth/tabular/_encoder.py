@@ -18,6 +18,7 @@ from .._core.column_dtypes import (
     restore_series,
 )
 from .._core.model_file import is_int, is_json_scalar
+from .._core.model_values import check_storable, check_storable_dtype
 from .._core.validation import check_magnitude
 from ._encoded_columns import (
     CategoricalColumn,
@@ -80,6 +81,9 @@ from ._numeric_values import (
 # The fitted state is plain JSON-able data (``TabularEncoder.to_dict``) so that
 # samplers can save it without pickle.
 
+# Integer columns hold at most this magnitude: every integer up to it is a
+# float64, the type the encoding computes in.
+_MAX_EXACT_INTEGER = 2**53
 # A column determines another only if each of its values is seen this often:
 # rarer values make chance maps.
 _MIN_ROWS_PER_SOURCE_VALUE = 10
@@ -196,17 +200,25 @@ class TabularEncoder:
         for j, (values, is_categorical) in enumerate(
             zip(columns, self.categorical, strict=True)
         ):
-            name = self.container["columns"][j] if "columns" in self.container else j
-            dtype = dtype_spec(values.dtype) if isinstance(values, pd.Series) else None
+            frame = isinstance(values, pd.Series)
+            name = self.container["columns"][j] if frame else j
+            # Who holds the values, and how to write them, for error messages.
+            where = (f"Column {name!r} of X", f"X[{name!r}]" if frame else f"X[:, {j}]")
+            dtype = dtype_spec(values.dtype) if frame else None
+            if dtype is not None:
+                check_storable_dtype(dtype, *where)
             if is_categorical:
                 column, slot = self._fit_categorical(values, name)
+                check_storable(column.categories, *where)
                 scalar = None
             else:
-                column, scalar, slot = self._fit_numeric(values, name, rng)
-                column.integer = integer_array or (
-                    isinstance(values, pd.Series)
-                    and pd.api.types.is_integer_dtype(values.dtype)
+                integer = integer_array or (
+                    frame and pd.api.types.is_integer_dtype(values.dtype)
                 )
+                if integer:
+                    _check_exact_integers(values, *where)
+                column, scalar, slot = self._fit_numeric(values, name, rng)
+                column.integer = bool(integer)
             column.dtype = dtype
             self.columns.append(column)
             scalars.append(scalar)
@@ -479,10 +491,12 @@ class TabularEncoder:
             k = slot[continuous]
             offsets = np.clip(scalar[continuous], -1.0, 1.0) * 4 * stds[k] + means[k]
         if continuous.any():
-            offsets = np.clip(offsets, column.min, column.max)
-            if column.decimals is not None:
+            if column.integer:
+                offsets = np.round(offsets)
+            elif column.decimals is not None:
                 offsets = np.round(offsets, column.decimals)
-            values[continuous] = np.round(offsets) if column.integer else offsets
+            # Rounded first, so that rounding cannot leave the training range.
+            values[continuous] = np.clip(offsets, column.min, column.max)
         is_exact = ~continuous & (slot < len(means) + len(exact))
         values[is_exact] = exact[slot[is_exact] - len(means)]
         return values
@@ -684,6 +698,26 @@ def _finite_numbers(values):
         isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
         for v in values
     )
+
+
+def _check_exact_integers(values, what, convert):
+    """Refuse integers beyond those that float64, the encoding's arithmetic, holds.
+
+    Larger ones would come back with their last digits changed, or wrapped
+    around to the other end of the integer type.
+    """
+    values = pd.Series(values).dropna()
+    if not len(values):
+        return
+    largest = max(abs(int(values.min())), abs(int(values.max())))
+    if largest > _MAX_EXACT_INTEGER:
+        raise ValueError(
+            f"{what} holds integers as large as {largest:.3g} in magnitude, "
+            "beyond 2**53, up to which float64 arithmetic holds every integer "
+            "exactly. Convert the column to floats to model it approximately "
+            f"(e.g. {convert}.astype(float)), or to strings if its values are "
+            "identifiers."
+        )
 
 
 def _stack(columns, n_rows, dtype):

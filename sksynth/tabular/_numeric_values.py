@@ -23,6 +23,9 @@ _MIN_ROWS_PER_VALUE = 20
 # Most decimals a column's values are rounded to with exact values; values
 # with more (measurements in floating point) are not rounded.
 _MAX_DECIMALS = 6
+# How far, relative to the column's largest magnitude, a value may lie from
+# its rounding and still count as written with those decimals.
+_DECIMALS_TOLERANCE = 1e-9
 # Quantiles kept per numeric column with numeric_encoding="quantiles", and the
 # scalar range they map onto (inside tanh's range, as the modes' offsets are).
 N_QUANTILES = 1_000
@@ -47,10 +50,17 @@ def exact_values_of(observed, max_grid_values):
 
 
 def decimals_of(values):
-    """The fewest decimals (at most _MAX_DECIMALS) that write every value, or None."""
+    """The fewest decimals (at most _MAX_DECIMALS) that write every value, or None.
+
+    Rounding may move a value by at most _DECIMALS_TOLERANCE of the column's
+    scale (its largest magnitude), only the floating-point error of a value
+    written with those decimals: a column of values far below one, such as
+    2e-10, has no decimals, rather than zero of them.
+    """
+    scale = np.max(np.abs(values), initial=0.0)
     for decimals in range(_MAX_DECIMALS + 1):
         error = np.abs(np.round(values, decimals) - values)
-        if np.all(error <= 1e-9 * np.maximum(1.0, np.abs(values))):
+        if np.all(error <= _DECIMALS_TOLERANCE * scale):
             return decimals
     return None
 

@@ -8,7 +8,14 @@ import pandas as pd
 from sklearn.utils.validation import validate_data
 
 from .._core.labels import validate_labels
-from .._core.panels import PANEL_MTYPES, panel_kind, panel_to_padded, stride_windows
+from .._core.model_values import check_column_names
+from .._core.panels import (
+    PANEL_MTYPES,
+    check_time_indexes,
+    panel_kind,
+    panel_to_padded,
+    stride_windows,
+)
 from .._core.validation import check_real
 
 
@@ -32,7 +39,9 @@ def validate_sequences(sampler, X):
     kind = panel_kind(X)
     columns, lengths = None, None
     if kind in PANEL_MTYPES:
-        _reject_non_numeric(X[0] if kind == "df-list" else X)
+        first = X[0] if kind == "df-list" else X
+        check_column_names(first.columns, "X")
+        _reject_non_numeric(first)
         X, lengths, columns = panel_to_padded(X, kind)
     else:
         check_real(X, "X", noun="channel")
@@ -44,8 +53,14 @@ def validate_sequences(sampler, X):
             )
         if lengths is None:
             X = validate_data(
-                sampler, X, allow_nd=True, ensure_min_samples=2, dtype=np.float64
+                sampler,
+                X,
+                allow_nd=True,
+                ensure_min_samples=2,
+                dtype=np.float64,
+                ensure_all_finite=False,
             )
+            _check_finite(X, ("instance", "channel", "time point"))
         else:
             X = _validate_padded(sampler, X, lengths)
         if 0 in X.shape[1:]:
@@ -61,6 +76,7 @@ def validate_sequences(sampler, X):
                 f"seq_len={sampler.seq_len}; set seq_len={X.shape[2]} or "
                 "seq_len='auto'."
             )
+        _check_supervisor_length(sampler, X.shape[2])
         if columns is not None and all(isinstance(c, str) for c in columns):
             sampler.feature_names_in_ = np.asarray(columns, dtype=object)
         return X, lengths, kind, columns
@@ -70,10 +86,14 @@ def validate_sequences(sampler, X):
             "seq_len='auto' takes the length of a panel's sequences, but X is "
             "one long series; set seq_len to the length of the windows to cut."
         )
+    _check_supervisor_length(sampler, sampler.seq_len)
     if isinstance(X, pd.DataFrame):
+        check_column_names(X.columns, "X")
         _reject_non_numeric(X)
-        columns = [str(c) for c in X.columns]
-    series = validate_data(sampler, X, dtype=np.float64)
+        check_time_indexes(X, kind)
+        columns = list(X.columns)
+    series = validate_data(sampler, X, dtype=np.float64, ensure_all_finite=False)
+    _check_finite(series, ("time point", "channel"))
     n_timepoints = series.shape[0]
     if n_timepoints < sampler.seq_len + 1:
         raise ValueError(
@@ -83,6 +103,35 @@ def validate_sequences(sampler, X):
         )
     windows = stride_windows(series, sampler.seq_len)
     return windows, None, kind, columns
+
+
+def _check_finite(X, axes):
+    """Raise a ValueError naming the first NaN or infinite value of X.
+
+    ``axes`` names X's axes, for the message.
+    """
+    bad = ~np.isfinite(X)
+    if not bad.any():
+        return
+    first = np.unravel_index(np.argmax(bad), X.shape)
+    where = ", ".join(f"{axis} {i}" for axis, i in zip(axes, first, strict=True))
+    value = "NaN" if np.isnan(X[first]) else "infinity"
+    raise ValueError(
+        f"X holds {value} at {where} ({int(bad.sum())} value(s) are NaN or inf); "
+        "TimeGANSampler needs finite values and does not model missing ones: "
+        "fill them (e.g. by interpolation) or cut them out."
+    )
+
+
+def _check_supervisor_length(sampler, seq_len):
+    """Refuse sequences too short for TimeGAN's supervisor (``latent="step"``)."""
+    if sampler.latent == "step" and seq_len < 2:
+        raise ValueError(
+            f"seq_len must be at least 2 with latent='step', got sequences of "
+            f"{seq_len} time point: TimeGAN's supervisor learns to predict each "
+            "time step from the one before. Use seq_len >= 2, or "
+            "latent='sequence'."
+        )
 
 
 def _validate_padded(sampler, X, lengths):

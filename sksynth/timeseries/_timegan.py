@@ -97,7 +97,9 @@ class TimeGANSampler(BaseSampler):
         have this length. ``"auto"`` takes the length of a panel's sequences;
         for a panel of unequal lengths, ``seq_len`` must be ``"auto"`` or the
         longest length, the padded length the networks run over (each sampled
-        sequence has a length drawn from the training lengths).
+        sequence has a length drawn from the training lengths). At least 2
+        with ``latent="step"``, whose supervisor predicts each step from the
+        one before.
     hidden_dim : int or "auto", default=24
         Width of every recurrent layer and of the latent space. ``"auto"`` uses
         4 x the number of channels, as in TimeGAN's submission code.
