@@ -27,7 +27,16 @@ ALLOWED = {
     "datasets": {"_core", "datasets"},
     "pipeline": {"_core", "base", "tabular", "timeseries", "oversampling"},
     "oversampling": {"_core", "base", "tabular", "timeseries"},
-    "utils": {"_core", "base", "tabular", "timeseries", "pipeline", "utils", ""},
+    "utils": {
+        "_core",
+        "base",
+        "tabular",
+        "timeseries",
+        "pipeline",
+        "datasets",
+        "utils",
+        "",
+    },
     "_demo": {"_core", "base", "tabular", "timeseries", "evaluation", "datasets", ""},
     "_cli": {
         "_core",

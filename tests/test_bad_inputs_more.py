@@ -15,13 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sampler_checks import assert_same_samples, tiny_gan_sampler, tiny_timegan_sampler
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sktime.datatypes import convert_to
 
-from sksynth import BaseSampler
+from sksynth import BaseSampler, GANSampler, TimeGANSampler
 from sksynth._cli import main
 from sksynth._core import data_parallel
 from sksynth.datasets import make_sines
@@ -35,6 +34,7 @@ from sksynth.pipeline import SamplingPipeline
 from sksynth.tabular import _gan
 from sksynth.tabular._encoder import TabularEncoder
 from sksynth.tabular._numeric_values import decimals_of
+from sksynth.utils.estimator_checks import assert_same_samples, small_sampler
 
 
 def _table(n=40, seed=0):
@@ -58,10 +58,10 @@ def _cells(values, n=40):
 def no_training(monkeypatch):
     """Make any GANSampler training step fail the test: checks must come first."""
 
-    def train_epochs(*args, **kwargs):
+    def run(*args, **kwargs):
         raise AssertionError("GANSampler started training")
 
-    monkeypatch.setattr(_gan, "train_epochs", train_epochs)
+    monkeypatch.setattr(_gan.TrainingLoop, "run", run)
 
 
 # --------------------------------------------------------------------------
@@ -73,7 +73,7 @@ def test_tiny_numbers_are_not_rounded_to_zero():
     values = np.random.default_rng(0).uniform(1e-10, 3.9e-10, 100)
     assert decimals_of(values) is None
     X = pd.DataFrame({"tiny": values})
-    synthetic = tiny_gan_sampler().fit(X).sample(200, random_state=0)["tiny"]
+    synthetic = small_sampler(GANSampler).fit(X).sample(200, random_state=0)["tiny"]
     assert synthetic.min() >= values.min() and synthetic.max() <= values.max()
 
 
@@ -87,15 +87,14 @@ def test_rounding_never_leaves_the_training_range():
     # One decimal writes every value up to 1e-9 of the scale, but rounding
     # the smallest one (1e-12) gives 0, below the training range.
     values = np.r_[1e-12, np.round(np.linspace(1, 12.3, 99), 1)]
-    encoder = TabularEncoder()
-    scalars, slots = encoder.fit_transform(
-        pd.DataFrame({"v": values}),
+    encoder = TabularEncoder(
         [False],
         max_categories=10,
-        rng=np.random.default_rng(0),
         exact_values=True,
+        random_state=np.random.default_rng(0),
     )
-    assert encoder.columns[0]["decimals"] == 1
+    scalars, slots = encoder.fit_transform(pd.DataFrame({"v": values}))
+    assert encoder.columns[0].decimals == 1
     lowest = encoder.inverse_transform(np.full_like(scalars, -1.0), slots)["v"]
     assert lowest.min() >= 1e-12
 
@@ -197,7 +196,7 @@ def test_values_a_model_file_cannot_store_are_refused_in_fit(
     make_bad, match, no_training
 ):
     X, y = make_bad()
-    sampler = tiny_gan_sampler()
+    sampler = small_sampler(GANSampler)
     with pytest.raises(ValueError, match=match):
         sampler.fit(X, y)
     assert not hasattr(sampler, "device_")
@@ -215,7 +214,7 @@ def test_values_a_model_file_cannot_store_are_refused_in_fit(
     ids=["number-names", "booleans-with-none", "int-categories", "bool-y", "cat-y"],
 )
 def test_storable_values_come_back_from_a_model_file(tmp_path, X, y):
-    sampler = tiny_gan_sampler().fit(X, y)
+    sampler = small_sampler(GANSampler).fit(X, y)
     path = tmp_path / "model.sksynth"
     sampler.save(path)
     assert_same_samples(
@@ -267,14 +266,16 @@ _NOT_INVERTED = [
 def test_sampling_pipeline_refuses_steps_it_cannot_invert_before_training(
     make_step, X, match, no_training
 ):
-    pipe = SamplingPipeline([("step", make_step()), ("gan", tiny_gan_sampler())])
+    pipe = SamplingPipeline([("step", make_step()), ("gan", small_sampler(GANSampler))])
     with pytest.raises(ValueError, match=match):
         pipe.fit(X)
 
 
 def test_sampling_pipeline_sample_refuses_a_step_made_uninvertible_after_fit():
     log = FunctionTransformer(np.log, inverse_func=np.exp)
-    pipe = SamplingPipeline([("log", log), ("gan", tiny_gan_sampler())]).fit(_POSITIVE)
+    pipe = SamplingPipeline([("log", log), ("gan", small_sampler(GANSampler))]).fit(
+        _POSITIVE
+    )
     assert (pipe.sample(5, random_state=0) > 0).all()
     pipe.set_params(log__inverse_func=None)
     with pytest.raises(ValueError, match="func=log but no inverse_func"):
@@ -282,7 +283,10 @@ def test_sampling_pipeline_sample_refuses_a_step_made_uninvertible_after_fit():
 
 
 def test_sampling_pipeline_with_an_indicating_imputer_restores_missing_values():
-    steps = [("impute", SimpleImputer(add_indicator=True)), ("gan", tiny_gan_sampler())]
+    steps = [
+        ("impute", SimpleImputer(add_indicator=True)),
+        ("gan", small_sampler(GANSampler)),
+    ]
     synthetic = SamplingPipeline(steps).fit(_WITH_NAN).sample(50, random_state=0)
     assert synthetic.shape == (50, 2)
     assert np.isnan(synthetic[:, 0]).any() and not np.isnan(synthetic[:, 1]).any()
@@ -359,7 +363,7 @@ def test_timegan_refuses_uneven_time_indexes(make_bad, match):
     X = make_bad()
     seq_len = 4 if isinstance(X, pd.DataFrame) and X.index.nlevels == 1 else "auto"
     with pytest.raises(ValueError, match=match):
-        tiny_timegan_sampler(seq_len=seq_len).fit(X)
+        small_sampler(TimeGANSampler, seq_len=seq_len).fit(X)
 
 
 def test_discriminative_score_refuses_a_panel_with_a_gap():
@@ -379,7 +383,7 @@ def test_discriminative_score_refuses_a_panel_with_a_gap():
     ids=["step-of-two", "months", "float-seconds"],
 )
 def test_timegan_accepts_evenly_spaced_time_indexes(X, seq_len):
-    tiny_timegan_sampler(seq_len=seq_len).fit(X)
+    small_sampler(TimeGANSampler, seq_len=seq_len).fit(X)
 
 
 @pytest.mark.parametrize(
@@ -392,9 +396,9 @@ def test_timegan_accepts_evenly_spaced_time_indexes(X, seq_len):
 )
 def test_timegan_step_latent_refuses_sequences_of_one_step(params, X):
     with pytest.raises(ValueError, match="seq_len must be at least 2 with latent="):
-        tiny_timegan_sampler(**params).fit(X)
+        small_sampler(TimeGANSampler, **params).fit(X)
     # One latent vector per sequence needs no next step to predict.
-    sequence = tiny_timegan_sampler(**params, latent="sequence")
+    sequence = small_sampler(TimeGANSampler, **params, latent="sequence")
     assert sequence.fit(X).sample(3, random_state=0).shape == (3, 2, 1)
 
 
@@ -586,7 +590,7 @@ _INT64_MAX = np.iinfo(np.int64).max
 )
 def test_gan_refuses_integers_beyond_float64_and_duplicate_names(X, match, no_training):
     with pytest.raises(ValueError, match=match):
-        tiny_gan_sampler().fit(X)
+        small_sampler(GANSampler).fit(X)
 
 
 def test_gan_keeps_integers_up_to_2_to_the_53_and_big_python_integers(tmp_path):
@@ -594,7 +598,7 @@ def test_gan_keeps_integers_up_to_2_to_the_53_and_big_python_integers(tmp_path):
         num=np.r_[2**53, np.arange(39)],
         cat=pd.Series([10**20 + i % 3 for i in range(40)], dtype=object),
     )
-    sampler = tiny_gan_sampler().fit(X)
+    sampler = small_sampler(GANSampler).fit(X)
     sampler.save(tmp_path / "model.sksynth")
     synthetic = BaseSampler.load(tmp_path / "model.sksynth").sample(50, random_state=0)
     assert synthetic["num"].dtype == np.int64 and synthetic["num"].min() >= 0
@@ -615,7 +619,7 @@ def _named_5_and_7(frame):
     ids=["pd-multiindex", "df-list", "long-series"],
 )
 def test_timegan_keeps_channel_names_that_are_not_strings(tmp_path, make_X, seq_len):
-    sampler = tiny_timegan_sampler(seq_len=seq_len).fit(make_X())
+    sampler = small_sampler(TimeGANSampler, seq_len=seq_len).fit(make_X())
     sampler.save(tmp_path / "model.sksynth")
     for fitted in (sampler, BaseSampler.load(tmp_path / "model.sksynth")):
         synthetic = fitted.sample(2, random_state=0)
@@ -655,7 +659,7 @@ def test_timegan_names_bad_channels_and_values(make_bad, match):
     X = make_bad()
     seq_len = 4 if np.ndim(X) == 2 and not isinstance(X, pd.DataFrame) else "auto"
     with pytest.raises(ValueError, match=match):
-        tiny_timegan_sampler(seq_len=seq_len).fit(X)
+        small_sampler(TimeGANSampler, seq_len=seq_len).fit(X)
 
 
 @pytest.mark.parametrize("metric", list(_TABLE_METRICS))
