@@ -33,15 +33,8 @@ from sksynth.evaluation import (
 )
 
 X = make_sines(500, seq_len=24, n_channels=5, random_state=0)
-sampler = TimeGANSampler.preset(
-    "sines",
-    hidden_dim=16,
-    num_layers=2,
-    n_iter_pretrain=300,
-    n_iter=300,
-    device="cpu",
-    random_state=0,
-)
+# The defaults, on a budget small enough for the gallery.
+sampler = TimeGANSampler(n_iter_pretrain=300, n_iter=300, random_state=0)
 sampler.fit(X)
 X_synth = sampler.sample(len(X), random_state=0)
 print(X.shape, X_synth.shape)

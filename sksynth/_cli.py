@@ -442,13 +442,13 @@ def _add_data_commands(commands):
         "--n-iter-pretrain",
         type=_positive_int,
         help="TimeGAN steps of the autoencoder (and supervisor) phases "
-        "(default: --n-iter)",
+        "(default: the sampler's)",
     )
     fit.add_argument(
         "--preset",
         metavar="NAME",
-        help="TimeGAN settings recommended for a benchmark data set: sines, "
-        "stocks or energy (--n-iter, --n-iter-pretrain and --seq-len still apply)",
+        help="named TimeGAN settings: timegan-2019, the published algorithm "
+        "(--n-iter, --n-iter-pretrain and --seq-len still apply)",
     )
     fit.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     fit.add_argument("--seed", type=int, default=None, help="random seed")

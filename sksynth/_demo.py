@@ -1,6 +1,7 @@
 """``sksynth demo``: the first thing a new user runs.
 
-TimeGAN's Stocks preset fitted on the bundled Stocks data on a short budget;
+TimeGANSampler at its defaults, on a short budget, fitted on the bundled Stocks
+data;
 synthetic sequences, PCA and t-SNE pictures of real against synthetic, and the
 discriminative score.
 """
@@ -29,8 +30,7 @@ def run_demo(output_dir, *, n_iter_pretrain, n_iter, device, seed, threads):
     torch.set_num_threads(threads)
     X = load_stocks(seq_len=24)
     columns = list(load_stocks(as_frame=True).columns)
-    sampler = TimeGANSampler.preset(
-        "stocks",
+    sampler = TimeGANSampler(
         n_iter=n_iter,
         n_iter_pretrain=n_iter_pretrain,
         device=device,
@@ -39,7 +39,7 @@ def run_demo(output_dir, *, n_iter_pretrain, n_iter, device, seed, threads):
     )
     print(
         f"Stocks: {X.shape[0]} windows x {X.shape[1]} channels x {X.shape[2]} days "
-        f"(min-max scaled); TimeGANSampler.preset('stocks') with "
+        f"(min-max scaled); TimeGANSampler() at its defaults with "
         f"n_iter_pretrain={n_iter_pretrain} and n_iter={n_iter} "
         "(a short budget; docs/timegan_budget_benchmark.md has longer ones)."
     )
