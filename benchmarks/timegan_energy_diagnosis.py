@@ -48,6 +48,8 @@ SETTINGS = {
     "num_layers": 2,
     "n_iter_pretrain": 1_000,
     "n_iter": 750,
+    "ema_decay": None,
+    "marginals": "learned",
 }
 REPEATS = 2
 NOISE = ("rv1", "rv2")

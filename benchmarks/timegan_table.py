@@ -11,11 +11,13 @@ whose JSON exists is skipped unless ``--force`` is given. Typical use, in the
 background::
 
     nohup python benchmarks/timegan_table.py --dataset stocks --n-iter 2000 &
-    nohup python benchmarks/timegan_table.py --dataset energy --config preset &
+    nohup python benchmarks/timegan_table.py --dataset energy --config defaults &
     python benchmarks/timegan_table.py --render   # only rebuild the markdown
 
-``--config preset`` fits ``TimeGANSampler.preset(dataset)``; the markdown
-ranks each preset's run among all runs of its data set.
+The named configurations change the published algorithm
+(``TimeGANSampler.preset("timegan-2019")``); ``--config defaults`` fits
+``TimeGANSampler()`` at its defaults, and the markdown ranks that run among all
+runs of its data set.
 """
 
 import argparse
@@ -40,8 +42,9 @@ MARKDOWN = ROOT / "docs" / "benchmarks.md"
 SPEED_RESULTS = ROOT / "benchmarks" / "results"  # timegan_speed_*.json
 DATASETS = ("sines", "stocks", "energy")
 
-# Named configurations: keyword arguments of TimeGANSampler. "preset" uses
-# TimeGANSampler.preset(dataset). --n-iter overrides n_iter.
+# Named configurations: keyword arguments of TimeGANSampler on top of the
+# published algorithm. "defaults" is TimeGANSampler() at its defaults.
+# --n-iter overrides n_iter.
 CONFIGS = {
     "faithful": {},  # the original code's defaults
     "hidden-auto": {"hidden_dim": "auto"},  # 4 x channels, as in the submission code
@@ -93,11 +96,18 @@ def load(dataset, seed):
     return load_energy(seq_len=24)
 
 
+# The settings of the published algorithm; records written before a parameter
+# existed ran with these values (its default at the time).
+FAITHFUL = {**TimeGANSampler().get_params(), **PRESETS["timegan-2019"]}
+UNSET = ("device", "random_state", "verbose")
+
+
 def config_params(config, dataset):
     """TimeGANSampler keyword arguments of a named configuration."""
-    if config == "preset":
-        return dict(PRESETS[dataset])
-    return {"n_iter": 10_000, **CONFIGS[config]}
+    if config == "defaults":
+        defaults = TimeGANSampler().get_params()
+        return {k: v for k, v in defaults.items() if k not in UNSET}
+    return {**PRESETS["timegan-2019"], **CONFIGS[config]}
 
 
 def run(args):
@@ -194,48 +204,42 @@ def _cell(mean_std):
 
 def _label(run):
     """The table row of a run's configuration."""
-    if run["config"] == "preset" and not _has_preset_settings(run):
-        return f"sksynth, an earlier preset ({_settings(run['params'])})"
+    if run["config"] in ("preset", "defaults") and not _has_default_settings(run):
+        return f"sksynth, earlier settings ({_settings(run['params'])})"
     return f"sksynth `{run['config']}`, n_iter={run['params']['n_iter']}"
 
 
 def _score_rows(runs):
-    """Table rows {label: {dataset: run}}: the presets first, then each config.
+    """Table rows {label: {dataset: run}}: the defaults first, then each config.
 
-    A run with the settings of its data set's present preset fills the preset
-    row, whichever configuration name it ran under.
+    A run with the present default settings fills the defaults row, whichever
+    configuration name it ran under.
     """
-    preset = "sksynth `preset` (settings under Presets)"
-    rows = {preset: {}}
+    ours = "sksynth at its defaults (settings under Defaults)"
+    rows = {ours: {}}
     for r in runs:
-        if _has_preset_settings(r):
-            rows[preset][r["dataset"]] = r
-        if r["config"] != "preset" or not _has_preset_settings(r):
+        if _has_default_settings(r):
+            rows[ours][r["dataset"]] = r
+        if r["config"] not in ("preset", "defaults") or not _has_default_settings(r):
             rows.setdefault(_label(r), {})[r["dataset"]] = r
     return rows
 
 
 def _settings(params):
-    """n_iter and the TimeGANSampler parameters that differ from the defaults."""
-    defaults = TimeGANSampler().get_params()
+    """n_iter and the parameters that differ from the published algorithm's."""
     shown = {
         k: v
         for k, v in params.items()
-        if k == "n_iter" or (k not in ("device", "random_state") and defaults[k] != v)
+        if k == "n_iter" or (k not in UNSET and FAITHFUL[k] != v)
     }
     return ", ".join(f"{k}={v!r}" for k, v in sorted(shown.items()))
 
 
-def _has_preset_settings(run):
-    """Whether a run used the present settings of its data set's preset."""
-    wanted = TimeGANSampler.preset(run["dataset"]).get_params()
-    # Results written before a parameter existed ran with its default.
-    used = {**TimeGANSampler().get_params(), **run["params"]}
-    return all(
-        used[k] == v
-        for k, v in wanted.items()
-        if k not in ("device", "random_state", "verbose")
-    )
+def _has_default_settings(run):
+    """Whether a run used TimeGANSampler's present defaults."""
+    wanted = TimeGANSampler().get_params()
+    used = {**FAITHFUL, **run["params"]}
+    return all(used[k] == v for k, v in wanted.items() if k not in UNSET)
 
 
 def _score_cell(run, metric):
@@ -279,7 +283,7 @@ def render():
             ]
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
         lines.append("")
-    lines += _preset_section(runs)
+    lines += _defaults_section(runs)
     lines += [
         "## Runs",
         "",
@@ -298,25 +302,26 @@ def render():
     print(f"Wrote {MARKDOWN}.")
 
 
-def _preset_section(runs):
-    """Markdown: each preset's settings beside the runs it was chosen from."""
+def _defaults_section(runs):
+    """Markdown: the default settings beside the runs of each data set."""
+    defaults = _settings(TimeGANSampler().get_params())
     lines = [
-        "## Presets",
+        "## Defaults",
         "",
-        "`TimeGANSampler.preset(name)` returns these settings: the",
-        "sequence-level latent (`latent='sequence'`), whose runs over three",
-        "training seeds are on the budget benchmark page",
-        "(`benchmarks/timegan_budget.py`). For each data set, every run of",
-        "this benchmark (the faithful algorithm, one fit with seed 0, so a",
-        "gap of a few hundredths between two rows may be seed noise) is",
-        "listed by discriminative score, with its total fit time; runs of",
-        "earlier presets are marked as such.",
+        f"`TimeGANSampler()` runs `{defaults}` (beyond the published",
+        "algorithm's settings): the sequence-level latent, whose runs over",
+        "three training seeds are on the budget benchmark page",
+        "(`benchmarks/timegan_budget.py`) and on held-out series on the",
+        "defaults page (`benchmarks/defaults_series.py`). For each data set,",
+        "every run of this benchmark (one fit with seed 0, so a gap of a few",
+        "hundredths between two rows may be seed noise) is listed by",
+        "discriminative score, with its total fit time; runs of earlier",
+        "recommended settings are marked as such.",
         "",
     ]
     for dataset in DATASETS:
-        preset = TimeGANSampler.preset(dataset)
         lines += [
-            f"### {dataset}: `{_settings(preset.get_params())}`",
+            f"### {dataset}",
             "",
             "| config | settings | discriminative | predictive | fit seconds "
             "| device |",
@@ -328,26 +333,26 @@ def _preset_section(runs):
         )
         for r in dataset_runs:
             config = r["config"]
-            if _has_preset_settings(r):
-                config = f"**{config}** (the preset's settings)"
-            elif config == "preset":
-                config += " (an earlier preset)"
+            if _has_default_settings(r):
+                config = f"**{config}** (the default settings)"
+            elif config in ("preset", "defaults"):
+                config += " (earlier settings)"
             scores = [_score_cell(r, m) for m in ("discriminative", "predictive")]
             lines.append(
                 f"| {config} | {_settings(r['params'])} | {' | '.join(scores)} | "
                 f"{sum(r['phase_seconds'].values()):.0f} | "
                 f"{_device(r, r['hardware'])} |"
             )
-        lines += ["", _preset_rank(dataset_runs), ""]
+        lines += ["", _defaults_rank(dataset_runs), ""]
     return lines
 
 
-def _preset_rank(dataset_runs):
-    """A sentence placing the preset's run among a data set's runs."""
-    ours = [r for r in dataset_runs if _has_preset_settings(r)]
+def _defaults_rank(dataset_runs):
+    """A sentence placing the defaults' run among a data set's runs."""
+    ours = [r for r in dataset_runs if _has_default_settings(r)]
     if not ours:
         return (
-            "This benchmark has no run with the preset's present settings; "
+            "This benchmark has no run with the present defaults; "
             "the budget benchmark page has them."
         )
     ranks = []
@@ -355,7 +360,7 @@ def _preset_rank(dataset_runs):
         means = sorted(r["scores"][metric]["mean"] for r in dataset_runs)
         rank = means.index(ours[-1]["scores"][metric]["mean"]) + 1
         ranks.append(f"{rank} of {len(means)} by {metric} score")
-    return "The run with the preset's settings ranks " + " and ".join(ranks) + "."
+    return "The run with the default settings ranks " + " and ".join(ranks) + "."
 
 
 def _speed_section():
@@ -404,7 +409,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=DATASETS)
     parser.add_argument(
-        "--config", choices=sorted([*CONFIGS, "preset"]), default="faithful"
+        "--config", choices=sorted([*CONFIGS, "defaults"]), default="faithful"
     )
     parser.add_argument(
         "--n-iter", type=int, help="joint steps (default: the configuration's)"

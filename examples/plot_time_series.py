@@ -9,11 +9,11 @@ tells synthetic from real; 0 is best) and the predictive score (a next-step
 predictor trained on synthetic sequences and tested on real ones, beside the
 same predictor trained on real ones).
 
-The budget here is 500 sequences and the sines preset cut down to GRUs of 16
-units and 300 autoencoder and 300 adversarial steps, judged by
+The budget here is 500 sequences and the defaults cut down to
+300 autoencoder and 300 adversarial steps, judged by
 post-hoc networks of 300 steps. Post-hoc
 networks this short are weak judges, so the scores below flatter the samples;
-``docs/timegan_budget_benchmark.md`` gives the preset's own budget (2,000 and
+``docs/timegan_budget_benchmark.md`` gives the defaults' own budget (2,000 and
 1,500 steps) judged with the paper's post-hoc budgets.
 """
 

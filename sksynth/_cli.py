@@ -436,7 +436,7 @@ def _add_data_commands(commands):
     fit.add_argument(
         "--n-iter",
         type=_positive_int,
-        help="TimeGAN training steps per phase (default 10,000)",
+        help="TimeGAN training steps of the last phase (default: the sampler's)",
     )
     fit.add_argument(
         "--n-iter-pretrain",

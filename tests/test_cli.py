@@ -216,7 +216,16 @@ def test_options_of_the_other_model(table_csv, tmp_path, capsys):
     )
     _assert_one_clear_line(err, "--seq-len", "timegan")
     err = _run_failing(
-        ["fit", str(table_csv), "--model", "gan", "--preset", "sines", "-o", "m"],
+        [
+            "fit",
+            str(table_csv),
+            "--model",
+            "gan",
+            "--preset",
+            "timegan-2019",
+            "-o",
+            "m",
+        ],
         capsys,
     )
     _assert_one_clear_line(err, "--preset", "timegan")
@@ -236,13 +245,13 @@ def test_options_of_the_other_model(table_csv, tmp_path, capsys):
 def test_fit_with_a_preset(series_csv, tmp_path):
     model = tmp_path / "preset.sksynth"
     main(
-        ["fit", str(series_csv), "--model", "timegan", "--preset", "stocks"]
+        ["fit", str(series_csv), "--model", "timegan", "--preset", "timegan-2019"]
         + ["--seq-len", "6", "--n-iter", "2", "--n-iter-pretrain", "3"]
         + ["--device", "cpu", "-o", str(model)]
     )
     sampler = TimeGANSampler.load(model)
     expected = TimeGANSampler.preset(
-        "stocks", seq_len=6, n_iter=2, n_iter_pretrain=3
+        "timegan-2019", seq_len=6, n_iter=2, n_iter_pretrain=3
     ).get_params()
     assert sampler.get_params() == {**expected, "device": "cpu", "verbose": 1}
 
@@ -480,7 +489,13 @@ def test_sample_a_labelled_panel_writes_each_label_on_its_rows(tmp_path):
     X = rng.random((12, 2, 5))
     y = np.array(["up", "down"] * 6)
     sampler = TimeGANSampler(
-        seq_len=5, hidden_dim=4, n_iter=2, batch_size=6, device="cpu", random_state=0
+        seq_len=5,
+        hidden_dim=4,
+        n_iter=2,
+        n_iter_pretrain=2,
+        batch_size=6,
+        device="cpu",
+        random_state=0,
     ).fit(X, y)
     model = tmp_path / "panel.sksynth"
     sampler.save(model)

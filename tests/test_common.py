@@ -27,6 +27,17 @@ VARIANTS = [
     (TimeGANSampler, {"latent": "sequence"}),
     (TimeGANSampler, {"marginals": "matched"}),
     (TimeGANSampler, {"marginals": "matched", "latent": "sequence"}),
+    # The defaults' path: the sequence latent, weight averaging, matched marginals.
+    (
+        TimeGANSampler,
+        {
+            "latent": "sequence",
+            "ema_decay": 0.995,
+            "marginals": "matched",
+            "num_layers": 2,
+            "n_iter_pretrain": 3,
+        },
+    ),
 ]
 
 

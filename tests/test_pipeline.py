@@ -126,7 +126,14 @@ def test_sampling_pipeline_timegan_long_series_in_original_units():
     series = 1000.0 + 50.0 * np.cumsum(rng.normal(size=(120, 2)), axis=0) / 10
     pipe = make_sampling_pipeline(
         StandardScaler(),
-        TimeGANSampler(seq_len=6, n_iter=5, hidden_dim=4, device="cpu", random_state=0),
+        TimeGANSampler(
+            seq_len=6,
+            n_iter=5,
+            n_iter_pretrain=5,
+            hidden_dim=4,
+            device="cpu",
+            random_state=0,
+        ),
     )
     windows = pipe.fit(series).sample(50, random_state=0)
     # numpy3D windows (n_instances, n_channels, n_timepoints), in the series' units.
@@ -201,7 +208,8 @@ def test_sampling_pipeline_sample_before_fit_raises():
     from sklearn.exceptions import NotFittedError
 
     pipe = make_sampling_pipeline(
-        StandardScaler(), TimeGANSampler(seq_len=4, n_iter=2, device="cpu")
+        StandardScaler(),
+        TimeGANSampler(seq_len=4, n_iter=2, n_iter_pretrain=2, device="cpu"),
     )
     with pytest.raises(NotFittedError):
         pipe.sample(3)
@@ -344,7 +352,9 @@ def test_gan_oversampler_with_timegan_fits_one_conditional_model():
     rng = np.random.default_rng(0)
     X = rng.uniform(size=(30, 2, 5))
     y = np.array([0] * 24 + [1] * 6)
-    sampler = TimeGANSampler(seq_len=5, n_iter=3, hidden_dim=4, device="cpu")
+    sampler = TimeGANSampler(
+        seq_len=5, n_iter=3, n_iter_pretrain=3, hidden_dim=4, device="cpu"
+    )
     augment = GANOverSampler(sampler, random_state=0)
     X_res, y_res = augment.fit_resample(X, y)
     assert X_res.shape == (48, 2, 5)
@@ -365,7 +375,12 @@ def test_gan_oversampler_augments_unequal_length_panels(mtype):
     X = frames if mtype == "df-list" else convert_to(frames, to_type="nested_univ")
     y = np.array(["major"] * 15 + ["minor"] * 5)
     sampler = TimeGANSampler(
-        seq_len="auto", n_iter=3, hidden_dim=4, device="cpu", random_state=0
+        seq_len="auto",
+        n_iter=3,
+        n_iter_pretrain=3,
+        hidden_dim=4,
+        device="cpu",
+        random_state=0,
     )
     X_res, y_res = GANOverSampler(sampler, random_state=0).fit_resample(X, y)
     assert Counter(y_res.tolist()) == {"major": 15, "minor": 15}

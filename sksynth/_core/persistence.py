@@ -273,7 +273,16 @@ def _networks_on_meta(sampler, stored_modules, model_file):
             f"its parameters and fitted attributes describe networks of more "
             f"parts than the {n_tensors} weight tensors it holds",
         ) from None
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+    except (
+        AttributeError,
+        IndexError,
+        KeyError,
+        OverflowError,
+        RuntimeError,
+        TypeError,
+        ValueError,
+    ) as exc:
+        # RuntimeError: torch refuses a shape, e.g. one whose size overflows.
         raise damaged(
             path,
             f"its fitted attributes do not describe {target}'s networks "

@@ -175,8 +175,21 @@ _SMALL_PARAMS = {
         device="cpu",
         random_state=0,
     ),
+    # The published algorithm (the preset "timegan-2019") on tiny networks;
+    # pass latent="sequence", ema_decay and marginals="matched" for the
+    # defaults' path.
     TimeGANSampler: dict(
-        seq_len=6, hidden_dim=4, n_iter=3, batch_size=8, device="cpu", random_state=0
+        seq_len=6,
+        hidden_dim=4,
+        num_layers=3,
+        latent="step",
+        n_iter=3,
+        n_iter_pretrain=None,
+        ema_decay=None,
+        marginals="learned",
+        batch_size=8,
+        device="cpu",
+        random_state=0,
     ),
 }
 
@@ -190,7 +203,8 @@ def small_sampler(sampler_class, **params):
         The sampler to make.
     **params
         Parameters that replace the small settings; ``TimeGANSampler`` takes
-        sequences of 6 time points unless ``seq_len`` says otherwise.
+        sequences of 6 time points unless ``seq_len`` says otherwise, and runs
+        the published algorithm (``latent="step"``) unless told otherwise.
 
     Returns
     -------

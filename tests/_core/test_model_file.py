@@ -33,7 +33,13 @@ def models(tmp_path_factory):
     gan = small_sampler(GANSampler).fit(frame, y)
     X = rng.random((12, 2, 4))
     timegan = TimeGANSampler(
-        seq_len=4, hidden_dim=4, n_iter=2, batch_size=6, device="cpu", random_state=0
+        seq_len=4,
+        hidden_dim=4,
+        n_iter=2,
+        n_iter_pretrain=2,
+        batch_size=6,
+        device="cpu",
+        random_state=0,
     ).fit(X)
     paths = {"gan": folder / "gan.sksynth", "timegan": folder / "timegan.sksynth"}
     gan.save(paths["gan"])
@@ -134,7 +140,7 @@ def test_weights_are_read_only_once_the_networks_fit(
     )
     path = tmp_path / "wide.sksynth"
     path.write_bytes(models[kind].read_bytes())
-    widen = {"gan": {"embedding_dim": 9}, "timegan": {"num_layers": 2}}[kind]
+    widen = {"gan": {"embedding_dim": 9}, "timegan": {"num_layers": 3}}[kind]
     rewrite(path, lambda manifest, _: manifest["params"].update(widen))
     assert "do not fit" in _load_error(path)
     assert reads == []

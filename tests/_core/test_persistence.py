@@ -68,7 +68,13 @@ def test_gan_round_trip_and_the_same_bytes_each_time(tmp_path, fitted):
 def test_timegan_round_trip(tmp_path):
     X = make_sines(16, seq_len=4, n_channels=2, random_state=0)
     sampler = TimeGANSampler(
-        seq_len=4, hidden_dim=4, n_iter=2, batch_size=8, device="cpu", random_state=0
+        seq_len=4,
+        hidden_dim=4,
+        n_iter=2,
+        n_iter_pretrain=2,
+        batch_size=8,
+        device="cpu",
+        random_state=0,
     ).fit(X)
     path = tmp_path / "timegan.sksynth"
     sampler.save(path)

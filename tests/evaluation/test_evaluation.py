@@ -458,7 +458,12 @@ def test_sampler_scorer_tunes_timegan_in_grid_search():
 
     X = make_sines(40, seq_len=6, n_channels=2, random_state=0)
     sampler = TimeGANSampler(
-        seq_len=6, n_iter=2, num_layers=2, batch_size=16, device="cpu", random_state=0
+        seq_len=6,
+        n_iter=2,
+        n_iter_pretrain=2,
+        batch_size=16,
+        device="cpu",
+        random_state=0,
     )
     scorer = make_sampler_scorer("discriminative", random_state=0, **UNSEEDED)
     search = GridSearchCV(sampler, {"hidden_dim": [4, 6]}, scoring=scorer, cv=2)
@@ -672,7 +677,12 @@ def test_tstr_on_a_conditional_timegan_sample():
 
     X_real, y_real = _labelled_unequal(1)
     sampler = TimeGANSampler(
-        seq_len="auto", hidden_dim=4, n_iter=3, batch_size=8, device="cpu"
+        seq_len="auto",
+        hidden_dim=4,
+        n_iter=3,
+        n_iter_pretrain=3,
+        batch_size=8,
+        device="cpu",
     )
     X_synth, y_synth = sampler.fit(X_real, y_real).sample(30, random_state=0)
     model = make_pipeline(
