@@ -217,7 +217,7 @@ def _fit(args):
                 "--model timegan; use --epochs for --model gan."
             )
         # --epochs N trains exactly N epochs, however small the table.
-        params = {} if args.epochs is None else {"epochs": args.epochs, "min_steps": 0}
+        params = {} if args.epochs is None else {"epochs": args.epochs}
         sampler = GANSampler(**params)
     else:
         if args.epochs is not None:
@@ -431,7 +431,7 @@ def _add_data_commands(commands):
     fit.add_argument(
         "--epochs",
         type=_positive_int,
-        help="GAN training epochs, exactly (default: 300, at least 3000 steps)",
+        help="GAN training epochs, exactly (default: set by the table's size)",
     )
     fit.add_argument(
         "--n-iter",

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import ClassVar, NamedTuple
 
 # Keys of a column's dict that are only written when they hold a value.
-_WRITTEN_WHEN_SET = ("quantiles", "derived_from", "slot_map")
+_WRITTEN_WHEN_SET = ("quantiles", "grid", "derived_from", "slot_map")
 
 
 @dataclass(kw_only=True)
@@ -89,6 +89,9 @@ class NumericColumn(EncodedColumn):
     quantiles : list of float or None
         With quantile encoding: the training values' quantiles, which
         decode the column's scalar.
+    grid : list of float or None
+        For a grid column (each distinct value seen many times): the sorted
+        values that generated values snap onto; None leaves them.
     """
 
     kind: ClassVar[str] = "numeric"
@@ -102,6 +105,7 @@ class NumericColumn(EncodedColumn):
     max: float
     integer: bool = False
     quantiles: list | None = None
+    grid: list | None = None
 
     @property
     def n_slots(self):

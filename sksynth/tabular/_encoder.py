@@ -34,6 +34,8 @@ from ._numeric_values import (
     decimals_of,
     exact_values_of,
     from_quantile_scalar,
+    grid_of,
+    snap_to_grid,
     to_quantile_scalar,
 )
 
@@ -56,7 +58,10 @@ from ._numeric_values import (
 #   integer grid), gets a slot of the mode span of its own, which decodes to
 #   exactly that value (the scalar is 0); the mixture is fitted on the other
 #   values, and the values it generates are rounded to the decimals of the
-#   training values (a temperature recorded to 0.1 degree comes back so);
+#   training values (a temperature recorded to 0.1 degree comes back so); on a
+#   wider grid (more than ``max_grid_values`` values, each seen many times)
+#   they snap onto the nearest value of the grid, so that the span stays as
+#   small as the mixture's however many values the column has;
 # * derived columns: a column whose value is a function of an earlier discrete
 #   column (categorical, or numeric made only of exact values) in the training
 #   data, such as Adult's ``educational-num`` of ``education``, gets no span:
@@ -122,12 +127,13 @@ class TabularEncoder:
     max_categories : int or None, default=None
         Most distinct values allowed in a categorical column; None for no limit.
     exact_values : bool, default=False
-        Give point masses, heaps and the values of integer grids slots of
-        their own that decode to exactly those values.
-    max_grid_values : int, default=255
-        Most distinct values of a numeric column generated on its exact
-        values (an integer grid) with ``exact_values``; point masses are
-        exact values whatever the count.
+        Give point masses, heaps and the values of small grids slots of
+        their own that decode to exactly those values, and snap the values
+        generated for wider grids onto the grid.
+    max_grid_values : int, default=10
+        Most distinct values of a grid column generated on its exact values,
+        a slot each, with ``exact_values``; point masses are exact values
+        whatever the count.
     derived_columns : bool, default=False
         Decode a column that an earlier discrete column determines through
         the map seen in the training data, instead of generating it.
@@ -304,11 +310,13 @@ class TabularEncoder:
                 f"Column {name!r} holds infinite values; GANSampler accepts NaN "
                 "(modelled as missing) but not inf. Replace or drop them."
             )
-        exact = np.empty(0)
+        exact, grid = np.empty(0), None
         if self.exact_values:
             exact = exact_values_of(observed, self.max_grid_values)
         is_exact = np.isin(observed, exact)
         continuous = observed[~is_exact]
+        if self.exact_values:
+            grid = grid_of(observed, continuous)
         check_magnitude(continuous, f"Column {name!r}")
         quantiles = None
         if len(continuous) and self.numeric_encoding == "quantiles":
@@ -332,6 +340,7 @@ class TabularEncoder:
             log_weights=log_weights.tolist(),
             values=exact.tolist(),
             decimals=decimals_of(continuous) if self.exact_values else None,
+            grid=grid if grid is None else grid.tolist(),
             has_missing=bool(missing.any()),
             min=float(generated.min()),
             max=float(generated.max()),
@@ -496,7 +505,10 @@ class TabularEncoder:
             elif column.decimals is not None:
                 offsets = np.round(offsets, column.decimals)
             # Rounded first, so that rounding cannot leave the training range.
-            values[continuous] = np.clip(offsets, column.min, column.max)
+            offsets = np.clip(offsets, column.min, column.max)
+            if column.grid is not None:
+                offsets = snap_to_grid(offsets, column.grid)
+            values[continuous] = offsets
         is_exact = ~continuous & (slot < len(means) + len(exact))
         values[is_exact] = exact[slot[is_exact] - len(means)]
         return values
@@ -578,7 +590,7 @@ _COLUMN_FIELDS = {
         "kind", "categories", "has_missing", "missing_is_none", "dtype", "condition",
     },
 }  # fmt: skip
-_OPTIONAL_FIELDS = {"numeric": {"quantiles"}, "categorical": set()}
+_OPTIONAL_FIELDS = {"numeric": {"quantiles", "grid"}, "categorical": set()}
 _DERIVED_FIELDS = {"derived_from", "slot_map"}
 # NumPy dtypes of the arrays that GANSampler fits (and samples).
 _ARRAY_DTYPES = frozenset(
@@ -662,6 +674,14 @@ def _check_numeric_column(column, j):
         and all(np.diff(column["quantiles"]) >= 0)
     ):
         raise ValueError(f"column {j}'s quantiles are malformed")
+    if "grid" in column and not (
+        _finite_numbers(column["grid"])
+        and column["grid"]
+        and all(np.diff(column["grid"]) > 0)
+        and column["min"] <= column["grid"][0]
+        and column["grid"][-1] <= column["max"]
+    ):
+        raise ValueError(f"column {j}'s grid is malformed")
     decimals = column["decimals"]
     if decimals is not None and not (
         is_int(decimals) and 0 <= decimals <= _MAX_SAVED_DECIMALS

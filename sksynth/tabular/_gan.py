@@ -35,6 +35,12 @@ from ._generation import HeldOutRows, generate, take_rows
 from ._layout import OutputLayout
 from ._trainer import GANTrainer, make_networks
 
+# The budget of epochs="auto": AUTO_EPOCHS epochs, but at most MAX_AUTO_STEPS
+# and at least min_steps optimizer steps (whole epochs). 100 epochs of a table
+# of 10,000 rows take 2,000 steps.
+AUTO_EPOCHS = 100
+MAX_AUTO_STEPS = 10_000
+
 
 class Table(NamedTuple):
     """A validated table and which of its columns are categorical."""
@@ -70,8 +76,10 @@ class GANSampler(BaseSampler):
     back as exact values (``exact_values``), a column that another determines
     is decoded from it (``derived_columns``), the missing values of numeric
     columns are conditioned on (``condition_missing``), and small tables get
-    at least ``min_steps`` optimizer steps. The tables benchmark measures them
-    together against CTGAN's encoding and budget.
+    enough optimizer steps. The tables benchmark measures them
+    together against CTGAN's encoding and budget. The default budget is set by
+    the table's size (``epochs="auto"``): 100 epochs, at least ``min_steps``
+    and at most 10,000 optimizer steps.
 
     A NaN in a numeric column is modelled by a missing-value mode, and a
     missing value in a categorical column is a category of its own, so sampled
@@ -97,14 +105,16 @@ class GANSampler(BaseSampler):
         Widths of the generator's residual blocks.
     discriminator_dim : tuple of int, default=(256, 256)
         Widths of the discriminator's hidden layers.
-    epochs : int, default=300
+    epochs : int or "auto", default="auto"
         Training epochs; an epoch is ``n_samples // batch_size`` steps (at
-        least one).
-    min_steps : int, default=3000
-        Fewest optimizer steps: on a table too small for ``epochs`` epochs to
-        reach them, training runs as many whole epochs as it takes. 300 epochs
-        of a table of a few thousand rows are only a few hundred steps. 0
-        counts epochs alone, as CTGAN does.
+        least one). An int trains exactly that many. ``"auto"`` sets the
+        budget by the table's size: 100 epochs, but at least ``min_steps``
+        steps (whole epochs, so that small tables get enough) and at most
+        10,000 (so that large ones take no more than they need; 100 epochs of
+        50,000 rows at the default batch size).
+    min_steps : int, default=2000
+        Fewest optimizer steps of ``epochs="auto"``; an explicit ``epochs``
+        ignores it.
     batch_size : int, default=500
         Rows per mini-batch; must be a multiple of ``pac``.
     pac : int, default=10
@@ -130,18 +140,19 @@ class GANSampler(BaseSampler):
         column, such as a column of mostly zeros), heaps (a value holding at
         least 0.5 % of the column, 20 rows, and three times the rows of each
         neighbouring value, such as round numbers of hours) and the values of
-        integer grids (at most ``max_grid_values`` distinct values, each seen
+        small grids (at most ``max_grid_values`` distinct values, each seen
         at least 20 times on average) as exact values, each from a slot of its
         own in the column's mode span; the mixture models the other values,
         which come back rounded to the decimals of the training values (a
         temperature recorded to 0.1 degree comes back so; at most 6
-        decimals). False is CTGAN's encoding, where exact values come back
-        blurred and generated values unrounded.
-    max_grid_values : int, default=255
-        Most distinct values of a numeric column that ``exact_values``
-        generates exactly as an integer grid. Each value is one output of the
-        generator, so wide grids make training steps dearer; a column with
-        more values gets the mixture (and, if integer, rounding).
+        decimals), and on a wider grid (ages in years, counts) snapped onto
+        the nearest value seen in ``fit``. False is CTGAN's encoding, where
+        exact values come back blurred and generated values unrounded.
+    max_grid_values : int, default=10
+        Most distinct values of a grid column that ``exact_values`` generates
+        exactly, a slot each. Each slot is one output of the generator; a
+        wider grid gets the mixture and snapping, so that a step costs the
+        same however many values a column has.
     numeric_encoding : {"modes", "quantiles"}, default="modes"
         How generated (not exact) numeric values are encoded. ``"modes"`` is
         CTGAN's mode-specific normalization above. ``"quantiles"`` gives each
@@ -233,7 +244,7 @@ class GANSampler(BaseSampler):
     history_ : list of dict
         Losses once per epoch (``pd.DataFrame(history_)`` tabulates them).
     n_iter_ : int
-        Epochs run: ``epochs``, or more to reach ``min_steps``, or fewer when
+        Epochs run: ``epochs`` (or the number ``"auto"`` chose), or fewer when
         ``early_stopping`` stopped training.
     validation_scores_ : list of float
         The validation score (``distribution_gap``, lower is better) of each
@@ -265,8 +276,7 @@ class GANSampler(BaseSampler):
     >>> from sksynth import GANSampler
     >>> X = pd.DataFrame({"age": [23, 35, 47, 51, 62, 38] * 10,
     ...                   "job": ["a", "b", "a", "c", "b", "a"] * 10})
-    >>> sampler = GANSampler(epochs=2, min_steps=0, batch_size=20, device="cpu",
-    ...                      random_state=0)
+    >>> sampler = GANSampler(epochs=2, batch_size=20, device="cpu", random_state=0)
     >>> synthetic = sampler.fit(X).sample(3, random_state=0)
     >>> synthetic.shape
     (3, 2)
@@ -292,7 +302,7 @@ class GANSampler(BaseSampler):
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "generator_dim": ["array-like"],
         "discriminator_dim": ["array-like"],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "min_steps": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "pac": [Interval(Integral, 1, None, closed="left")],
@@ -321,8 +331,8 @@ class GANSampler(BaseSampler):
         embedding_dim=128,
         generator_dim=(256, 256),
         discriminator_dim=(256, 256),
-        epochs=300,
-        min_steps=3000,
+        epochs="auto",
+        min_steps=2000,
         batch_size=500,
         pac=10,
         discriminator_steps=1,
@@ -428,7 +438,7 @@ class GANSampler(BaseSampler):
             seed,
         )
         steps_per_epoch = max(1, n_rows // self.batch_size)
-        epochs = max(self.epochs, -(-self.min_steps // steps_per_epoch))
+        epochs = self._epochs(steps_per_epoch)
         verbose = self.verbose if parallel is None or parallel.is_main else 0
         log = TrainingLog(verbose, log_every=steps_per_epoch)
         stopper = self._early_stopping(held_out, steps_per_epoch)
@@ -449,6 +459,13 @@ class GANSampler(BaseSampler):
         if stopper is not None:
             self.validation_scores_ = stopper.scores
             self.best_validation_score_ = stopper.best_score
+
+    def _epochs(self, steps_per_epoch):
+        """The epochs to train: ``epochs``, or those the table's size asks for."""
+        if self.epochs != "auto":
+            return self.epochs
+        steps = max(min(AUTO_EPOCHS * steps_per_epoch, MAX_AUTO_STEPS), self.min_steps)
+        return max(1, -(-steps // steps_per_epoch))
 
     def _process_group(self, device):
         """The data-parallel process group to train over, or None."""

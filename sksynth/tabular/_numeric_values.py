@@ -1,8 +1,9 @@
 """The values of a numeric column beyond the mixture.
 
-Which values come back exactly (point masses, heaps and integer grids), the
-decimals generated values are rounded to, and the quantile scalars of
-``numeric_encoding="quantiles"``. Used by ``TabularEncoder``.
+Which values come back exactly (point masses, heaps and small grids), the grid
+that a wider grid's generated values snap onto, the decimals generated values
+are rounded to, and the quantile scalars of ``numeric_encoding="quantiles"``.
+Used by ``TabularEncoder``.
 """
 
 import numpy as np
@@ -15,10 +16,12 @@ _POINT_MASS_SHARE = 0.05
 # hours per week). A mixture blurs heaps onto their neighbours.
 _HEAP_SHARE = 0.005
 _HEAP_RATIO = 3
-# A numeric column with at most MAX_GRID_VALUES distinct values (by default),
-# each seen on average at least _MIN_ROWS_PER_VALUE times, is generated on its
-# exact values.
-MAX_GRID_VALUES = 255
+# A numeric column whose distinct values are each seen on average at least
+# _MIN_ROWS_PER_VALUE times is a grid (counts, scores, ages in years). A grid of
+# at most MAX_GRID_VALUES values (by default) is generated on its exact values,
+# a slot each; a wider one gets the mixture, whose values snap onto the grid, so
+# that a step costs the same however many values the column has.
+MAX_GRID_VALUES = 10
 _MIN_ROWS_PER_VALUE = 20
 # Most decimals a column's values are rounded to with exact values; values
 # with more (measurements in floating point) are not rounded.
@@ -32,11 +35,14 @@ N_QUANTILES = 1_000
 _QUANTILE_SCALE = 0.99
 
 
+def _is_grid(observed, values):
+    return len(observed) >= _MIN_ROWS_PER_VALUE * len(values)
+
+
 def exact_values_of(observed, max_grid_values):
     """The values of a numeric column that get slots of their own, sorted."""
     values, counts = np.unique(observed, return_counts=True)
-    grid = len(observed) >= _MIN_ROWS_PER_VALUE * len(values)
-    if len(values) <= max_grid_values and grid:
+    if len(values) <= max_grid_values and _is_grid(observed, values):
         return values
     neighbours = np.maximum(
         np.concatenate([[0], counts[:-1]]), np.concatenate([counts[1:], [0]])
@@ -47,6 +53,28 @@ def exact_values_of(observed, max_grid_values):
         & (counts >= _HEAP_RATIO * neighbours)
     )
     return values[heap | (counts >= _POINT_MASS_SHARE * len(observed))]
+
+
+def grid_of(observed, continuous):
+    """The sorted distinct values that generated values snap onto, or None.
+
+    A column is a grid when each of its distinct values is seen on average at
+    least ``_MIN_ROWS_PER_VALUE`` times; its generated (not exact) values then
+    come back as the nearest of the values the mixture models.
+    """
+    if not len(continuous) or not _is_grid(observed, np.unique(observed)):
+        return None
+    return np.unique(continuous)
+
+
+def snap_to_grid(values, grid):
+    """Each value replaced by the nearest value of the sorted ``grid``."""
+    grid = np.asarray(grid, dtype=np.float64)
+    above = np.clip(np.searchsorted(grid, values), 1, max(len(grid) - 1, 1))
+    below = above - 1
+    above = np.minimum(above, len(grid) - 1)
+    nearer_above = np.abs(grid[above] - values) < np.abs(values - grid[below])
+    return np.where(nearer_above, grid[above], grid[below])
 
 
 def decimals_of(values):

@@ -157,6 +157,32 @@ def test_integer_grid_is_generated_on_its_values():
     assert encoder.columns[0].values == [] and encoder.columns[0].means
 
 
+def _grid_state():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"k": 5 * rng.integers(0, 40, 2000)})  # 40 values
+    encoder, _, _ = _fit(frame, [False], exact_values=True)
+    return json.loads(json.dumps(encoder.to_dict()))
+
+
+def test_a_grid_survives_to_dict_and_from_dict():
+    state = _grid_state()
+    restored = TabularEncoder.from_dict(state)
+    assert restored.columns[0].grid == state["columns"][0]["grid"]
+    assert len(restored.columns[0].grid) == 40
+
+
+@pytest.mark.parametrize(
+    "grid",
+    [[], [5.0, 0.0], [0.0, 0.0, 5.0], [0.0, "5"], [0.0, float("inf")], [-1e9, 0.0]],
+    ids=["empty", "unsorted", "repeated", "string", "inf", "below min"],
+)
+def test_a_malformed_grid_is_refused(grid):
+    state = _grid_state()
+    state["columns"][0]["grid"] = grid
+    with pytest.raises(ValueError, match="column 0's grid is malformed"):
+        TabularEncoder.from_dict(state)
+
+
 def test_heaped_values_get_exact_slots():
     # Reported hours: smooth integers, with round numbers far more frequent than
     # their neighbours (3 % each, against about 0.5 %); too many values for a grid.

@@ -7,6 +7,7 @@ import torch
 from sklearn.base import clone
 
 from sksynth import BaseSampler, GANSampler
+from sksynth.tabular import _gan as gan_module
 from sksynth.tabular._early_stopping import EarlyStopping
 from sksynth.tabular._encoded_columns import Layout, Span
 from sksynth.utils.estimator_checks import (
@@ -409,10 +410,21 @@ def test_sampling_conditions_keep_frequencies_and_skip_unseen_categories():
     assert (ones[:, 0] != 2).all()
 
 
-def test_min_steps_runs_whole_epochs_until_reached(mixed):
-    # 120 rows at batch 20 are 6 steps an epoch: 30 steps take 5 epochs.
-    sampler = small_sampler(GANSampler, epochs=1, min_steps=30).fit(mixed)
+def test_auto_epochs_take_100_epochs_or_min_steps_and_explicit_epochs_rule(
+    mixed, monkeypatch
+):
+    # 120 rows at batch 20 are 6 steps an epoch: 600 steps in 100 epochs.
+    assert small_sampler(GANSampler, epochs="auto").fit(mixed).n_iter_ == 100
+    monkeypatch.setattr(gan_module, "AUTO_EPOCHS", 1)
+    # Fewer than min_steps: 30 steps take 5 whole epochs.
+    sampler = small_sampler(GANSampler, epochs="auto", min_steps=30).fit(mixed)
     assert sampler.n_iter_ == 5 and len(sampler.history_) == 5
+    # More than MAX_AUTO_STEPS: cut to whole epochs of at least that many steps.
+    monkeypatch.setattr(gan_module, "AUTO_EPOCHS", 3)
+    monkeypatch.setattr(gan_module, "MAX_AUTO_STEPS", 10)
+    assert small_sampler(GANSampler, epochs="auto", min_steps=0).fit(mixed).n_iter_ == 2
+    # An explicit budget is the budget, however small the table.
+    assert small_sampler(GANSampler, epochs=1, min_steps=30).fit(mixed).n_iter_ == 1
     assert small_sampler(GANSampler, epochs=7, min_steps=30).fit(mixed).n_iter_ == 7
 
 
@@ -467,8 +479,7 @@ def test_condition_missing_teaches_numeric_missing_rates():
     for condition_missing in (False, True):
         sampler = small_sampler(
             GANSampler,
-            epochs=1,
-            min_steps=1000,
+            epochs=100,  # 1,000 rows at batch 100: 1,000 steps
             batch_size=100,
             pac=10,
             embedding_dim=16,
@@ -519,19 +530,23 @@ def test_ema_decay_samples_from_the_averaged_generator(mixed):
     )
 
 
-def test_max_grid_values_bounds_the_exact_grids():
+def test_wide_grids_snap_onto_their_values_at_the_cost_of_a_mixture():
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({"age": rng.integers(20, 80, 3000)})  # 60 values
-    grid = small_sampler(GANSampler).fit(frame)
-    capped = small_sampler(GANSampler, max_grid_values=50).fit(frame)
-    (column,) = grid.encoder_.columns
-    (capped_column,) = capped.encoder_.columns
-    assert len(column.values) == 60 and not column.means
-    assert capped_column.values == [] and capped_column.means
-    assert capped.encoder_.n_encoded < grid.encoder_.n_encoded
-    # Integers still come back as integers within the range.
-    synth = capped.sample(200, random_state=0)["age"]
-    assert synth.dtype == frame["age"].dtype and synth.between(20, 79).all()
+    # 60 even ages, each seen about 50 times: a grid too wide for a slot each.
+    frame = pd.DataFrame({"age": 2 * rng.integers(10, 70, 3000)})
+    snapped = small_sampler(GANSampler).fit(frame)
+    slotted = small_sampler(GANSampler, max_grid_values=100).fit(frame)
+    (column,) = snapped.encoder_.columns
+    (slotted_column,) = slotted.encoder_.columns
+    assert len(slotted_column.values) == 60 and not slotted_column.means
+    assert column.values == [] and column.means
+    assert column.grid == sorted(set(frame["age"].astype(float)))
+    # The span is the mixture's (at most 10 modes), not one slot per value.
+    assert snapped.encoder_.n_encoded <= 1 + 10 < slotted.encoder_.n_encoded
+    # Integers come back as integers, and only even ones: rounding alone
+    # would give odd ages too.
+    synth = snapped.sample(500, random_state=0)["age"]
+    assert synth.dtype == frame["age"].dtype and synth.isin(frame["age"]).all()
 
 
 def test_early_stopping_keeps_the_best_round_and_stops(mixed, monkeypatch):
