@@ -7,7 +7,7 @@ categories, integer and rounded columns and (on six) missing values:
 * tuning half (settings were chosen on these): Adult (``sksynth.datasets``),
   a 12,500-row sample of Adult (its 10,000 training rows time the fit against
   the 120 CPU-second goal), credit_data and mlc_churn (R ``modeldata``),
-  Palmer penguins (``palmerpenguins``), Wage (R ``ISLR``), CreditCard
+  Palmer penguins (R ``palmerpenguins``), Wage (R ``ISLR``), CreditCard
   (R ``AER``);
 * held-out half (never used to choose anything): Chile (R ``carData``), HMDA
   (R ``AER``), Aids2 (R ``MASS``), Computers (R ``Ecdat``), flchain
@@ -94,12 +94,6 @@ def _adult_sample():
     return frame.sample(12_500, random_state=SPLIT_SEED).reset_index(drop=True)
 
 
-def _penguins():
-    from palmerpenguins import load_penguins
-
-    return load_penguins()
-
-
 def _chile():
     return _rdataset("carData", "Chile").dropna(subset=["vote"])
 
@@ -115,7 +109,11 @@ TABLES = {
     "adult-10k": ("tuning", _adult_sample, "income"),
     "credit_data": ("tuning", lambda: _rdataset("modeldata", "credit_data"), "Status"),
     "mlc_churn": ("tuning", lambda: _rdataset("modeldata", "mlc_churn"), "churn"),
-    "penguins": ("tuning", _penguins, "species"),
+    "penguins": (
+        "tuning",
+        lambda: _rdataset("palmerpenguins", "penguins"),
+        "species",
+    ),
     "wage": ("tuning", lambda: _rdataset("ISLR", "Wage"), "jobclass"),
     "creditcard": ("tuning", lambda: _rdataset("AER", "CreditCard"), "card"),
     "chile": ("held-out", _chile, "vote"),
