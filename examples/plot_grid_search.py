@@ -29,8 +29,7 @@ from sksynth.evaluation import make_sampler_scorer
 
 X, _ = make_moons(n_samples=1000, noise=0.08, random_state=0)
 sampler = GANSampler(
-    epochs=1,
-    min_steps=500,
+    epochs=50,
     batch_size=100,
     generator_dim=(64, 64),
     discriminator_dim=(64, 64),

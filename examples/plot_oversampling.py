@@ -56,8 +56,7 @@ print(f"class 1: {y_train.mean():.1%} of {len(y_train)} training rows")
 # ``GANSampler`` fitted with labels is conditional: the over-sampler fits it
 # once on all rows and asks it for rows of class 1 only.
 sampler = GANSampler(
-    epochs=1,
-    min_steps=1500,
+    epochs=150,
     batch_size=200,
     generator_dim=(64, 64),
     discriminator_dim=(64, 64),

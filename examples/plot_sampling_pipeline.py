@@ -38,8 +38,7 @@ X.describe().loc[["mean", "50%", "max"]]
 pipe = make_sampling_pipeline(
     PowerTransformer().set_output(transform="pandas"),
     GANSampler(
-        epochs=1,
-        min_steps=1000,
+        epochs=50,
         batch_size=100,
         generator_dim=(64, 64),
         discriminator_dim=(64, 64),
