@@ -18,6 +18,10 @@ from .._core.panels import (
 )
 from .._core.validation import check_real
 
+# seq_len="auto" cuts one long series into windows of this many time points,
+# the length of the TimeGAN paper's windows.
+AUTO_WINDOW = 24
+
 
 class Sequences(NamedTuple):
     """Validated sequences: a float64 numpy3D array and their lengths.
@@ -81,12 +85,8 @@ def validate_sequences(sampler, X):
             sampler.feature_names_in_ = np.asarray(columns, dtype=object)
         return X, lengths, kind, columns
 
-    if sampler.seq_len == "auto":
-        raise ValueError(
-            "seq_len='auto' takes the length of a panel's sequences, but X is "
-            "one long series; set seq_len to the length of the windows to cut."
-        )
-    _check_supervisor_length(sampler, sampler.seq_len)
+    seq_len = AUTO_WINDOW if sampler.seq_len == "auto" else sampler.seq_len
+    _check_supervisor_length(sampler, seq_len)
     if isinstance(X, pd.DataFrame):
         check_column_names(X.columns, "X")
         _reject_non_numeric(X)
@@ -95,13 +95,13 @@ def validate_sequences(sampler, X):
     series = validate_data(sampler, X, dtype=np.float64, ensure_all_finite=False)
     _check_finite(series, ("time point", "channel"))
     n_timepoints = series.shape[0]
-    if n_timepoints < sampler.seq_len + 1:
+    if n_timepoints < seq_len + 1:
         raise ValueError(
             f"X holds one series of n_samples = {n_timepoints} time points; "
-            f"seq_len={sampler.seq_len} needs at least seq_len + 1 = "
-            f"{sampler.seq_len + 1} time points to cut 2 windows."
+            f"windows of seq_len={seq_len} need at least seq_len + 1 = "
+            f"{seq_len + 1} time points to cut 2 windows."
         )
-    windows = stride_windows(series, sampler.seq_len)
+    windows = stride_windows(series, seq_len)
     return windows, None, kind, columns
 
 

@@ -94,13 +94,15 @@ class TimeGANSampler(BaseSampler):
 
     Parameters
     ----------
-    seq_len : int or "auto", default=24
+    seq_len : int or "auto", default="auto"
         Length of the generated sequences. A long series given to ``fit`` is cut
         into windows of this length with stride 1; a panel's sequences must
-        have this length. ``"auto"`` takes the length of a panel's sequences;
-        for a panel of unequal lengths, ``seq_len`` must be ``"auto"`` or the
-        longest length, the padded length the networks run over (each sampled
-        sequence has a length drawn from the training lengths). At least 2
+        have this length. ``"auto"`` takes the length of a panel's sequences,
+        and cuts a long series into windows of 24 time points, as the TimeGAN
+        paper does; for a panel of unequal lengths, ``seq_len`` must be
+        ``"auto"`` or the longest length, the padded length the networks run
+        over (each sampled sequence has a length drawn from the training
+        lengths). At least 2
         with ``latent="step"``, whose supervisor predicts each step from the
         one before.
     hidden_dim : int or "auto", default=64
@@ -269,7 +271,7 @@ class TimeGANSampler(BaseSampler):
     def __init__(
         self,
         *,
-        seq_len=24,
+        seq_len="auto",
         hidden_dim=64,
         num_layers=2,
         cell="gru",

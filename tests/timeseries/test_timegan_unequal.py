@@ -204,15 +204,19 @@ def test_seq_len_must_be_auto_or_the_longest_length():
     assert small_sampler(TimeGANSampler, seq_len=6).fit(_frames()).seq_len_ == 6
 
 
-def test_seq_len_auto_takes_an_equal_length_panel_s_length_but_no_long_series():
+def test_seq_len_auto_takes_a_panel_s_length_and_cuts_a_series_into_24_steps():
     sampler = small_sampler(TimeGANSampler, seq_len="auto").fit(
         np.random.default_rng(0).uniform(size=(10, 2, 7))
     )
     assert sampler.seq_len_ == 7
     assert sampler.sample(3).shape == (3, 2, 7)
     assert not hasattr(sampler, "length_counts_")
-    with pytest.raises(ValueError, match="seq_len='auto'.*one long series"):
-        small_sampler(TimeGANSampler, seq_len="auto").fit(np.zeros((30, 2)))
+    series = np.random.default_rng(0).uniform(size=(30, 2))
+    sampler = small_sampler(TimeGANSampler, seq_len="auto").fit(series)
+    assert sampler.seq_len_ == 24
+    assert sampler.sample(3).shape == (3, 2, 24)
+    with pytest.raises(ValueError, match="seq_len=24 need at least .* 25 time"):
+        small_sampler(TimeGANSampler, seq_len="auto").fit(series[:24])
 
 
 @pytest.mark.parametrize("latent", LATENTS)
