@@ -70,6 +70,14 @@ def validate_table(estimator, X):
     )
     check_table_cells(X, "X")
     n_features = X.shape[1]
+    if X.dtype.kind in "Mm":
+        # Their values would be stored as bare integers of nanoseconds.
+        kind = "datetime" if X.dtype.kind == "M" else "timedelta"
+        raise ValueError(
+            f"Column 0 of X holds {kind} values (dtype {X.dtype}), which "
+            "GANSampler does not support; convert X[:, 0] and the other columns "
+            "to numbers or strings first."
+        )
     if X.dtype.kind in "iuf":
         inherent = np.zeros(n_features, dtype=bool)
     elif X.dtype.kind == "O":

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import ClassVar, NamedTuple
 
 # Keys of a column's dict that are only written when they hold a value.
-_WRITTEN_WHEN_SET = ("quantiles", "grid", "derived_from", "slot_map")
+_WRITTEN_WHEN_SET = ("quantiles", "grid", "derived_from", "slot_map", "knots")
 
 
 @dataclass(kw_only=True)
@@ -31,7 +31,11 @@ class EncodedColumn:
         For a column decoded from another instead of generated: the index of
         that column.
     slot_map : list of int or None
-        For a derived column: its slot for each slot of ``derived_from``.
+        For a discrete column derived from a discrete one: its slot for each
+        slot of ``derived_from``.
+    knots : list of [float, float] or None
+        For a numeric column derived from a numeric one: the source's values
+        and this column's value at each, interpolated in between.
     """
 
     kind: ClassVar[str]
@@ -41,6 +45,7 @@ class EncodedColumn:
     condition: bool = False
     derived_from: int | None = None
     slot_map: list | None = None
+    knots: list | None = None
 
     @property
     def is_derived(self):

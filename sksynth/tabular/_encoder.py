@@ -20,6 +20,7 @@ from .._core.column_dtypes import (
 from .._core.model_file import is_int, is_json_scalar
 from .._core.model_values import check_storable, check_storable_dtype
 from .._core.validation import check_magnitude
+from ._curves import decode_curve, is_valid_curve, monotone_curve
 from ._encoded_columns import (
     CategoricalColumn,
     EncodedColumn,
@@ -66,7 +67,9 @@ from ._numeric_values import (
 #   column (categorical, or numeric made only of exact values) in the training
 #   data, such as Adult's ``educational-num`` of ``education``, gets no span:
 #   it is decoded from that column through the recorded map, so combinations
-#   never seen in the training data cannot be generated;
+#   never seen in the training data cannot be generated; so is a numeric
+#   column that rises or falls with an earlier numeric column (a charge and
+#   its minutes, a wage and its logarithm), through the recorded curve;
 # * condition on missing numbers: the mode spans of numeric columns with
 #   missing values join the categorical spans as spans the conditional vector
 #   can name;
@@ -136,7 +139,9 @@ class TabularEncoder:
         whatever the count.
     derived_columns : bool, default=False
         Decode a column that an earlier discrete column determines through
-        the map seen in the training data, instead of generating it.
+        the map seen in the training data, and a numeric column that is a
+        monotone function of an earlier numeric one through the curve seen
+        there, instead of generating it.
     condition_missing : bool, default=False
         Make the mode spans of numeric columns with missing values
         condition spans too (see :meth:`layout`).
@@ -202,7 +207,7 @@ class TabularEncoder:
             columns = [X[:, j] for j in range(X.shape[1])]
         integer_array = self.container.get("dtype", "").startswith(("int", "uint"))
 
-        self.columns, scalars, slots = [], [], []
+        self.columns, scalars, slots, numbers = [], [], [], []
         for j, (values, is_categorical) in enumerate(
             zip(columns, self.categorical, strict=True)
         ):
@@ -216,7 +221,7 @@ class TabularEncoder:
             if is_categorical:
                 column, slot = self._fit_categorical(values, name)
                 check_storable(column.categories, *where)
-                scalar = None
+                scalar = number = None
             else:
                 integer = integer_array or (
                     frame and pd.api.types.is_integer_dtype(values.dtype)
@@ -225,12 +230,15 @@ class TabularEncoder:
                     _check_exact_integers(values, *where)
                 column, scalar, slot = self._fit_numeric(values, name, rng)
                 column.integer = bool(integer)
+                number = _as_floats(values)
             column.dtype = dtype
             self.columns.append(column)
             scalars.append(scalar)
             slots.append(slot)
+            numbers.append(number)
         if self.derived_columns:
             self._find_derived_columns(slots)
+            self._find_curves(numbers)
         for column in self.columns:
             column.condition = isinstance(column, CategoricalColumn) or (
                 self.condition_missing and column.has_missing
@@ -265,6 +273,24 @@ class TabularEncoder:
             else:
                 sources.append(j)
 
+    def _find_curves(self, numbers):
+        """Mark each numeric column that rises or falls with an earlier one.
+
+        Only columns generated through the mixture (not discrete ones) are
+        sources and targets, so that curves and slot maps never chain.
+        """
+        sources = []
+        for j, column in enumerate(self.columns):
+            if numbers[j] is None or column.is_discrete or column.is_derived:
+                continue
+            for a in sources:
+                knots = monotone_curve(numbers[a], numbers[j])
+                if knots is not None:
+                    column.derived_from, column.knots = a, knots
+                    break
+            else:
+                sources.append(j)
+
     def _fit_categorical(self, values, name):
         codes, categories = _factorize(values)
         missing = codes < 0
@@ -293,12 +319,7 @@ class TabularEncoder:
         return column, codes
 
     def _fit_numeric(self, values, name, rng):
-        values = np.asarray(
-            values.to_numpy(dtype=np.float64, na_value=np.nan)
-            if isinstance(values, pd.Series)
-            else values,
-            dtype=np.float64,
-        )
+        values = _as_floats(values)
         missing = np.isnan(values)
         observed = values[~missing]
         if not len(observed):
@@ -434,6 +455,10 @@ class TabularEncoder:
         column_slots, column_scalars = [], []
         span, numeric_index = 0, 0
         for column in self.columns:
+            if column.knots is not None:
+                column_slots.append(None)  # decoded from its source's values
+                column_scalars.append(None)
+                continue
             if column.is_derived:
                 source = column_slots[column.derived_from]
                 column_slots.append(np.asarray(column.slot_map)[source])
@@ -446,12 +471,15 @@ class TabularEncoder:
                 numeric_index += 1
             else:
                 column_scalars.append(None)
-        decoded = [
-            self._decode_column(column, scalar, slot)
-            for column, scalar, slot in zip(
-                self.columns, column_scalars, column_slots, strict=True
-            )
-        ]
+        decoded = []
+        for column, scalar, slot in zip(
+            self.columns, column_scalars, column_slots, strict=True
+        ):
+            if column.knots is not None:
+                values = decode_curve(decoded[column.derived_from], column.knots)
+                decoded.append(_rounded(column, values))
+            else:
+                decoded.append(self._decode_column(column, scalar, slot))
         if self.container["kind"] == "DataFrame":
             series = {
                 j: restore_series(values, column.dtype)
@@ -500,12 +528,7 @@ class TabularEncoder:
             k = slot[continuous]
             offsets = np.clip(scalar[continuous], -1.0, 1.0) * 4 * stds[k] + means[k]
         if continuous.any():
-            if column.integer:
-                offsets = np.round(offsets)
-            elif column.decimals is not None:
-                offsets = np.round(offsets, column.decimals)
-            # Rounded first, so that rounding cannot leave the training range.
-            offsets = np.clip(offsets, column.min, column.max)
+            offsets = _rounded(column, offsets)
             if column.grid is not None:
                 offsets = snap_to_grid(offsets, column.grid)
             values[continuous] = offsets
@@ -562,6 +585,26 @@ class TabularEncoder:
         return encoder
 
 
+def _as_floats(values):
+    """A column's values as float64, NaN where missing."""
+    return np.asarray(
+        values.to_numpy(dtype=np.float64, na_value=np.nan)
+        if isinstance(values, pd.Series)
+        else values,
+        dtype=np.float64,
+    )
+
+
+def _rounded(column, values):
+    """Generated values rounded as the column's are, within its range."""
+    if column.integer:
+        values = np.round(values)
+    elif column.decimals is not None:
+        values = np.round(values, column.decimals)
+    # Rounded first, so that rounding cannot leave the training range.
+    return np.clip(values, column.min, column.max)
+
+
 def _span_size(column):
     """Slots of a column's span, read from its JSON record (before it is built)."""
     if column["kind"] == "numeric":
@@ -591,7 +634,7 @@ _COLUMN_FIELDS = {
     },
 }  # fmt: skip
 _OPTIONAL_FIELDS = {"numeric": {"quantiles", "grid"}, "categorical": set()}
-_DERIVED_FIELDS = {"derived_from", "slot_map"}
+_DERIVED_FIELDS = {"derived_from", "slot_map", "knots"}
 # NumPy dtypes of the arrays that GANSampler fits (and samples).
 _ARRAY_DTYPES = frozenset(
     {"bool", "object", "float16", "float32", "float64"}
@@ -696,9 +739,26 @@ def _check_numeric_column(column, j):
 
 def _check_derived_column(column, j, columns):
     source = column.get("derived_from")
-    if not (is_int(source) and 0 <= source < j and "slot_map" in column):
+    if not (
+        is_int(source)
+        and 0 <= source < j
+        and ("slot_map" in column) != ("knots" in column)
+    ):
         raise ValueError(f"column {j} is derived from no earlier column")
     source_column = columns[source]
+    if "knots" in column:
+        if _is_derived(source_column) or not (
+            column["kind"] == source_column["kind"] == "numeric"
+            and not _is_discrete(source_column)
+            and not _is_discrete(column)
+            and column["has_missing"] == source_column["has_missing"]
+        ):
+            raise ValueError(
+                f"column {j} is derived from column {source}, which cannot"
+            )
+        if not is_valid_curve(column["knots"]):
+            raise ValueError(f"column {j}'s curve is malformed")
+        return
     if _is_derived(source_column) or not (
         _is_discrete(source_column) and _is_discrete(column)
     ):

@@ -244,6 +244,112 @@ def test_rare_source_values_do_not_make_a_derived_column():
     assert not any(c.is_derived for c in encoder.columns)
 
 
+def _curve_frame(n=1000):
+    rng = np.random.default_rng(0)
+    minutes = np.round(rng.gamma(4.0, 40.0, n), 1)
+    minutes[rng.choice(n, 50, replace=False)] = np.nan
+    return pd.DataFrame(
+        {
+            "minutes": minutes,
+            "charge": np.round(0.17 * minutes, 2),  # rises with minutes
+            "left": np.round(1000 - 2 * minutes, 1),  # falls with minutes
+            "noise": np.round(rng.normal(size=n), 3),
+        }
+    )
+
+
+def test_a_monotone_function_of_a_number_is_decoded_from_it():
+    frame = _curve_frame()
+    encoder, encoded, _ = _fit(
+        frame, [False] * 4, exact_values=True, derived_columns=True
+    )
+    assert [c.derived_from for c in encoder.columns] == [None, 0, 0, None]
+    assert encoder.columns[1].knots is not None
+    assert len(encoder.layout().scalars) == 2  # minutes and noise
+    rng = np.random.default_rng(1)
+    n_spans = len(encoder.layout().spans)
+    scalars = rng.uniform(-1, 1, (500, 2))
+    codes = encoded[1][rng.integers(0, len(frame), 500)][:, :n_spans]
+    out = encoder.inverse_transform(scalars, codes)
+    # Every generated charge is the one its minutes bill, rounded as trained
+    # (between two observed minutes, to within the last decimal).
+    np.testing.assert_allclose(
+        out["charge"], np.round(0.17 * out["minutes"], 2), atol=0.01 + 1e-9
+    )
+    np.testing.assert_allclose(out["left"], np.round(1000 - 2 * out["minutes"], 1))
+    assert out["minutes"].isna().any()
+    assert out["charge"].isna().equals(out["minutes"].isna())
+    restored = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    pd.testing.assert_frame_equal(restored.inverse_transform(scalars, codes), out)
+
+
+def test_unrelated_or_non_monotone_numbers_are_generated():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 500, 1000).astype(float)
+    frame = pd.DataFrame(
+        {"x": x, "square": (x - 250) ** 2, "few": x % 7, "other": rng.normal(size=1000)}
+    )
+    encoder, _, _ = _fit(frame, [False] * 4, exact_values=True, derived_columns=True)
+    assert not any(c.is_derived for c in encoder.columns)
+    encoder, _, _ = _fit(_curve_frame(), [False] * 4, derived_columns=False)
+    assert not any(c.is_derived for c in encoder.columns)
+
+
+def _curve_state():
+    encoder, _, _ = _fit(
+        _curve_frame(), [False] * 4, exact_values=True, derived_columns=True
+    )
+    return json.loads(json.dumps(encoder.to_dict()))
+
+
+@pytest.mark.parametrize(
+    "knots",
+    [
+        [[0.0, 0.0]],
+        [[1.0, 0.0], [0.0, 1.0]],
+        [[0.0, 0.0], [1.0, 2.0], [2.0, 1.0]],
+        [[0.0, 0.0], [1.0, "2"]],
+        [[0.0, 0.0], [1.0, True]],
+        [[0.0, 0.0], [1.0, float("nan")]],
+        [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]],
+        [[float(i), float(i)] for i in range(1001)],
+        "knots",
+    ],
+    ids=[
+        "one knot",
+        "unsorted",
+        "not monotone",
+        "string",
+        "bool",
+        "nan",
+        "triples",
+        "too many",
+        "not a list",
+    ],
+)
+def test_a_malformed_curve_is_refused(knots):
+    state = _curve_state()
+    state["columns"][1]["knots"] = knots
+    with pytest.raises(ValueError, match="column 1's curve is malformed"):
+        TabularEncoder.from_dict(state)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda columns: columns[1].update(derived_from=3),  # a later column
+        lambda columns: columns[1].update(slot_map=[0]),  # both kinds of map
+        lambda columns: columns[0].update(kind="categorical"),  # not numeric
+    ],
+    ids=["later source", "slot map too", "categorical source"],
+)
+def test_a_curve_from_a_column_that_cannot_be_its_source_is_refused(change):
+    state = _curve_state()
+    change(state["columns"])
+    with pytest.raises(ValueError, match="column [01]"):
+        TabularEncoder.from_dict(state)
+
+
 def test_quantile_encoding_round_trips_with_uniform_scalars():
     rng = np.random.default_rng(0)
     skewed = rng.lognormal(3, 1, 3000)
