@@ -22,7 +22,7 @@ from tests.test_base import GaussianSampler
 VARIANTS = [
     (GANSampler, {}),
     (GANSampler, {"pac": 10}),
-    (GANSampler, {"missing_patterns": "observed"}),
+    (GANSampler, {"missing_patterns": "learned"}),
     (TimeGANSampler, {}),
     (TimeGANSampler, {"latent": "sequence"}),
     (TimeGANSampler, {"marginals": "matched"}),

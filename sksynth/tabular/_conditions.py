@@ -13,19 +13,23 @@ def one_hot(index, n_classes):
     return out.scatter_(1, index[:, None], 1.0)
 
 
-def observed_patterns(slots, layout, labels, n_labels):
+def observed_patterns(slots, layout, labels, n_labels, *, required=True):
     """The rows' distinct missing-value patterns, and rows per class and pattern.
 
     A row's pattern says, for each span of the encoder's ``layout`` with a
     missing slot (there must be one), whether the row's ``slots`` hold it.
     Returns the patterns, a boolean (n_patterns, n_missing) array; each row's
     group, ``label * n_patterns + pattern`` (``pattern`` without labels); and
-    the rows per group, of shape (max(n_labels, 1), n_patterns).
+    the rows per group, of shape (max(n_labels, 1), n_patterns). With more
+    than ``MAX_MISSING_PATTERNS`` patterns, raises a ValueError if
+    ``required``, else returns None.
     """
     spans = layout.missing_spans
     last_slots = np.asarray([layout.spans[s].size - 1 for s in spans], slots.dtype)
     missing = slots[:, spans] == last_slots
     patterns, row_pattern = np.unique(missing, axis=0, return_inverse=True)
+    if len(patterns) > MAX_MISSING_PATTERNS and not required:
+        return None
     if len(patterns) > MAX_MISSING_PATTERNS:
         raise ValueError(
             "missing_patterns='observed' models each combination of missing "

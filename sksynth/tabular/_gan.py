@@ -176,15 +176,16 @@ class GANSampler(BaseSampler):
         teaches the generator the missing rate of numeric columns as it does
         for categories. False conditions on categorical columns only, as
         CTGAN does.
-    missing_patterns : {"learned", "observed"}, default="learned"
-        How missing values come out. ``"learned"``: the generator draws them
-        like any other slot. ``"observed"``: each generated row takes a
-        missing-value pattern (which columns are missing) at its frequency
+    missing_patterns : {"auto", "observed", "learned"}, default="auto"
+        How missing values come out. ``"observed"``: each generated row takes
+        a missing-value pattern (which columns are missing) at its frequency
         among the training rows (of the row's class, and with its condition),
         the generator fills in the other columns conditioned on it, and the
-        missing rates match the training data's up to sampling noise. At most
-        1,000 distinct patterns; on a table without missing values both
-        options train the same model.
+        missing rates match the training data's up to sampling noise; at most
+        1,000 distinct patterns. ``"learned"``: the generator draws them like
+        any other slot. ``"auto"``: ``"observed"`` up to 1,000 distinct
+        patterns, else ``"learned"``. On a table without missing values all
+        three train the same model.
     ema_decay : float or None, default=None
         Sample from an exponential moving average of the generator's weights
         (and BatchNorm statistics) over the training steps, with this decay
@@ -318,7 +319,7 @@ class GANSampler(BaseSampler):
         "numeric_encoding": [StrOptions({"modes", "quantiles"})],
         "derived_columns": ["boolean"],
         "condition_missing": ["boolean"],
-        "missing_patterns": [StrOptions({"learned", "observed"})],
+        "missing_patterns": [StrOptions({"auto", "learned", "observed"})],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -347,7 +348,7 @@ class GANSampler(BaseSampler):
         numeric_encoding="modes",
         derived_columns=True,
         condition_missing=True,
-        missing_patterns="learned",
+        missing_patterns="auto",
         ema_decay=None,
         early_stopping=False,
         validation_fraction=0.1,
@@ -512,10 +513,17 @@ class GANSampler(BaseSampler):
         layout = encoder.layout()
         n_labels = self._n_labels()
         groups, n_groups = labels, n_labels
-        if self.missing_patterns == "observed" and layout.missing_spans:
-            patterns, groups, pattern_counts = observed_patterns(
-                slots, layout, labels, n_labels
+        found = None
+        if self.missing_patterns != "learned" and layout.missing_spans:
+            found = observed_patterns(
+                slots,
+                layout,
+                labels,
+                n_labels,
+                required=self.missing_patterns == "observed",
             )
+        if found is not None:
+            patterns, groups, pattern_counts = found
             self._missing_patterns_ = patterns
             self._missing_pattern_counts_ = pattern_counts
             n_groups = pattern_counts.size

@@ -88,6 +88,21 @@ def test_too_many_patterns_are_refused_and_leave_nothing_fitted():
         check_is_fitted(sampler)
 
 
+def test_auto_keeps_the_observed_patterns_up_to_the_limit_then_learns_them(mixed):
+    def sample(option, X):
+        return (
+            small_sampler(GANSampler, missing_patterns=option)
+            .fit(X)
+            .sample(50, random_state=0)
+        )
+
+    pd.testing.assert_frame_equal(sample("auto", mixed), sample("observed", mixed))
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 12))
+    X[rng.random(X.shape) < 0.5] = np.nan  # about 3,000 distinct patterns
+    np.testing.assert_array_equal(sample("auto", X), sample("learned", X))
+
+
 def test_saved_sampler_keeps_its_patterns(mixed, tmp_path):
     sampler = small_sampler(GANSampler, missing_patterns="observed").fit(mixed)
     sampler.save(tmp_path / "model.sksynth")
