@@ -28,14 +28,7 @@ from sksynth import GANSampler
 from sksynth.evaluation import make_sampler_scorer
 
 X, _ = make_moons(n_samples=1000, noise=0.08, random_state=0)
-sampler = GANSampler(
-    epochs=50,
-    batch_size=100,
-    generator_dim=(64, 64),
-    discriminator_dim=(64, 64),
-    random_state=0,
-    device="cpu",
-)
+sampler = GANSampler(epochs=600, random_state=0)  # 600 steps on 500 rows
 search = GridSearchCV(
     sampler,
     {"learning_rate": [2e-4, 1e-3]},

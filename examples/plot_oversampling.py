@@ -55,15 +55,7 @@ print(f"class 1: {y_train.mean():.1%} of {len(y_train)} training rows")
 # ---------------
 # ``GANSampler`` fitted with labels is conditional: the over-sampler fits it
 # once on all rows and asks it for rows of class 1 only.
-sampler = GANSampler(
-    epochs=150,
-    batch_size=200,
-    generator_dim=(64, 64),
-    discriminator_dim=(64, 64),
-    learning_rate=1e-3,
-    random_state=0,
-    device="cpu",
-)
+sampler = GANSampler(epochs=250, random_state=0)  # 1,000 steps
 pipelines = {
     "no augmentation": make_pipeline(StandardScaler(), LogisticRegression()),
     "RandomOverSampler": make_pipeline(

@@ -37,14 +37,7 @@ X.describe().loc[["mean", "50%", "max"]]
 # samples come back as one, with the input's column names.
 pipe = make_sampling_pipeline(
     PowerTransformer().set_output(transform="pandas"),
-    GANSampler(
-        epochs=50,
-        batch_size=100,
-        generator_dim=(64, 64),
-        discriminator_dim=(64, 64),
-        random_state=0,
-        device="cpu",
-    ),
+    GANSampler(epochs=250, random_state=0),  # 1,000 steps
 )
 pipe.fit(X)
 X_synth = pipe.sample(n, random_state=0)

@@ -26,14 +26,7 @@ from sklearn.datasets import make_moons
 from sksynth import BaseSampler, GANSampler
 
 X, _ = make_moons(n_samples=1000, noise=0.08, random_state=0)
-sampler = GANSampler(
-    epochs=50,
-    batch_size=100,
-    generator_dim=(64, 64),
-    discriminator_dim=(64, 64),
-    random_state=0,
-    device="cpu",
-).fit(X)
+sampler = GANSampler(epochs=300, random_state=0).fit(X)  # 600 steps
 
 path = Path(tempfile.mkdtemp()) / "moons.sksynth"
 sampler.save(path)

@@ -17,8 +17,9 @@ what its scores need.
 # %%
 # Fit on a sample of Adult
 # ------------------------
-# ``epochs`` sets the budget: 25 passes over 2,000 rows in batches of 100 are
-# 500 optimizer steps. Left out, it grows with the table's size.
+# ``epochs`` sets the budget: 250 passes over 2,000 rows in batches of 500 are
+# 1,000 optimizer steps. Left out, it follows the table's size (100 epochs,
+# from 2,000 to 10,000 steps).
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -27,14 +28,7 @@ from sksynth.datasets import load_adult
 from sksynth.evaluation import column_report, plot_marginals
 
 adult = load_adult().sample(2000, random_state=0)
-sampler = GANSampler(
-    epochs=25,
-    batch_size=100,
-    generator_dim=(128, 128),
-    discriminator_dim=(128, 128),
-    random_state=0,
-    device="cpu",
-)
+sampler = GANSampler(epochs=250, random_state=0)
 sampler.fit(adult)
 synthetic = sampler.sample(len(adult), random_state=0)
 synthetic.head()

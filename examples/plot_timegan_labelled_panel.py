@@ -36,18 +36,9 @@ print(
 # %%
 # Fit once with the labels, sample per class
 # ------------------------------------------
-# ``seq_len="auto"`` runs the networks over the longest length; every loss
-# counts each recording's own time points only.
-sampler = TimeGANSampler(
-    seq_len="auto",
-    latent="sequence",
-    hidden_dim=32,
-    num_layers=2,
-    n_iter_pretrain=300,
-    n_iter=200,
-    device="cpu",
-    random_state=0,
-)
+# The networks run over the longest length (``seq_len="auto"``, the
+# default); every loss counts each recording's own time points only.
+sampler = TimeGANSampler(n_iter_pretrain=300, n_iter=200, random_state=0)
 sampler.fit(X, y)
 X_new, y_new = sampler.sample(90, y=np.repeat(["1", "2", "3"], 30), random_state=0)
 new_lengths = X_new.iloc[:, 0].map(len).to_numpy()
