@@ -11,7 +11,8 @@ that greater is better, as scikit-learn expects).
 and scores on the held-out real fold, like for any estimator.
 
 Here the grid is the learning rate of :class:`~sksynth.GANSampler` on the
-two-moons data, 500 optimizer steps of 100 rows each, 2 folds. Runs this
+two-moons data at its other defaults, 600 optimizer steps of 500 rows
+each, 2 folds. Runs this
 short are far from converged; the search shows which setting gets
 further on this budget.
 """

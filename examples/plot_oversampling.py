@@ -9,8 +9,8 @@ untouched. Here it stands beside no augmentation and imbalanced-learn's
 :class:`~imblearn.over_sampling.RandomOverSampler` (which repeats real rows),
 judged by the F1 score of the rare class on held-out real rows.
 
-The sampler trains for 1,500 steps of 200 rows with small networks and a
-learning rate of 1e-3, five times the default. A short run learns the rare class only
+The sampler runs at its defaults with a short budget: 250 epochs of 2,100 rows
+in batches of 500, 1,000 steps. A short run learns the rare class only
 roughly, so read the scores as what this budget gives, not as what
 augmentation can do; with one training seed and one split, differences of a
 few hundredths are noise.

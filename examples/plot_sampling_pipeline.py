@@ -9,7 +9,8 @@ front of a sampler: ``fit`` trains the sampler on the transformed data, and
 ``sample`` maps the draws back through each step's ``inverse_transform``, so
 that samples come out in the units the data came in.
 
-The sampler trains for 1,000 steps of 100 rows.
+The sampler runs at its defaults with a short budget: 250 epochs of 2,000 rows
+in batches of 500, 1,000 steps.
 """
 
 # %%

@@ -7,11 +7,10 @@ at what a user checks first: does each column's distribution come back, do the
 columns keep their relations, and which columns give synthetic rows away to a
 classifier (:func:`~sksynth.evaluation.column_report`).
 
-The budget here is 2,000 rows and 500 optimizer steps of 100 rows with
-networks half the default width. The
-benchmark page (``docs/gan_tables_benchmark.md``) trains on the full training
-split, 500 rows a step, for 60 to 100 epochs (4,700 to 7,800 steps), which is
-what its scores need.
+The sampler runs at its defaults with a short budget: 2,000 rows and 1,000
+optimizer steps of 500 rows. Left to its own budget on the full table it
+trains 10,000 steps; the defaults benchmark (``docs/defaults_benchmark.md``)
+measures what the defaults give on a panel of public tables.
 """
 
 # %%
