@@ -31,8 +31,10 @@ class EncodedColumn:
         For a column decoded from another instead of generated: the index of
         that column.
     slot_map : list of int or None
-        For a discrete column derived from a discrete one: its slot for each
-        slot of ``derived_from``.
+        For a column of few values derived from another: its value's code for
+        each code of ``derived_from``'s value. A code is a category's or an
+        exact value's slot, or, for a grid, the index of the value among the
+        column's sorted exact and grid values; missing comes last.
     knots : list of [float, float] or None
         For a numeric column derived from a numeric one: the source's values
         and this column's value at each, interpolated in between.
@@ -122,6 +124,21 @@ class NumericColumn(EncodedColumn):
         """Whether every slot of the span stands for one value (no modes)."""
         return not self.means
 
+    @property
+    def levels(self):
+        """The values a column of exact values or a grid takes, sorted; or None."""
+        if self.is_discrete:
+            return self.values
+        if self.grid is None:
+            return None
+        return sorted(set(self.values) | set(self.grid))
+
+    @property
+    def n_codes(self):
+        """Codes of the column's values (its levels, then missing); or None."""
+        levels = self.levels
+        return None if levels is None else len(levels) + self.has_missing
+
 
 @dataclass(kw_only=True)
 class CategoricalColumn(EncodedColumn):
@@ -150,6 +167,11 @@ class CategoricalColumn(EncodedColumn):
     def is_discrete(self):
         """Always True: every slot stands for one value."""
         return True
+
+    @property
+    def n_codes(self):
+        """Codes of the column's values: its slots."""
+        return self.n_slots
 
 
 class Span(NamedTuple):

@@ -63,9 +63,10 @@ from ._numeric_values import (
 #   wider grid (more than ``max_grid_values`` values, each seen many times)
 #   they snap onto the nearest value of the grid, so that the span stays as
 #   small as the mixture's however many values the column has;
-# * derived columns: a column whose value is a function of an earlier discrete
-#   column (categorical, or numeric made only of exact values) in the training
-#   data, such as Adult's ``educational-num`` of ``education``, gets no span:
+# * derived columns: a column of few values whose value is a function of
+#   another such column (categorical, or numeric made of exact values or on a
+#   grid) in the training data, such as Adult's ``educational-num`` of
+#   ``education``, gets no span:
 #   it is decoded from that column through the recorded map, so combinations
 #   never seen in the training data cannot be generated; so is a numeric
 #   column that rises or falls with an earlier numeric column (a charge and
@@ -237,7 +238,13 @@ class TabularEncoder:
             slots.append(slot)
             numbers.append(number)
         if self.derived_columns:
-            self._find_derived_columns(slots)
+            codes = [
+                _value_codes(column, slot, number)
+                for column, slot, number in zip(
+                    self.columns, slots, numbers, strict=True
+                )
+            ]
+            self._find_derived_columns(codes)
             self._find_curves(numbers)
         for column in self.columns:
             column.condition = isinstance(column, CategoricalColumn) or (
@@ -252,36 +259,48 @@ class TabularEncoder:
             _stack(slots, n, np.int64),
         )
 
-    def _find_derived_columns(self, slots):
-        """Mark each discrete column that an earlier generated one determines.
+    def _find_derived_columns(self, codes):
+        """Mark each column of few values that another generated one determines.
 
-        Functional dependence is transitive, so a column determined by a
-        derived column is also determined by that column's source; sources are
-        therefore only ever generated columns.
+        ``codes`` holds each column's value codes, None for a column of
+        mixture values (see ``_value_codes``). Earlier columns are tried as
+        sources first, then later ones. Functional dependence is transitive,
+        so a column determined by a derived column is also determined by that
+        column's source; sources are therefore only ever generated columns.
         """
-        sources = []
-        for j, column in enumerate(self.columns):
-            if not column.is_discrete:
-                continue
-            for a in sources:
-                n_source = self.columns[a].n_slots
-                slot_map = _slot_map(slots[a], slots[j], n_source)
-                if slot_map is not None:
-                    column.derived_from = a
-                    column.slot_map = slot_map.tolist()
-                    break
-            else:
-                sources.append(j)
+        coded = [j for j in range(len(self.columns)) if codes[j] is not None]
+        sources = set()
+        for earlier in (True, False):
+            for j in coded:
+                if j in sources or self.columns[j].is_derived:
+                    continue
+                for a in coded:
+                    if (a < j) != earlier or a == j or self.columns[a].is_derived:
+                        continue
+                    n_source = self.columns[a].n_codes
+                    slot_map = _slot_map(codes[a], codes[j], n_source)
+                    if slot_map is not None:
+                        self.columns[j].derived_from = a
+                        self.columns[j].slot_map = slot_map.tolist()
+                        sources.add(a)
+                        break
 
     def _find_curves(self, numbers):
         """Mark each numeric column that rises or falls with an earlier one.
 
         Only columns generated through the mixture (not discrete ones) are
-        sources and targets, so that curves and slot maps never chain.
+        sources and targets, and a source of a slot map is neither, so that
+        curves and slot maps never chain.
         """
+        mapped = {c.derived_from for c in self.columns if c.slot_map is not None}
         sources = []
         for j, column in enumerate(self.columns):
-            if numbers[j] is None or column.is_discrete or column.is_derived:
+            if (
+                numbers[j] is None
+                or column.is_discrete
+                or column.is_derived
+                or j in mapped
+            ):
                 continue
             for a in sources:
                 knots = monotone_curve(numbers[a], numbers[j])
@@ -452,34 +471,26 @@ class TabularEncoder:
             categories are those seen in :meth:`fit_transform`.
         """
         n = len(codes)
-        column_slots, column_scalars = [], []
+        # The generated columns first, then those derived from them.
+        decoded, value_codes = [None] * len(self.columns), [None] * len(self.columns)
         span, numeric_index = 0, 0
-        for column in self.columns:
-            if column.knots is not None:
-                column_slots.append(None)  # decoded from its source's values
-                column_scalars.append(None)
-                continue
+        for j, column in enumerate(self.columns):
             if column.is_derived:
-                source = column_slots[column.derived_from]
-                column_slots.append(np.asarray(column.slot_map)[source])
-                column_scalars.append(np.zeros(n))
                 continue
-            column_slots.append(codes[:, span])
-            span += 1
+            scalar = None
             if isinstance(column, NumericColumn):
-                column_scalars.append(scalars[:, numeric_index])
+                scalar = scalars[:, numeric_index]
                 numeric_index += 1
-            else:
-                column_scalars.append(None)
-        decoded = []
-        for column, scalar, slot in zip(
-            self.columns, column_scalars, column_slots, strict=True
-        ):
+            decoded[j] = self._decode_column(column, scalar, codes[:, span])
+            value_codes[j] = _decoded_codes(column, decoded[j], codes[:, span])
+            span += 1
+        for j, column in enumerate(self.columns):
             if column.knots is not None:
                 values = decode_curve(decoded[column.derived_from], column.knots)
-                decoded.append(_rounded(column, values))
-            else:
-                decoded.append(self._decode_column(column, scalar, slot))
+                decoded[j] = _rounded(column, values)
+            elif column.is_derived:
+                code = np.asarray(column.slot_map)[value_codes[column.derived_from]]
+                decoded[j] = self._decode_code(column, code)
         if self.container["kind"] == "DataFrame":
             series = {
                 j: restore_series(values, column.dtype)
@@ -497,6 +508,13 @@ class TabularEncoder:
                 out[:, j] = values
             return out
         return np.stack([np.asarray(v).astype(dtype) for v in decoded], axis=1)
+
+    def _decode_code(self, column, code):
+        """A derived column's values, from their codes."""
+        if column.is_discrete:
+            return self._decode_column(column, np.zeros(len(code)), code)
+        levels = np.append(np.asarray(column.levels, dtype=np.float64), np.nan)
+        return levels[code]
 
     def _decode_column(self, column, scalar, slot):
         if isinstance(column, NumericColumn):
@@ -575,7 +593,10 @@ class TabularEncoder:
             )
         in_frame = container["kind"] == "DataFrame"
         for j, column in enumerate(columns):
-            _check_column(column, j, columns, in_frame)
+            _check_column(column, j, in_frame)
+        for j, column in enumerate(columns):
+            if set(column) & _DERIVED_FIELDS:
+                _check_derived_column(column, j, columns)
         columns = [EncodedColumn.from_dict(c) for c in columns]
         encoder = cls([isinstance(c, CategoricalColumn) for c in columns])
         encoder.container = container
@@ -605,6 +626,35 @@ def _rounded(column, values):
     return np.clip(values, column.min, column.max)
 
 
+def _value_codes(column, slots, values):
+    """A column's value codes (``EncodedColumn.slot_map``), or None.
+
+    Slots for a categorical column or one of exact values; for a grid, each
+    value's index among its levels. None for a column of mixture values.
+    """
+    if column.is_discrete:
+        return slots
+    if column.levels is None:
+        return None
+    return _level_codes(column, values)
+
+
+def _level_codes(column, values):
+    """Each value's index among a grid column's levels; missing comes last."""
+    codes = np.searchsorted(np.asarray(column.levels, dtype=np.float64), values)
+    codes[np.isnan(values)] = len(column.levels)
+    return codes
+
+
+def _decoded_codes(column, values, slots):
+    """The value codes of a generated column, for the columns derived from it."""
+    if column.is_discrete:
+        return slots
+    if column.levels is None:
+        return None
+    return _level_codes(column, np.asarray(values, dtype=np.float64))
+
+
 def _span_size(column):
     """Slots of a column's span, read from its JSON record (before it is built)."""
     if column["kind"] == "numeric":
@@ -617,6 +667,15 @@ def _span_size(column):
 def _is_discrete(column):
     """Whether every slot of a column record's span stands for one value."""
     return column["kind"] == "categorical" or not column["means"]
+
+
+def _n_codes(column):
+    """Value codes of a column record (``EncodedColumn.n_codes``), or None."""
+    if _is_discrete(column):
+        return _span_size(column)
+    if "grid" not in column:
+        return None
+    return len(set(column["values"]) | set(column["grid"])) + column["has_missing"]
 
 
 def _is_derived(column):
@@ -661,7 +720,7 @@ def _checked_container(container):
     return container
 
 
-def _check_column(column, j, columns, in_frame):
+def _check_column(column, j, in_frame):
     """Raise ValueError unless ``columns[j]`` is a record that fit could write.
 
     The columns before ``j`` are checked already.
@@ -695,8 +754,6 @@ def _check_column(column, j, columns, in_frame):
         raise ValueError(f"column {j}'s categories are not a non-empty list of values")
     if _span_size(column) < 1:
         raise ValueError(f"column {j} has no slot")
-    if fields & _DERIVED_FIELDS:
-        _check_derived_column(column, j, columns)
 
 
 def _check_numeric_column(column, j):
@@ -741,10 +798,11 @@ def _check_derived_column(column, j, columns):
     source = column.get("derived_from")
     if not (
         is_int(source)
-        and 0 <= source < j
+        and 0 <= source < len(columns)
+        and source != j
         and ("slot_map" in column) != ("knots" in column)
     ):
-        raise ValueError(f"column {j} is derived from no earlier column")
+        raise ValueError(f"column {j} is derived from no other column")
     source_column = columns[source]
     if "knots" in column:
         if _is_derived(source_column) or not (
@@ -759,16 +817,14 @@ def _check_derived_column(column, j, columns):
         if not is_valid_curve(column["knots"]):
             raise ValueError(f"column {j}'s curve is malformed")
         return
-    if _is_derived(source_column) or not (
-        _is_discrete(source_column) and _is_discrete(column)
-    ):
+    n_source, n_codes = _n_codes(source_column), _n_codes(column)
+    if _is_derived(source_column) or n_source is None or n_codes is None:
         raise ValueError(f"column {j} is derived from column {source}, which cannot")
     slot_map = column["slot_map"]
-    n_slots = _span_size(column)
     if not (
         isinstance(slot_map, list)
-        and len(slot_map) == _span_size(source_column)
-        and all(is_int(slot) and 0 <= slot < n_slots for slot in slot_map)
+        and len(slot_map) == n_source
+        and all(is_int(code) and 0 <= code < n_codes for code in slot_map)
     ):
         raise ValueError(f"column {j}'s slot map is malformed")
 

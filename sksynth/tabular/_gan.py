@@ -162,11 +162,12 @@ class GANSampler(BaseSampler):
         interpolated): the generator learns relations between columns on
         scalars of one uniform distribution, with no mode to coordinate.
     derived_columns : bool, default=True
-        A discrete column (categorical, or numeric made only of exact values)
-        that an earlier discrete column determines in the training data, each
-        value of the earlier one seen at least 10 times (such as a code and
-        its label), is not generated but decoded from that column, so that no
-        combination unseen in ``fit`` comes out; so is a numeric column that
+        A column of few values (categorical, or numeric made of exact values
+        or on a grid) that another such column determines in the training
+        data, each value of the other seen at least 10 times (such as a code
+        and its label, a month and that month's figure), is not generated but
+        decoded from that column, so that no combination unseen in ``fit``
+        comes out; so is a numeric column that
         rises or falls with an earlier numeric column, missing where it is
         (a charge and its minutes, a wage and its logarithm), through the
         curve the training rows trace. False generates every column.

@@ -234,6 +234,48 @@ def test_determined_column_is_derived_from_its_source():
     )
 
 
+def test_a_grid_determines_and_is_determined_in_either_order():
+    # A month index (35 values) and the ads of each month, listed first; a
+    # code of 16 values and its label, listed after it.
+    rng = np.random.default_rng(0)
+    n = 4000
+    month = rng.integers(1, 36, n)
+    ads = (month // 2 * 37) % 101 + 100  # one value per month, two months each
+    code = rng.integers(1, 17, n)
+    frame = pd.DataFrame(
+        {
+            "ads": ads,
+            "month": month,
+            "code": code,
+            "label": pd.Series(code).map(lambda c: f"level {c:02d}").to_numpy(),
+        }
+    )
+    encoder, encoded, _ = _fit(
+        frame, [False, False, False, True], exact_values=True, derived_columns=True
+    )
+    assert encoder.columns[0].grid is not None  # more values than slots
+    assert [c.derived_from for c in encoder.columns] == [1, None, None, 2]
+    rng = np.random.default_rng(1)
+    rows = rng.integers(0, n, 3000)
+    scalars = rng.uniform(-1, 1, (3000, encoded[0].shape[1]))
+    out = encoder.inverse_transform(scalars, encoded[1][rows])
+    assert set(zip(out["month"], out["ads"], strict=True)) <= set(
+        zip(month, ads, strict=True)
+    )
+    assert (out["label"] == out["code"].map(lambda c: f"level {c:02d}")).all()
+    restored = TabularEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    pd.testing.assert_frame_equal(
+        restored.inverse_transform(scalars, encoded[1][rows]), out
+    )
+    state = json.loads(json.dumps(encoder.to_dict()))
+    state["columns"][0]["slot_map"] = state["columns"][0]["slot_map"][:-1]
+    with pytest.raises(ValueError, match="column 0's slot map is malformed"):
+        TabularEncoder.from_dict(state)
+    state["columns"][0]["derived_from"] = 0
+    with pytest.raises(ValueError, match="column 0 is derived from no other column"):
+        TabularEncoder.from_dict(state)
+
+
 def test_rare_source_values_do_not_make_a_derived_column():
     # Every value of "id" is seen twice: it determines "group" only by chance.
     frame = pd.DataFrame(
