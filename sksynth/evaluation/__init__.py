@@ -12,7 +12,12 @@ the paper's discriminative score can no longer tell apart.
 """
 
 from ._results import ScoreResult
-from .detection import DetectionResult, sequence_detection_score, sequence_features
+from .detection import (
+    DetectionResult,
+    sequence_detection_score,
+    sequence_feature_report,
+    sequence_features,
+)
 from .diagnosis import ColumnReport, column_report, distribution_gap
 from .discriminative import discriminative_score
 from .plots import plot_history, plot_marginals, plot_pca, plot_tsne
@@ -38,6 +43,7 @@ __all__ = [
     "plot_tsne",
     "predictive_score",
     "sequence_detection_score",
+    "sequence_feature_report",
     "sequence_features",
     "tstr_score",
 ]

@@ -5,6 +5,7 @@ import pytest
 from sksynth.datasets import make_sines
 from sksynth.evaluation import (
     sequence_detection_score,
+    sequence_feature_report,
     sequence_features,
 )
 
@@ -72,3 +73,23 @@ def test_bad_settings_are_refused(sines, kwargs, match):
 def test_too_few_sequences_are_refused(sines):
     with pytest.raises(ValueError, match="needs at least 10 real and 5 synthetic"):
         sequence_detection_score(sines[:6], sines[:6])
+
+
+def test_the_feature_report_names_what_gives_samples_away():
+    rng = np.random.default_rng(0)
+    # Two channels: a sensor holding each reading for three steps, and a
+    # smooth signal; the sample jitters the sensor and doubles the signal's steps.
+    held = np.repeat(np.round(rng.normal(size=(400, 1, 8)), 1), 3, axis=2)
+    smooth = np.cumsum(rng.normal(0, 0.1, (400, 1, 24)), axis=2)
+    real = np.concatenate([held, smooth], axis=1)
+    synth = np.concatenate([held + rng.normal(0, 0.01, held.shape), 2 * smooth], axis=1)
+    report = sequence_feature_report(real, synth, random_state=0)
+    assert len(report) == 2 * 7 + 1
+    top = report.iloc[0]
+    assert (top["feature"], top["channel"]) == ("repeated share", 0)
+    assert top["auc"] == 1.0 and top["real_mean"] > 0.6 > 0.0 == top["synth_mean"]
+    steps = report.set_index(["feature", "channel"]).loc[("step size", 1)]
+    assert steps["auc"] > 0.9
+    assert steps["synth_mean"] == pytest.approx(2 * steps["real_mean"])
+    alike = sequence_feature_report(real[:200], real[200:], random_state=0)
+    assert alike["auc"].max() < 0.7
