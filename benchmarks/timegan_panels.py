@@ -5,8 +5,8 @@ channels, length 100, 4 classes) and JapaneseVowels (12 channels, lengths 7
 to 29, 9 classes), on which TimeGANSampler's settings were chosen, and two
 held out from that choice: ItalyPowerDemand (daily power demand, 1 channel,
 length 24, 2 classes, 67 training sequences) and GunPoint (hand motion, 1
-channel, length 150, 2 classes, 50 training sequences). The ``defaults``
-configuration is ``TimeGANSampler()`` as it comes. Each run fits one
+channel, length 150, 2 classes, 50 training sequences; not run yet). The
+``defaults`` configuration is ``TimeGANSampler()`` as it comes. Each run fits one
 conditional ``TimeGANSampler`` on one panel's training split with one training
 seed and measures three things:
 
