@@ -139,10 +139,11 @@ class TabularEncoder:
         a slot each, with ``exact_values``; point masses are exact values
         whatever the count.
     derived_columns : bool, default=False
-        Decode a column that an earlier discrete column determines through
-        the map seen in the training data, and a numeric column that is a
-        monotone function of an earlier numeric one through the curve seen
-        there, instead of generating it.
+        Decode a column of few values (categorical, exact values or a grid)
+        that another such column determines through the map seen in the
+        training data, and a numeric column that is a monotone function of
+        an earlier numeric one through the curve seen there, instead of
+        generating it.
     condition_missing : bool, default=False
         Make the mode spans of numeric columns with missing values
         condition spans too (see :meth:`layout`).
