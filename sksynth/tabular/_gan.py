@@ -167,10 +167,10 @@ class GANSampler(BaseSampler):
         data, each value of the other seen at least 10 times (such as a code
         and its label, a month and that month's figure), is not generated but
         decoded from that column, so that no combination unseen in ``fit``
-        comes out; so is a numeric column that
-        rises or falls with an earlier numeric column, missing where it is
-        (a charge and its minutes, a wage and its logarithm), through the
-        curve the training rows trace. False generates every column.
+        comes out; so is a numeric column that rises or falls with an earlier
+        numeric column, missing where it is (a charge and its minutes, a wage
+        and its logarithm), through the curve the training rows trace. False
+        generates every column.
     condition_missing : bool, default=True
         Let the conditional vector also name the missing-value slot or a mode
         of a numeric column with missing values, so that training-by-sampling
