@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 import torch
 from joblib import parallel_config
-from pages import markdown_table
+from pages import markdown_table, seed_stats
 from provenance import describe, provenance
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
@@ -278,14 +278,6 @@ def run(table, config, seed, folder=RUNS):
     )
 
 
-def _stats(values):
-    return {
-        "mean": float(np.mean(values)),
-        "std": float(np.std(values)),
-        "per_seed": [float(v) for v in values],
-    }
-
-
 def summarize(folder):
     groups = {}
     for path in sorted(folder.glob("*.json")):
@@ -303,7 +295,7 @@ def summarize(folder):
                 "shape": runs[0]["shape"],
                 "seeds": [r["seed"] for r in runs],
                 **{
-                    key: _stats([r[key] for r in runs])
+                    key: seed_stats([r[key] for r in runs])
                     for key in (
                         "fit_cpu_seconds",
                         "sample_seconds",

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from pages import markdown_table
+from pages import markdown_table, seed_stats
 from provenance import describe, provenance
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -230,13 +230,6 @@ def summarize():
     for (name, config), runs in sorted(groups.items()):
         runs.sort(key=lambda r: r["seed"])
 
-        def stats(values):
-            return {
-                "mean": float(np.mean(values)),
-                "std": float(np.std(values)),
-                "per_seed": [float(v) for v in values],
-            }
-
         summary.append(
             {
                 "dataset": name,
@@ -246,13 +239,17 @@ def summarize():
                 "settings": runs[0]["settings"],
                 "shape": runs[0]["shape"],
                 "seeds": [r["seed"] for r in runs],
-                "fit_cpu_seconds": stats([r["fit_cpu_seconds"] for r in runs]),
-                "sample_seconds": stats([r["sample_seconds"] for r in runs]),
-                "discriminative": stats([r["discriminative"]["mean"] for r in runs]),
-                "predictive": stats([r["predictive"]["mean"] for r in runs]),
-                "predictive_real": stats([r["predictive_real"]["mean"] for r in runs]),
-                "detector_auc": stats([r["detector_auc"] for r in runs]),
-                "detector_auc_real_halves": stats(
+                "fit_cpu_seconds": seed_stats([r["fit_cpu_seconds"] for r in runs]),
+                "sample_seconds": seed_stats([r["sample_seconds"] for r in runs]),
+                "discriminative": seed_stats(
+                    [r["discriminative"]["mean"] for r in runs]
+                ),
+                "predictive": seed_stats([r["predictive"]["mean"] for r in runs]),
+                "predictive_real": seed_stats(
+                    [r["predictive_real"]["mean"] for r in runs]
+                ),
+                "detector_auc": seed_stats([r["detector_auc"] for r in runs]),
+                "detector_auc_real_halves": seed_stats(
                     [r["detector_auc_real_halves"] for r in runs]
                 ),
                 "commits": sorted({r["commit"] for r in runs}),

@@ -1,5 +1,7 @@
 """Markdown for the benchmark pages that the scripts write under ``docs/``."""
 
+import numpy as np
+
 
 def markdown_table(header, rows, numeric_from=1):
     """The lines of a markdown table.
@@ -9,3 +11,12 @@ def markdown_table(header, rows, numeric_from=1):
     """
     align = ["---" if j < numeric_from else "---:" for j in range(len(header))]
     return ["| " + " | ".join(cells) + " |" for cells in (header, align, *rows)]
+
+
+def seed_stats(values):
+    """Mean, standard deviation and each value of one figure over seeds."""
+    return {
+        "mean": float(np.mean(values)),
+        "std": float(np.std(values)),
+        "per_seed": [float(v) for v in values],
+    }
