@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 import torch
 from joblib import parallel_config
-from pages import markdown_table, seed_stats
+from pages import markdown_table, runs_by, seed_stats
 from provenance import describe, provenance
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
@@ -279,13 +279,8 @@ def run(table, config, seed, folder=RUNS):
 
 
 def summarize(folder):
-    groups = {}
-    for path in sorted(folder.glob("*.json")):
-        record = json.loads(path.read_text())
-        groups.setdefault((record["table"], record["config"]), []).append(record)
     summary = []
-    for (table, config), runs in sorted(groups.items()):
-        runs.sort(key=lambda r: r["seed"])
+    for (table, config), runs in runs_by(folder, "table", "config"):
         summary.append(
             {
                 "table": table,

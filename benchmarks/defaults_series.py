@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from pages import markdown_table, seed_stats
+from pages import markdown_table, runs_by, seed_stats
 from provenance import describe, provenance
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -222,14 +222,8 @@ def run(name, config, seed):
 
 
 def summarize():
-    groups = {}
-    for path in sorted(RUNS.glob("*.json")):
-        record = json.loads(path.read_text())
-        groups.setdefault((record["dataset"], record["config"]), []).append(record)
     summary = []
-    for (name, config), runs in sorted(groups.items()):
-        runs.sort(key=lambda r: r["seed"])
-
+    for (name, config), runs in runs_by(RUNS, "dataset", "config"):
         summary.append(
             {
                 "dataset": name,

@@ -1,5 +1,7 @@
 """Markdown for the benchmark pages that the scripts write under ``docs/``."""
 
+import json
+
 import numpy as np
 
 
@@ -20,3 +22,19 @@ def seed_stats(values):
         "std": float(np.std(values)),
         "per_seed": [float(v) for v in values],
     }
+
+
+def runs_by(folder, *keys):
+    """The JSON runs in ``folder``, grouped by the values of ``keys``.
+
+    Returns a list of (key values, runs) sorted by key values, each group's
+    runs sorted by seed.
+    """
+    groups = {}
+    for path in sorted(folder.glob("*.json")):
+        record = json.loads(path.read_text())
+        groups.setdefault(tuple(record[k] for k in keys), []).append(record)
+    return [
+        (group, sorted(runs, key=lambda r: r["seed"]))
+        for group, runs in sorted(groups.items())
+    ]

@@ -280,7 +280,15 @@ def _sample(args):
         sampler = BaseSampler.load(args.model, device=args.device)
     except ValueError as exc:
         raise CommandError(_first_line(exc)) from None
-    draws = sampler.sample(args.n_samples, random_state=args.seed)
+    options = {}
+    if args.where:
+        from sksynth import GANSampler
+        from sksynth.tabular._row_conditions import conditions_from_text
+
+        if not isinstance(sampler, GANSampler):
+            raise CommandError("--where needs a model fitted with --model gan.")
+        options["conditions"] = conditions_from_text(sampler.encoder_, args.where)
+    draws = sampler.sample(args.n_samples, random_state=args.seed, **options)
     X, y = draws if isinstance(draws, tuple) else (draws, None)
     if isinstance(X, pd.DataFrame) and not isinstance(X.index, pd.MultiIndex):
         frame = X
@@ -474,6 +482,14 @@ def _add_data_commands(commands):
     )
     sample.add_argument("--device", default=None, help="device to sample on")
     sample.add_argument("--seed", type=int, default=None, help="random seed")
+    sample.add_argument(
+        "--where",
+        action="append",
+        metavar="COLUMN=VALUE",
+        help="generate only rows whose COLUMN holds VALUE, or for a numeric column "
+        "lies in LOW..HIGH (either end may be left out); repeat for more "
+        "conditions, or for more values of one column",
+    )
     sample.add_argument(
         "--raw-csv",
         action="store_true",

@@ -192,10 +192,22 @@ class SamplingConditions:
     pattern at its frequency in the row's class, then its category among the
     rows of that class and pattern (``counts`` then has a row per group), and
     the pattern ends the conditional vector.
+
+    ``columns``, the indices of the categorical columns a row's category may
+    come from (all by default), lets ``sample(conditions=...)`` name one.
     """
 
-    def __init__(self, counts, sizes, n_labels, patterns=None, pattern_counts=None):
+    def __init__(
+        self,
+        counts,
+        sizes,
+        n_labels,
+        patterns=None,
+        pattern_counts=None,
+        columns=None,
+    ):
         self.sizes = list(sizes)
+        self.columns = None if columns is None else torch.as_tensor(columns)
         self.n_labels = n_labels
         self.n_condition = int(sum(self.sizes))
         self.patterns = None
@@ -205,7 +217,7 @@ class SamplingConditions:
             self.patterns = torch.as_tensor(patterns)
             frequencies = torch.as_tensor(pattern_counts, dtype=torch.float64)
             self.pattern_cumulative, self.last_pattern = inverse_cdf(
-                frequencies / frequencies.sum(1, keepdim=True)
+                frequencies / frequencies.sum(1, keepdim=True).clamp_min(1)
             )
         # Inverse-CDF sampling, as in training.
         self.cumulative, self.last_category = inverse_cdf(
@@ -232,7 +244,14 @@ class SamplingConditions:
             missing = self.patterns[pattern]
             row = row * len(self.patterns) + pattern
         if self.sizes:
-            column = torch.randint(len(self.sizes), (n_rows,), generator=rng)
+            columns = self.columns
+            column = torch.randint(
+                len(self.sizes) if columns is None else len(columns),
+                (n_rows,),
+                generator=rng,
+            )
+            if columns is not None:
+                column = columns[column]
             uniform = torch.rand(n_rows, 1, generator=rng)
             category = draw_index(
                 uniform, self.cumulative[row, column], self.last_category[row, column]

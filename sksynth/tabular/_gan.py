@@ -31,8 +31,9 @@ from ._conditions import (
 )
 from ._early_stopping import MIN_STEPS_PER_ROUND, EarlyStopping, validation_split
 from ._encoder import MAX_GRID_VALUES, TabularEncoder
-from ._generation import HeldOutRows, generate, take_rows
+from ._generation import HeldOutRows, concat_tables, generate, take_rows
 from ._layout import OutputLayout
+from ._row_conditions import RowConditions
 from ._trainer import GANTrainer, make_networks
 
 # The budget of epochs="auto": AUTO_EPOCHS epochs, but at most MAX_AUTO_STEPS
@@ -597,22 +598,104 @@ class GANSampler(BaseSampler):
 
     # -- sample ---------------------------------------------------------------
 
-    def _sample(self, n_samples, y, rng):
-        labels = self._sample_labels(n_samples, y, rng)
-        X = generate(
-            self.generator_,
-            self.encoder_,
-            self._sampling_conditions(),
-            self.embedding_dim,
-            n_samples,
-            labels,
-            rng,
-        )
+    def sample(self, n_samples=1, *, y=None, conditions=None, random_state=None):
+        """Generate synthetic rows, all meeting ``conditions`` if given.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows to generate.
+        y : label or array-like of shape (n_samples,), default=None
+            Labels to generate, for a sampler fitted with ``y``.
+        conditions : dict or DataFrame, default=None
+            What the rows' columns must hold. A dict maps a column (its name,
+            or its position for an ndarray) to a value, a list of values
+            (``None`` or NaN among them for a missing value) or a
+            ``pandas.Interval`` of numbers; every row meets all of them. A
+            DataFrame of ``n_samples`` rows gives each generated row its own
+            values, a missing cell asking for nothing. A value the column
+            never holds in the training data is a ValueError at once; so is a
+            condition too rare to meet within 1,000 generated rows per row
+            asked for: ``sample`` never returns fewer rows than asked.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the noise, drawn on the CPU so that an int gives the same
+            draws on any device. None gives fresh draws at every call.
+
+        Returns
+        -------
+        X : DataFrame or ndarray
+            The rows, in the container and dtypes of the data given to
+            ``fit``. A sampler fitted with ``y`` returns ``(X, y)``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from sksynth import GANSampler
+        >>> homes = pd.DataFrame({"home": ["rent", "own", "rent", "own"] * 15,
+        ...                       "rooms": [1, 4, 2, 5, 3, 6] * 10})
+        >>> sampler = GANSampler(epochs=2, device="cpu", random_state=0)
+        >>> rows = sampler.fit(homes).sample(
+        ...     4, conditions={"home": "own", "rooms": pd.Interval(3, 6)})
+        >>> rows["home"].tolist(), bool(rows["rooms"].between(4, 6).all())
+        (['own', 'own', 'own', 'own'], True)
+        """
+        return self._checked_sample(n_samples, random_state, y=y, conditions=conditions)
+
+    def _sample(self, n_samples, y, rng, conditions=None):
+        if conditions is None:
+            labels = self._sample_labels(n_samples, y, rng)
+            X = self._generate(self._sampling_conditions(), n_samples, labels, rng)
+        else:
+            X, labels = self._sample_meeting(conditions, n_samples, y, rng)
         if labels is None:
             return X
         return X, restore_labels(
             self.classes_[labels.numpy()], getattr(self, "_label_type_", None)
         )
+
+    def _generate(self, drawn, n_samples, labels, rng, held=None):
+        return generate(
+            self.generator_,
+            self.encoder_,
+            drawn,
+            self.embedding_dim,
+            n_samples,
+            labels,
+            rng,
+            held,
+        )
+
+    def _sample_meeting(self, conditions, n_samples, y, rng):
+        """Rows meeting ``conditions`` (see ``sample``) and their class codes."""
+        requested = None if y is None else self._sample_labels(n_samples, y, rng)
+        rows = RowConditions(
+            self.encoder_,
+            self._condition_counts_,
+            self._n_labels(),
+            getattr(self, "class_counts_", None),
+            **self._patterns(),
+        )
+        groups = rows.groups(conditions, n_samples)
+        plans = [rows.plan(wanted) for wanted, _ in groups]
+        parts, labels, positions = [], [], []
+        for plan, (_, where) in zip(plans, groups, strict=True):
+            X, codes = rows.sample(
+                plan,
+                len(where),
+                None if requested is None else requested[torch.as_tensor(where)],
+                lambda drawn, n, codes, held: self._generate(
+                    drawn, n, codes, rng, held
+                ),
+                rng,
+            )
+            parts.append(X)
+            labels.append(codes)
+            positions.append(where)
+        order = np.argsort(np.concatenate(positions), kind="stable")
+        X = take_rows(concat_tables(parts), order)
+        if labels[0] is None:
+            return X, None
+        return X, torch.cat(labels)[torch.as_tensor(order)]
 
     def _bytes_per_sample(self):
         # The decoded chunks (8-byte floats or object pointers per column),

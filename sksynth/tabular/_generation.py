@@ -17,12 +17,23 @@ from ._layout import OutputLayout
 SAMPLE_CHUNK = 16_384
 
 
-def generate(generator, encoder, conditions, embedding_dim, n_samples, labels, rng):
+def generate(
+    generator,
+    encoder,
+    conditions,
+    embedding_dim,
+    n_samples,
+    labels,
+    rng,
+    held=None,
+):
     """Generate and decode ``n_samples`` rows, chunk by chunk.
 
     ``labels`` are class codes (a CPU tensor) or None; the noise, conditions
-    and slot draws come from the CPU generator ``rng``. Each chunk is decoded
-    at once: memory holds the output and one chunk.
+    and slot draws come from the CPU generator ``rng``. ``held``, a pair of
+    a span (an index into the encoder's spans) that the conditional vectors
+    name and its offset in them, keeps that span to the slot they name. Each
+    chunk is decoded at once: memory holds the output and one chunk.
     """
     device = next(generator.parameters()).device
     output = OutputLayout(encoder.layout(), encoder.n_encoded, device)
@@ -43,7 +54,11 @@ def generate(generator, encoder, conditions, embedding_dim, n_samples, labels, r
             None if missing is None else missing.float(),
             out=work[:size],
         )
-        scalars, slots = output.decode(raw, uniform.to(device), missing)
+        allowed = None
+        if held is not None:
+            span, offset = held
+            allowed = output.allowed_slots(span, ones[:, 0].to(device) - offset)
+        scalars, slots = output.decode(raw, uniform.to(device), missing, allowed)
         parts.append(
             encoder.inverse_transform(
                 scalars.cpu().double().numpy(), slots.cpu().numpy()

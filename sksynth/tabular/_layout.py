@@ -59,6 +59,7 @@ class OutputLayout:
             return torch.as_tensor(np.asarray(values, dtype=np.int64), device=device)
 
         self.n_scalars = len(scalars)
+        self.span_sizes = [span.size for span in spans]
         self.n_span_columns = len(order) - len(scalars)
         self.order = tensor(order)
         # Span-block column of each condition-vector entry.
@@ -104,12 +105,29 @@ class OutputLayout:
         """Each row's missing-value pattern: whether each such span holds it."""
         return slots.index_select(1, self.missing_spans) == self.missing_slots
 
-    def _keep_to(self, missing, block, scalars):
+    def allowed_slots(self, span, slots):
+        """A mask of the span columns that holds ``span`` to each row's slot.
+
+        ``span`` is an index into the encoder's spans, ``slots`` an integer
+        tensor of one slot per row. Returns a boolean (n_rows, n_span_columns)
+        tensor, what :meth:`decode` takes as ``allowed``.
+        """
+        allowed = torch.ones(
+            len(slots), self.n_span_columns, dtype=torch.bool, device=slots.device
+        )
+        start = int(self.span_starts[span]) - self.n_scalars
+        allowed[:, start : start + self.span_sizes[span]] = False
+        allowed[torch.arange(len(slots), device=slots.device), start + slots] = True
+        return allowed
+
+    def _keep_to(self, missing, block, scalars, allowed=None):
         """``block`` and ``scalars`` held to the rows' missing patterns.
 
-        Span columns the pattern rules out get -inf logits; the scalars of
-        missing numbers become 0.
+        Span columns the pattern, or the ``allowed`` mask, rules out get -inf
+        logits; the scalars of missing numbers become 0.
         """
+        if allowed is not None:
+            block = block.masked_fill(~allowed, -torch.inf)
         if missing is None:
             return block, scalars
         padded = torch.cat([missing, missing.new_zeros(len(missing), 1)], dim=1)
@@ -153,17 +171,21 @@ class OutputLayout:
         )
         return values, log_probs
 
-    def decode(self, raw, uniform, missing=None):
+    def decode(self, raw, uniform, missing=None, allowed=None):
         """Scalars in [-1, 1] and, per span, a slot drawn from its softmax.
 
         ``uniform`` holds one draw in [0, 1) per span (in network order), and
         a span's slot is the first whose cumulative probability exceeds it:
         one random number per span rather than one per span column, as the
-        Gumbel-max trick would need. ``missing`` is as in :meth:`activate`.
-        Codes come back in the encoder's span order.
+        Gumbel-max trick would need. ``missing`` is as in :meth:`activate`;
+        ``allowed``, a mask of :meth:`allowed_slots` or None, rules out slots
+        row by row. Codes come back in the encoder's span order.
         """
         block, scalars = self._keep_to(
-            missing, raw[:, self.n_scalars :], torch.tanh(raw[:, : self.n_scalars])
+            missing,
+            raw[:, self.n_scalars :],
+            torch.tanh(raw[:, : self.n_scalars]),
+            allowed,
         )
         codes, start = [], 0
         for group in self._group_views(block):

@@ -178,8 +178,8 @@ def test_no_per_row_dependence_on_chunking(fitted_mixed, monkeypatch):
         chunks[-1]["raw"] = raw.clone()
         return raw
 
-    def decode(self, raw, uniform, missing=None):
-        decoded = run_decode(self, raw, uniform, missing)
+    def decode(self, raw, uniform, missing=None, allowed=None):
+        decoded = run_decode(self, raw, uniform, missing, allowed)
         chunks[-1].update(layout=self, draws=(uniform, missing), decoded=decoded)
         return decoded
 
