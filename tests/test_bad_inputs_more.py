@@ -634,9 +634,9 @@ _TIMEGAN_INPUTS = [
         r"X has a column named \('a', 1\), a tuple",
     ),
     (
-        "nan-in-a-panel",
-        lambda: np.where(np.arange(6) == 4, np.nan, _SINES),
-        "X holds NaN at instance 0, channel 0, time point 4 .16 value",
+        "inf-in-a-panel",
+        lambda: np.where(np.arange(6) == 4, np.inf, _SINES),
+        "X holds infinity at instance 0, channel 0, time point 4 .16 value",
     ),
     (
         "inf-in-a-series",

@@ -64,7 +64,7 @@ def validate_sequences(sampler, X):
                 dtype=np.float64,
                 ensure_all_finite=False,
             )
-            _check_finite(X, ("instance", "channel", "time point"))
+            _check_finite(X, ("instance", "channel", "time point"), 1)
         else:
             X = _validate_padded(sampler, X, lengths)
         if 0 in X.shape[1:]:
@@ -93,7 +93,7 @@ def validate_sequences(sampler, X):
         check_time_indexes(X, kind)
         columns = list(X.columns)
     series = validate_data(sampler, X, dtype=np.float64, ensure_all_finite=False)
-    _check_finite(series, ("time point", "channel"))
+    _check_finite(series, ("time point", "channel"), 1)
     n_timepoints = series.shape[0]
     if n_timepoints < seq_len + 1:
         raise ValueError(
@@ -105,22 +105,28 @@ def validate_sequences(sampler, X):
     return windows, None, kind, columns
 
 
-def _check_finite(X, axes):
-    """Raise a ValueError naming the first NaN or infinite value of X.
+def _check_finite(X, axes, channel_axis):
+    """Raise a ValueError naming X's first infinite value, or an empty channel.
 
+    NaN are gaps (missing values), but every channel needs an observed value.
     ``axes`` names X's axes, for the message.
     """
-    bad = ~np.isfinite(X)
-    if not bad.any():
-        return
-    first = np.unravel_index(np.argmax(bad), X.shape)
-    where = ", ".join(f"{axis} {i}" for axis, i in zip(axes, first, strict=True))
-    value = "NaN" if np.isnan(X[first]) else "infinity"
-    raise ValueError(
-        f"X holds {value} at {where} ({int(bad.sum())} value(s) are NaN or inf); "
-        "TimeGANSampler needs finite values and does not model missing ones: "
-        "fill them (e.g. by interpolation) or cut them out."
-    )
+    bad = np.isinf(X)
+    if bad.any():
+        first = np.unravel_index(np.argmax(bad), X.shape)
+        where = ", ".join(f"{axis} {i}" for axis, i in zip(axes, first, strict=True))
+        raise ValueError(
+            f"X holds infinity at {where} ({int(bad.sum())} value(s) are "
+            "infinite); TimeGANSampler needs finite values or NaN for missing "
+            "ones."
+        )
+    others = tuple(a for a in range(X.ndim) if a != channel_axis)
+    empty = np.isnan(X).all(axis=others)
+    if X.size and empty.any():
+        raise ValueError(
+            f"X's channel {int(np.flatnonzero(empty)[0])} holds no value, only "
+            "NaN; drop it."
+        )
 
 
 def _check_supervisor_length(sampler, seq_len):
@@ -143,13 +149,12 @@ def _validate_padded(sampler, X, lengths):
             f"{short}); TimeGANSampler needs at least 2 per sequence, so drop "
             "or lengthen them."
         )
-    valid = np.arange(X.shape[2]) < lengths[:, None]
-    if not np.isfinite(X.transpose(0, 2, 1)[valid]).all():
-        raise ValueError("X contains NaN or infinite values; pass finite data.")
+    _check_finite(X, ("instance", "channel", "time point"), 1)
     filled = validate_data(
         sampler, np.nan_to_num(X, nan=0.0), allow_nd=True, dtype=np.float64
     )
-    filled[~np.broadcast_to(valid[:, None, :], X.shape)] = np.nan
+    # The padding, and the gaps.
+    filled[np.isnan(X)] = np.nan
     return filled
 
 

@@ -30,6 +30,7 @@ from ._conditions import (
     length_counts,
     sequence_conditions,
 )
+from ._gaps import check_gap_chains, draw_gaps, fill_gaps, gap_chains
 from ._inputs import Sequences, validate_sequence_labels, validate_sequences
 from ._marginals import N_LEVELS, channel_quantiles, map_quantiles
 from ._trainer import _make_networks, _TimeGANTrainer, generate
@@ -161,6 +162,13 @@ class TimeGANSampler(BaseSampler):
         keeps each sequence's rises and falls. Noise channels then have the
         data's bounds and shape, and sensors that report few distinct values
         come back on those values.
+    gaps : {"keep", "fill"}, default="keep"
+        Missing values (NaN) inside the sequences are gaps; the networks
+        train on them filled by linear interpolation in time. ``"keep"``
+        gives samples the data's gaps: each channel's, drawn from a
+        two-state Markov chain fitted to its gaps (which keeps its missing
+        rate and mean gap length, not gaps shared across channels).
+        ``"fill"`` samples without gaps.
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
         Where to train; ``"auto"`` picks CUDA, then MPS, then the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -199,6 +207,10 @@ class TimeGANSampler(BaseSampler):
     length_counts_ : ndarray of shape (n_classes or 1, seq_len_ + 1)
         For a panel of unequal lengths: how many training sequences (of each
         class, when conditional) have each length; ``sample`` draws from it.
+    gap_chains_ : ndarray of shape (n_features_in_, 3)
+        For sequences with gaps: per channel, the probability that a sequence
+        starts with a gap, that a gap starts after an observed value and that
+        a gap goes on; ``sample`` draws gaps from them with ``gaps="keep"``.
     history_ : list of dict
         Losses every few steps (``pd.DataFrame(history_)`` tabulates them).
     phase_seconds_ : dict
@@ -243,6 +255,7 @@ class TimeGANSampler(BaseSampler):
         "class_counts_": "numbers",
         "_label_type_": "json",
         "length_counts_": "numbers",
+        "gap_chains_": "numbers",
         "phase_seconds_": "json",
         "n_iter_per_phase_": "json",
         "_input_kind_": "text",
@@ -266,6 +279,7 @@ class TimeGANSampler(BaseSampler):
         "gamma": [Interval(Real, 0, None, closed="left")],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
         "marginals": [StrOptions({"learned", "matched"})],
+        "gaps": [StrOptions({"keep", "fill"})],
     }
 
     def __init__(
@@ -283,6 +297,7 @@ class TimeGANSampler(BaseSampler):
         gamma=1.0,
         ema_decay=0.995,
         marginals="matched",
+        gaps="keep",
         device="auto",
         random_state=None,
         verbose=0,
@@ -299,6 +314,7 @@ class TimeGANSampler(BaseSampler):
         self.gamma = gamma
         self.ema_decay = ema_decay
         self.marginals = marginals
+        self.gaps = gaps
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -337,6 +353,7 @@ class TimeGANSampler(BaseSampler):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = True
         return tags
 
     def _validate_data(self, X, y):
@@ -352,7 +369,13 @@ class TimeGANSampler(BaseSampler):
     def _fit(self, sequences, codes, device, seed):
         X3, lengths = sequences
         n_sequences, n_channels, seq_len = X3.shape
-        data = self._scaled(X3, padded=lengths is not None)
+        valid = np.ones((n_sequences, 1, seq_len), dtype=bool)
+        if lengths is not None:
+            valid = (np.arange(seq_len) < lengths[:, None])[:, None, :]
+        gaps = np.isnan(X3) & valid
+        if gaps.any():
+            self.gap_chains_ = gap_chains(gaps, valid)
+        data = self._scaled(X3, lengths is not None, gaps if gaps.any() else None)
         n_classes = len(getattr(self, "classes_", ()))
         torch_codes = None if codes is None else torch.as_tensor(codes)
         torch_lengths = None if lengths is None else torch.as_tensor(lengths)
@@ -401,11 +424,13 @@ class TimeGANSampler(BaseSampler):
         if lengths is not None:
             self.length_counts_ = length_counts(lengths, codes, n_classes, seq_len)
 
-    def _scaled(self, X3, padded):
+    def _scaled(self, X3, padded, gaps=None):
         """X3 min-max scaled per channel to [0, 1], as (batch, time, channels).
 
         Records the channels' range and, with ``marginals="matched"``, their
-        quantiles; with ``padded``, the padding becomes 0.
+        quantiles, both of the observed values; ``gaps`` (a boolean mask of
+        X3's) are then filled by interpolation, and with ``padded``, the
+        padding becomes 0.
         """
         data_min, span = channel_range(X3, "X", self._channel_names_)
         self.data_min_ = data_min
@@ -413,6 +438,9 @@ class TimeGANSampler(BaseSampler):
         scaled = (X3 - data_min[:, None]) / span[:, None]
         if self.marginals == "matched":
             self.data_quantiles_ = channel_quantiles(scaled.transpose(0, 2, 1))
+        if gaps is not None:
+            filled = fill_gaps(scaled.transpose(0, 2, 1), gaps.transpose(0, 2, 1))
+            scaled = filled.transpose(0, 2, 1)
         if padded:
             scaled[np.isnan(scaled)] = 0.0  # no loss reads the padding
         # Torch modules read (batch, time, channels).
@@ -525,6 +553,8 @@ class TimeGANSampler(BaseSampler):
             scaled = generated.clip(0.0, 1.0)
         span = self.data_max_ - self.data_min_
         X3 = scaled.transpose(0, 2, 1) * span[:, None] + self.data_min_[:, None]
+        if self.gaps == "keep" and hasattr(self, "gap_chains_"):
+            X3[draw_gaps(self.gap_chains_, *X3.shape[::2], rng)] = np.nan
         if lengths is None:
             X = numpy3d_to_panel(X3, self._input_kind_, self._channel_names_)
         else:
@@ -538,8 +568,9 @@ class TimeGANSampler(BaseSampler):
 
     def _bytes_per_sample(self):
         # The float32 output, then five float64 copies on the way to the
-        # caller's layout; noise is drawn one chunk at a time.
-        return (4 + 5 * 8) * self.seq_len_ * self.n_features_in_
+        # caller's layout, and the uniform draws and mask of gaps; noise is
+        # drawn one chunk at a time.
+        return (4 + 6 * 8 + 1) * self.seq_len_ * self.n_features_in_
 
     def _generate(self, modules, device, rng, codes, n_classes, lengths, shape):
         """Generated sequences of ``shape`` (n, time, channels), in scaled units.
@@ -623,6 +654,8 @@ class TimeGANSampler(BaseSampler):
         classes = getattr(self, "classes_", None)
         check_saved_labels(classes, getattr(self, "class_counts_", None))
         check_label_type(getattr(self, "_label_type_", None))
+        if hasattr(self, "gap_chains_"):
+            check_gap_chains(self.gap_chains_, n_channels)
         if hasattr(self, "length_counts_"):
             n_groups = 1 if classes is None else len(classes)
             check_saved_counts(

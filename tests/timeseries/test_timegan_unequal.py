@@ -171,20 +171,20 @@ def test_padded_panel_round_trip_keeps_values_and_lengths():
         (lambda: _panel("df-list", [4, 1, 3]), "shorter than 2 time points.*[1]"),
         (lambda: _panel("df-list", [4])[:1], "X holds 1 sequence.*minimum of 2"),
         (
-            lambda: _with_nan(_frames()),
-            "X contains NaN or infinite values",
+            lambda: _with_inf(_frames()),
+            "X holds infinity at instance 2, channel 0, time point 1",
         ),
         (lambda: _ragged_channels(), "Instance 0 of X has channels of different"),
     ],
-    ids=["length-one", "one-sequence", "nan", "ragged-channels"],
+    ids=["length-one", "one-sequence", "inf", "ragged-channels"],
 )
 def test_bad_unequal_panels_are_clear_errors(make_panel, match):
     with pytest.raises(ValueError, match=match):
         small_sampler(TimeGANSampler, seq_len="auto").fit(make_panel())
 
 
-def _with_nan(frames):
-    frames[2].iloc[1, 0] = np.nan
+def _with_inf(frames):
+    frames[2].iloc[1, 0] = np.inf
     return frames
 
 
