@@ -236,10 +236,13 @@ def _fit(args):
             sampler = TimeGANSampler(**params)
     sampler.set_params(device=args.device, random_state=args.seed, verbose=1)
     # Under torchrun, every process trains on a shard; rank 0 writes the model.
-    if world_size_from_environment() > 1 and args.model != "gan":
+    if world_size_from_environment() > 1 and sampler.get_params().get("latent") == (
+        "step"
+    ):
         raise CommandError(
-            "data-parallel training (torchrun) supports --model gan only; "
-            "run --model timegan as one process."
+            "data-parallel training (torchrun) of --model timegan supports its "
+            "default latent only, not --preset timegan-2019; run that as one "
+            "process."
         )
     _check_not_an_input(args.output, args.data)
     started = init_from_environment(resolve_device(args.device))

@@ -251,6 +251,9 @@ class SequenceLatentTrainer:
     ``conditions`` (n, k), ``lengths`` (n,) and ``classes`` (n,) are per
     sequence of ``data``, or None; generated latent vectors take the
     conditions of real ones, and each class gets its own residual model.
+    ``rows``, the indices of the sequences this process draws its batches
+    from (a data-parallel fit's shard), defaults to all; the residual model
+    is always fitted on all of ``data``, so that every process fits the same.
     """
 
     def __init__(
@@ -264,6 +267,7 @@ class SequenceLatentTrainer:
         conditions=None,
         lengths=None,
         classes=None,
+        rows=None,
     ):
         self.embedder = modules["embedder_"]
         self.recovery = modules["recovery_"]
@@ -274,7 +278,8 @@ class SequenceLatentTrainer:
         self.lengths = lengths
         self.classes = classes
         self.mask = None if lengths is None else step_mask(lengths, data.shape[1])
-        self.batch_size = min(batch_size, len(data))
+        self.rows = rows
+        self.batch_size = min(batch_size, len(data if rows is None else rows))
         self.rng = rng
         self.latents = None
         self.opt_ae = torch.optim.Adam(
@@ -288,13 +293,16 @@ class SequenceLatentTrainer:
             self.critic.parameters(), lr=GAN_LEARNING_RATE, betas=GAN_BETAS
         )
 
+    def optimizers(self):
+        """The optimizers of both phases."""
+        return [self.opt_ae, self.opt_g, self.opt_c]
+
     def _index(self):
-        return torch.randint(
-            len(self.data),
-            (self.batch_size,),
-            generator=self.rng,
-            device=self.data.device,
+        n = len(self.data) if self.rows is None else len(self.rows)
+        index = torch.randint(
+            n, (self.batch_size,), generator=self.rng, device=self.data.device
         )
+        return index if self.rows is None else self.rows[index]
 
     def _noise(self, *shape):
         return torch.randn(shape, generator=self.rng, device=self.data.device)

@@ -4,8 +4,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
+from .._core.data_parallel import AverageOverProcesses, DataParallel
 from .._core.labels import check_label_type, restore_labels, sample_labels
 from .._core.masking import step_mask
 from .._core.panels import (
@@ -19,6 +20,7 @@ from .._core.persistence import (
     check_saved_counts,
     check_saved_labels,
 )
+from .._core.seeding import seed_global_generators
 from .._core.training import Phase, TrainingLoop
 from .._core.training_log import TrainingLog
 from .._core.weight_averaging import WeightAverage
@@ -169,6 +171,14 @@ class TimeGANSampler(BaseSampler):
         two-state Markov chain fitted to its gaps (which keeps its missing
         rate and mean gap length, not gaps shared across channels).
         ``"fill"`` samples without gaps.
+    data_parallel : "auto" or False, default="auto"
+        ``"auto"`` trains data-parallel when ``fit`` runs in every process of
+        an initialized ``torch.distributed`` group of several processes (as
+        under ``torchrun``; ``latent="sequence"`` only): each process draws
+        its batches from its own share of the sequences, gradients are
+        averaged before every step, and every process ends with the same
+        networks. False trains on this process alone, e.g. to fit on one
+        rank of a job that uses the group for other work.
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
         Where to train; ``"auto"`` picks CUDA, then MPS, then the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -280,6 +290,7 @@ class TimeGANSampler(BaseSampler):
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
         "marginals": [StrOptions({"learned", "matched"})],
         "gaps": [StrOptions({"keep", "fill"})],
+        "data_parallel": [StrOptions({"auto"}), Options(bool, {False})],
     }
 
     def __init__(
@@ -298,6 +309,7 @@ class TimeGANSampler(BaseSampler):
         ema_decay=0.995,
         marginals="matched",
         gaps="keep",
+        data_parallel="auto",
         device="auto",
         random_state=None,
         verbose=0,
@@ -315,6 +327,7 @@ class TimeGANSampler(BaseSampler):
         self.ema_decay = ema_decay
         self.marginals = marginals
         self.gaps = gaps
+        self.data_parallel = data_parallel
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -369,6 +382,11 @@ class TimeGANSampler(BaseSampler):
     def _fit(self, sequences, codes, device, seed):
         X3, lengths = sequences
         n_sequences, n_channels, seq_len = X3.shape
+        parallel = self._process_group(device)
+        if parallel is not None:
+            # One set of initial weights on every process.
+            seed = parallel.common_seed(seed)
+            seed_global_generators(seed, device)
         valid = np.ones((n_sequences, 1, seq_len), dtype=bool)
         if lengths is not None:
             valid = (np.arange(seq_len) < lengths[:, None])[:, None, :]
@@ -389,14 +407,27 @@ class TimeGANSampler(BaseSampler):
         )
         for module in modules.values():
             module.to(device)
-        rng = torch.Generator(device=device).manual_seed(seed)
-        phases = self._phases(
-            modules, data, conditions, torch_lengths, torch_codes, rng, device
+        batch_seed, rows = seed, None
+        if parallel is not None:
+            parallel.check_same(
+                [n_sequences, n_channels, seq_len, n_classes],
+                "sequences, channels, length and classes",
+            )
+            rows = torch.as_tensor(parallel.shard(n_sequences), device=device)
+            # Each process draws its own batches and noise.
+            batch_seed = parallel.rank_seed(seed)
+            seed_global_generators(batch_seed, device)
+        rng = torch.Generator(device=device).manual_seed(batch_seed)
+        trainer, phases = self._phases(
+            modules, data, conditions, torch_lengths, torch_codes, rng, device, rows
         )
-        log = TrainingLog(self.verbose)
+        verbose = self.verbose if parallel is None or parallel.is_main else 0
+        log = TrainingLog(verbose)
         callbacks = [log]
         if self.ema_decay is not None:
             callbacks.append(WeightAverage(self._generating_networks(), self.ema_decay))
+        if parallel is not None:
+            callbacks.append(AverageOverProcesses(parallel, trainer.optimizers()))
         loop = TrainingLoop(modules, callbacks)
         networks = loop.run(phases)
         for name, module in networks.items():
@@ -452,8 +483,23 @@ class TimeGANSampler(BaseSampler):
             return ["generator_"]
         return ["generator_", "supervisor_", "recovery_"]
 
-    def _phases(self, modules, data, conditions, lengths, codes, rng, device):
-        """The training phases, in order."""
+    def _process_group(self, device):
+        """The data-parallel process group to train over, or None."""
+        if self.data_parallel is False:
+            return None
+        parallel = DataParallel.current(device)
+        if parallel is not None and self.latent != "sequence":
+            raise ValueError(
+                "Data-parallel training supports latent='sequence' only; set "
+                "latent='sequence', or data_parallel=False to fit in one process."
+            )
+        return parallel
+
+    def _phases(self, modules, data, conditions, lengths, codes, rng, device, rows):
+        """The trainer and the training phases, in order.
+
+        ``rows`` are the sequences a data-parallel process draws batches from.
+        """
         n_pretrain = (
             self.n_iter if self.n_iter_pretrain is None else self.n_iter_pretrain
         )
@@ -474,8 +520,9 @@ class TimeGANSampler(BaseSampler):
                 conditions=conditions,
                 lengths=lengths,
                 classes=codes,
+                rows=rows,
             )
-            return [
+            return trainer, [
                 Phase("autoencoder", n_pretrain, trainer.autoencoder_step),
                 Phase("adversarial", self.n_iter, trainer.adversarial_step),
             ]
@@ -489,7 +536,7 @@ class TimeGANSampler(BaseSampler):
             conditions=conditions,
             mask=None if lengths is None else step_mask(lengths, data.shape[1]),
         )
-        return [
+        return trainer, [
             Phase("autoencoder", n_pretrain, trainer.autoencoder_step),
             Phase("supervisor", n_pretrain, trainer.supervisor_step),
             Phase("joint", self.n_iter, trainer.joint_step),

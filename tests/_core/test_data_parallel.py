@@ -179,7 +179,7 @@ def test_torchrun_fits_on_two_gpus_with_nccl(tmp_path):
     _torchrun_fit_and_sample(tmp_path, "cuda")
 
 
-def test_torchrun_refuses_timegan(tmp_path, monkeypatch, capsys):
+def test_torchrun_refuses_the_published_timegan(tmp_path, monkeypatch, capsys):
     from sksynth._cli import main
 
     data = tmp_path / "series.csv"
@@ -188,6 +188,7 @@ def test_torchrun_refuses_timegan(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit):
         main(
             ["fit", str(data), "--model", "timegan", "--seq-len", "4"]
-            + ["--device", "cpu", "-o", str(tmp_path / "model")]
+            + ["--preset", "timegan-2019", "--device", "cpu"]
+            + ["-o", str(tmp_path / "model")]
         )
-    assert "supports --model gan only" in capsys.readouterr().err
+    assert "not --preset timegan-2019" in capsys.readouterr().err
