@@ -13,17 +13,20 @@ import torch.nn.functional as F
 from .._core.validation import short_repr
 
 
-def sequence_conditions(codes, n_classes, lengths, seq_len):
+def sequence_conditions(codes, n_classes, lengths, seq_len, attributes=None):
     """Per-sequence condition vectors (n, k) on the CPU, or None.
 
     The one-hot class (with labels), then the length over ``seq_len`` (for
-    panels of unequal lengths).
+    panels of unequal lengths), then the encoded attributes (a float tensor,
+    for a sampler fitted with attributes).
     """
     parts = []
     if codes is not None:
         parts.append(F.one_hot(codes, n_classes).float())
     if lengths is not None:
         parts.append((lengths.float() / seq_len).unsqueeze(1))
+    if attributes is not None:
+        parts.append(attributes)
     return torch.cat(parts, dim=1) if parts else None
 
 

@@ -158,6 +158,22 @@ def _validate_padded(sampler, X, lengths):
     return filled
 
 
+def validate_attributes(y, X3, kind):
+    """y as a table of attributes: a DataFrame of one row per sequence of X."""
+    if kind.startswith("series"):
+        raise ValueError(
+            "y as a DataFrame holds attributes of the sequences of a panel, and X "
+            "is one long series; pass a panel, or y=None."
+        )
+    if len(y) != len(X3) or not y.shape[1]:
+        raise ValueError(
+            f"y as a DataFrame holds attributes, one row per sequence: X has "
+            f"{len(X3)} sequences, y has {len(y)} rows and {y.shape[1]} columns."
+        )
+    check_column_names(y.columns, "y")
+    return y.reset_index(drop=True)
+
+
 def validate_sequence_labels(y, X3, kind):
     """Class codes, classes and container of y (None each without y).
 

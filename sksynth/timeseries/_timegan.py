@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
@@ -26,6 +27,7 @@ from .._core.training_log import TrainingLog
 from .._core.weight_averaging import WeightAverage
 from ..base import BaseSampler
 from . import _sequence_latent as sequence_latent
+from ._attributes import SequenceAttributes
 from ._conditions import (
     check_lengths,
     draw_lengths,
@@ -33,7 +35,12 @@ from ._conditions import (
     sequence_conditions,
 )
 from ._gaps import check_gap_chains, draw_gaps, fill_gaps, gap_chains
-from ._inputs import Sequences, validate_sequence_labels, validate_sequences
+from ._inputs import (
+    Sequences,
+    validate_attributes,
+    validate_sequence_labels,
+    validate_sequences,
+)
 from ._marginals import N_LEVELS, channel_quantiles, map_quantiles
 from ._trainer import _make_networks, _TimeGANTrainer, generate
 
@@ -87,7 +94,11 @@ class TimeGANSampler(BaseSampler):
     class a condition of the generator and the discriminator (and, with
     ``latent="step"``, of the supervisor); ``sample(n, y=...)`` then returns
     ``(X, y)`` with exactly the labels asked for, or without ``y`` labels
-    drawn in the training proportions. Panels of unequal lengths (sktime's
+    drawn in the training proportions. ``y`` may instead be a DataFrame of
+    per-sequence attributes (numbers and categories, with missing values):
+    the sequences are then conditional on them, and ``sample`` draws new
+    attributes from a Gaussian copula, or takes those given as ``y``. Panels
+    of unequal lengths (sktime's
     ``nested_univ``, ``pd-multiindex`` and ``df-list``) are padded, and every
     loss counts each sequence's own steps only; ``sample`` draws lengths from
     those of the training sequences (of the class, when conditional) and
@@ -217,6 +228,10 @@ class TimeGANSampler(BaseSampler):
     length_counts_ : ndarray of shape (n_classes or 1, seq_len_ + 1)
         For a panel of unequal lengths: how many training sequences (of each
         class, when conditional) have each length; ``sample`` draws from it.
+    attributes_ : SequenceAttributes
+        For a sampler fitted with attributes (``y`` a DataFrame of one row
+        per sequence): their Gaussian copula, which ``sample`` draws new rows
+        from, and their encoding as conditions.
     gap_chains_ : ndarray of shape (n_features_in_, 3)
         For sequences with gaps: per channel, the probability that a sequence
         starts with a gap, that a gap starts after an observed value and that
@@ -266,6 +281,7 @@ class TimeGANSampler(BaseSampler):
         "_label_type_": "json",
         "length_counts_": "numbers",
         "gap_chains_": "numbers",
+        "attributes_": SequenceAttributes,
         "phase_seconds_": "json",
         "n_iter_per_phase_": "json",
         "_input_kind_": "text",
@@ -371,6 +387,10 @@ class TimeGANSampler(BaseSampler):
 
     def _validate_data(self, X, y):
         X3, lengths, kind, columns = validate_sequences(self, X)
+        if isinstance(y, pd.DataFrame):
+            self._input_kind_ = kind
+            self._channel_names_ = columns
+            return Sequences(X3, lengths), validate_attributes(y, X3, kind)
         codes, classes, label_type = validate_sequence_labels(y, X3, kind)
         self._input_kind_ = kind
         self._channel_names_ = columns
@@ -394,10 +414,19 @@ class TimeGANSampler(BaseSampler):
         if gaps.any():
             self.gap_chains_ = gap_chains(gaps, valid)
         data = self._scaled(X3, lengths is not None, gaps if gaps.any() else None)
+        attributes = None
+        if isinstance(codes, pd.DataFrame):
+            self.attributes_ = SequenceAttributes.fit(
+                codes, np.random.default_rng(seed)
+            )
+            attributes = torch.as_tensor(self.attributes_.encode(codes))
+            codes = None
         n_classes = len(getattr(self, "classes_", ()))
         torch_codes = None if codes is None else torch.as_tensor(codes)
         torch_lengths = None if lengths is None else torch.as_tensor(lengths)
-        conditions = sequence_conditions(torch_codes, n_classes, torch_lengths, seq_len)
+        conditions = sequence_conditions(
+            torch_codes, n_classes, torch_lengths, seq_len, attributes
+        )
 
         hidden_dim = 4 * n_channels if self.hidden_dim == "auto" else self.hidden_dim
         self.hidden_dim_, self.seq_len_ = hidden_dim, seq_len
@@ -449,6 +478,7 @@ class TimeGANSampler(BaseSampler):
                 n_classes,
                 torch_lengths,
                 seq_len,
+                attributes,
             )
         if codes is not None:
             self.class_counts_ = np.bincount(codes, minlength=n_classes)
@@ -549,8 +579,10 @@ class TimeGANSampler(BaseSampler):
         ----------
         n_samples : int, default=1
             Number of sequences to generate.
-        y : label or array-like of shape (n_samples,), default=None
-            Labels to generate, for a sampler fitted with ``y``.
+        y : label, array-like of shape (n_samples,) or DataFrame, default=None
+            Labels to generate, for a sampler fitted with labels; or, for one
+            fitted with attributes (a DataFrame ``y``), the attributes of each
+            sequence, one row each. None draws them.
         lengths : int or array-like of shape (n_samples,), default=None
             For a sampler fitted on a panel of unequal lengths: the length of
             each sequence, any integer between the shortest and the longest
@@ -566,12 +598,21 @@ class TimeGANSampler(BaseSampler):
         -------
         X : same container kind as the data given to ``fit``
             The synthetic sequences. A sampler fitted with ``y`` returns
-            ``(X, y)``.
+            ``(X, y)``: the labels, or the DataFrame of attributes.
         """
         return self._checked_sample(n_samples, random_state, y=y, lengths=lengths)
 
     def _sample(self, n_samples, y, rng, lengths=None):
         classes = getattr(self, "classes_", None)
+        attributes, encoded = None, None
+        if hasattr(self, "attributes_"):
+            attributes = (
+                self.attributes_.draw(n_samples, rng)
+                if y is None
+                else self.attributes_.checked(y, n_samples)
+            )
+            encoded = torch.as_tensor(self.attributes_.encode(attributes))
+            y = None
         codes = sample_labels(
             classes, getattr(self, "class_counts_", None), n_samples, y, rng
         )
@@ -591,6 +632,7 @@ class TimeGANSampler(BaseSampler):
             n_classes,
             lengths,
             (n_samples, self.seq_len_, self.n_features_in_),
+            encoded,
         )
         if self.marginals == "matched":
             scaled = map_quantiles(
@@ -608,6 +650,8 @@ class TimeGANSampler(BaseSampler):
             X = padded_to_panel(
                 X3, lengths.tolist(), self._input_kind_, self._channel_names_
             )
+        if attributes is not None:
+            return X, attributes
         if codes is None:
             return X
         labels = restore_labels(classes[codes.numpy()], self._label_type_)
@@ -619,15 +663,18 @@ class TimeGANSampler(BaseSampler):
         # drawn one chunk at a time.
         return (4 + 6 * 8 + 1) * self.seq_len_ * self.n_features_in_
 
-    def _generate(self, modules, device, rng, codes, n_classes, lengths, shape):
+    def _generate(
+        self, modules, device, rng, codes, n_classes, lengths, shape, attributes=None
+    ):
         """Generated sequences of ``shape`` (n, time, channels), in scaled units.
 
         Float64 on the CPU, not yet clipped or mapped to the data's marginals;
-        ``codes`` and ``lengths`` (CPU tensors or None) are each sequence's
-        class and length, and all noise comes from the CPU ``rng``.
+        ``codes``, ``lengths`` and ``attributes`` (CPU tensors or None) are
+        each sequence's class, length and encoded attributes, and all noise
+        comes from the CPU ``rng``.
         """
         n_samples, seq_len, _ = shape
-        conditions = sequence_conditions(codes, n_classes, lengths, seq_len)
+        conditions = sequence_conditions(codes, n_classes, lengths, seq_len, attributes)
         if self.latent == "sequence":
             out = sequence_latent.sample_sequences(
                 modules,
@@ -644,12 +691,22 @@ class TimeGANSampler(BaseSampler):
         return out.numpy().astype(np.float64)
 
     def _generated_quantiles(
-        self, modules, device, seed, n_train, codes, n_classes, lengths, seq_len
+        self,
+        modules,
+        device,
+        seed,
+        n_train,
+        codes,
+        n_classes,
+        lengths,
+        seq_len,
+        attributes=None,
     ):
         """Per-channel quantiles of a calibration sample, for ``marginals``.
 
-        The calibration sequences take the classes and lengths of training
-        sequences drawn at random, so that they follow the training set's mix.
+        The calibration sequences take the classes, lengths and attributes of
+        training sequences drawn at random, so that they follow the training
+        set's mix.
         """
         rng = torch.Generator().manual_seed(seed)
         n_calibration = min(
@@ -660,10 +717,11 @@ class TimeGANSampler(BaseSampler):
         index = torch.randint(n_train, (n_calibration,), generator=rng)
         codes = None if codes is None else codes[index]
         lengths = None if lengths is None else lengths[index]
+        attributes = None if attributes is None else attributes[index]
         shape = (len(index), seq_len, self.n_features_in_)
         with torch.no_grad():
             generated = self._generate(
-                modules, device, rng, codes, n_classes, lengths, shape
+                modules, device, rng, codes, n_classes, lengths, shape, attributes
             )
         if lengths is not None:
             padding = np.arange(seq_len) >= lengths.numpy()[:, None]
@@ -722,6 +780,8 @@ class TimeGANSampler(BaseSampler):
     def _build_modules(self):
         n_classes = len(getattr(self, "classes_", ()))
         n_conditions = n_classes + hasattr(self, "length_counts_")
+        if hasattr(self, "attributes_"):
+            n_conditions += self.attributes_.width
         return self._make_networks(
             self.n_features_in_,
             self.seq_len_,
