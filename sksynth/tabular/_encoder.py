@@ -153,6 +153,15 @@ class TabularEncoder:
     random_state : int, numpy.random.Generator or None, default=None
         Draws the mixture subsamples and seeds, and the modes of values; a
         Generator is drawn from as it is.
+    schema : dict or None, default=None
+        Encode from a schema instead of the data: per column (by name, or by
+        position for an ndarray), ``(low, high)`` for a numeric column, whose
+        values are clipped to that range and encoded by one mode spanning it,
+        or the list of a categorical column's categories. Every column whose
+        dtype can hold a missing value gets a missing slot; none is a
+        condition: nothing but the schema, the
+        column names and the dtypes enters the fitted state. Needs
+        ``exact_values`` and ``derived_columns`` off.
     """
 
     max_modes = 10
@@ -169,6 +178,7 @@ class TabularEncoder:
         condition_missing=False,
         numeric_encoding="modes",
         random_state=None,
+        schema=None,
     ):
         self.categorical = categorical
         self.max_categories = max_categories
@@ -178,6 +188,7 @@ class TabularEncoder:
         self.condition_missing = condition_missing
         self.numeric_encoding = numeric_encoding
         self.random_state = random_state
+        self.schema = schema
         self.columns = []
         self.container = None
 
@@ -248,8 +259,9 @@ class TabularEncoder:
             self._find_derived_columns(codes)
             self._find_curves(numbers)
         for column in self.columns:
-            column.condition = isinstance(column, CategoricalColumn) or (
-                self.condition_missing and column.has_missing
+            column.condition = self.schema is None and (
+                isinstance(column, CategoricalColumn)
+                or (self.condition_missing and column.has_missing)
             )
         generated = [not c.is_derived for c in self.columns]
         n = len(slots[0])
@@ -312,6 +324,8 @@ class TabularEncoder:
                 sources.append(j)
 
     def _fit_categorical(self, values, name):
+        if self.schema is not None:
+            return _schema_categorical(values, name, self.schema[name])
         codes, categories = _factorize(values)
         missing = codes < 0
         if not categories:
@@ -339,6 +353,10 @@ class TabularEncoder:
         return column, codes
 
     def _fit_numeric(self, values, name, rng):
+        if self.schema is not None:
+            return _schema_numeric(
+                _as_floats(values), name, *self.schema[name], _can_miss(values)
+            )
         values = _as_floats(values)
         missing = np.isnan(values)
         observed = values[~missing]
@@ -605,6 +623,59 @@ class TabularEncoder:
         if not encoder.n_encoded:
             raise ValueError("the encoder generates no column")
         return encoder
+
+
+def _schema_categorical(values, name, categories):
+    """A categorical column whose categories a schema gives, and its codes."""
+    objects = np.asarray(values, dtype=object)
+    missing = pd.isna(objects)
+    codes = pd.Index(list(categories), dtype=object).get_indexer(objects)
+    unknown = ~missing & (codes < 0)
+    if unknown.any():
+        raise ValueError(
+            f"Column {name!r} holds {pd.unique(objects[unknown])[:5].tolist()}, "
+            f"which schema[{name!r}] does not list; list every category."
+        )
+    column = CategoricalColumn(
+        categories=list(categories),
+        has_missing=_can_miss(values),
+        missing_is_none=values.dtype.kind == "O",
+    )
+    return column, np.where(missing, len(categories), codes)
+
+
+def _can_miss(values):
+    """Whether a column's dtype can hold a missing value (not numpy's int, bool)."""
+    dtype = values.dtype
+    return isinstance(dtype, pd.api.extensions.ExtensionDtype) or (
+        dtype.kind not in "iub"
+    )
+
+
+def _schema_numeric(values, name, low, high, has_missing):
+    """A numeric column spanning a schema's ``(low, high)``: scalars and slots.
+
+    Values are clipped to the range; one mode spans it, so that a scalar of
+    +-1 decodes to its ends.
+    """
+    missing = np.isnan(values)
+    if np.isinf(values).any():
+        raise ValueError(
+            f"Column {name!r} holds infinite values; GANSampler accepts NaN "
+            "(modelled as missing) but not inf. Replace or drop them."
+        )
+    middle, std = (low + high) / 2, (high - low) / 8
+    column = NumericColumn(
+        means=[middle],
+        stds=[std],
+        log_weights=[0.0],
+        has_missing=has_missing,
+        min=float(low),
+        max=float(high),
+    )
+    scalar = np.zeros(len(values), dtype=np.float32)
+    scalar[~missing] = np.clip((values[~missing] - middle) / (4 * std), -1, 1)
+    return column, scalar, missing.astype(np.int64) * has_missing
 
 
 def _as_floats(values):

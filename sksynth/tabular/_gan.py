@@ -33,8 +33,16 @@ from ._early_stopping import MIN_STEPS_PER_ROUND, EarlyStopping, validation_spli
 from ._encoder import MAX_GRID_VALUES, TabularEncoder
 from ._generation import HeldOutRows, concat_tables, generate, take_rows
 from ._layout import OutputLayout
+from ._privacy import (
+    PrivateGANTrainer,
+    calibrated_noise,
+    check_private_fit,
+    encoder_schema,
+    epsilon_spent,
+    max_steps,
+)
 from ._row_conditions import RowConditions
-from ._trainer import GANTrainer, make_networks
+from ._trainer import GRADIENT_PENALTY, GANTrainer, make_networks
 
 # The budget of epochs="auto": AUTO_EPOCHS epochs, but at most MAX_AUTO_STEPS
 # and at least min_steps optimizer steps (whole epochs). 100 epochs of a table
@@ -224,6 +232,32 @@ class GANSampler(BaseSampler):
         ``torchrun``), which must then all call ``fit`` with the same table;
         see the user guide. False trains in this process alone even then,
         e.g. to fit on one rank of a job that uses the group for other work.
+    epsilon : float or None, default=None
+        Train with differential privacy, to this epsilon: the discriminator
+        (the only network that reads real rows) by DP-SGD with Poisson
+        batches of expected size ``batch_size``, each row's gradient (its
+        gradient penalty included) clipped to ``max_grad_norm``, Gaussian
+        noise added; training stops before the steps would spend more than
+        ``epsilon`` (``privacy_spent_``). Needs ``schema``; the encoding then
+        reads nothing from the data, ``pac`` is 1, and ``y``, early stopping,
+        data-parallel training, exact values, derived columns, observed
+        missing patterns and training-by-sampling are off. See the user guide
+        for what the guarantee covers.
+    delta : float or "auto", default="auto"
+        The delta of the guarantee; ``"auto"`` is ``1 / n_samples ** 1.1``.
+    noise_multiplier : float or "auto", default="auto"
+        DP-SGD's noise standard deviation over ``max_grad_norm``. ``"auto"``
+        takes the smallest (to 1 %) with which the whole budget of ``epochs``
+        spends at most ``epsilon`` (``noise_multiplier_``); with a number,
+        training stops when the next step would spend more.
+    max_grad_norm : float, default=1.0
+        The norm each row's discriminator gradient is clipped to.
+    schema : dict or None, default=None
+        What the model may know of the columns without spending privacy
+        budget, needed with ``epsilon``: per column (by name, or position for
+        an ndarray), a ``(low, high)`` range for a numeric column (values are
+        clipped to it) or the list of a categorical column's categories.
+        Take it from public knowledge of the data, not from the data.
     random_state : int, RandomState instance or None, default=None
         Seeds the encoding, weight initialisation, mini-batches and noise
         during ``fit`` without touching global random state.
@@ -258,6 +292,12 @@ class GANSampler(BaseSampler):
     best_validation_score_ : float
         The best of them, whose generator ``generator_`` holds; only set with
         ``early_stopping``.
+    privacy_spent_ : tuple of (float, float)
+        The (epsilon, delta) the training steps spent; only set with
+        ``epsilon``.
+    noise_multiplier_ : float
+        The noise multiplier training used (``noise_multiplier``, or the one
+        ``"auto"`` chose); only set with ``epsilon``.
     device_ : torch.device
         The device the networks live on.
 
@@ -299,6 +339,8 @@ class GANSampler(BaseSampler):
         "classes_": "labels",
         "class_counts_": "numbers",
         "_label_type_": "json",
+        "privacy_spent_": "json",
+        "noise_multiplier_": "json",
         "validation_scores_": "json",
         "best_validation_score_": "float",
     }
@@ -329,6 +371,14 @@ class GANSampler(BaseSampler):
         "max_categories": [Interval(Integral, 1, None, closed="left")],
         "precision": [StrOptions({"float32", "bfloat16"})],
         "data_parallel": [StrOptions({"auto"}), Options(bool, {False})],
+        "epsilon": [Interval(Real, 0, None, closed="neither"), None],
+        "delta": [Interval(Real, 0, 1, closed="neither"), StrOptions({"auto"})],
+        "noise_multiplier": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither")],
+        "schema": [dict, None],
     }
 
     def __init__(
@@ -359,6 +409,11 @@ class GANSampler(BaseSampler):
         precision="float32",
         device="auto",
         data_parallel="auto",
+        epsilon=None,
+        delta="auto",
+        noise_multiplier="auto",
+        max_grad_norm=1.0,
+        schema=None,
         random_state=None,
         verbose=0,
     ):
@@ -387,6 +442,11 @@ class GANSampler(BaseSampler):
         self.precision = precision
         self.device = device
         self.data_parallel = data_parallel
+        self.epsilon = epsilon
+        self.delta = delta
+        self.noise_multiplier = noise_multiplier
+        self.max_grad_norm = max_grad_norm
+        self.schema = schema
         self.random_state = random_state
         self.verbose = verbose
 
@@ -399,6 +459,10 @@ class GANSampler(BaseSampler):
     # -- fit ----------------------------------------------------------------
 
     def _validate_data(self, X, y):
+        if self.epsilon is not None:
+            X, categorical = validate_table(self, X)
+            check_private_fit(self, X, categorical, y)
+            return Table(X, categorical), None
         if self.batch_size % self.pac:
             suggestion = -(-self.batch_size // self.pac) * self.pac
             raise ValueError(
@@ -411,6 +475,9 @@ class GANSampler(BaseSampler):
         return Table(X, categorical), self._validate_labels(y, X.shape[0])
 
     def _fit(self, table, labels, device, seed):
+        if self.epsilon is not None:
+            self._fit_private(table, device, seed)
+            return
         parallel = self._process_group(device)
         if parallel is not None:
             # One encoder and one set of initial weights on every process.
@@ -465,6 +532,81 @@ class GANSampler(BaseSampler):
         if stopper is not None:
             self.validation_scores_ = stopper.scores
             self.best_validation_score_ = stopper.best_score
+
+    def _fit_private(self, table, device, seed):
+        """Train with a differentially private discriminator (``epsilon``)."""
+        if self.data_parallel is not False and DataParallel.current(device):
+            raise ValueError(
+                "epsilon does not train data-parallel; set data_parallel=False "
+                "to fit in this process alone."
+            )
+        n_rows = table.X.shape[0]
+        delta = n_rows**-1.1 if self.delta == "auto" else self.delta
+        encoder = TabularEncoder(
+            table.categorical,
+            exact_values=False,
+            derived_columns=False,
+            schema=encoder_schema(self.schema, table.X, table.categorical),
+            random_state=np.random.default_rng(seed),
+        )
+        scalars, slots = encoder.fit_transform(table.X)
+        self.encoder_ = encoder
+        self._condition_counts_ = np.zeros((1, 0))
+        modules = self._build_modules()
+        for module in modules.values():
+            module.to(device)
+        rate = min(1.0, self.batch_size / n_rows)
+        steps_per_epoch = max(1, n_rows // self.batch_size)
+        planned = self._epochs(steps_per_epoch) * steps_per_epoch
+        private_steps = planned * self.discriminator_steps
+        noise = self.noise_multiplier
+        if noise == "auto":
+            noise = calibrated_noise(rate, private_steps, self.epsilon, delta)
+            if noise is None:
+                raise ValueError(
+                    f"epsilon={self.epsilon} does not pay for {private_steps} "
+                    "discriminator steps even with a noise multiplier of 1,000; "
+                    "raise epsilon or lower epochs."
+                )
+        steps = (
+            max_steps(rate, noise, self.epsilon, delta, private_steps)
+            // self.discriminator_steps
+        )
+        if not steps:
+            first = epsilon_spent(rate, noise, 1, delta)
+            raise ValueError(
+                f"epsilon={self.epsilon} does not pay for one step: one step "
+                f"with noise_multiplier={noise} and a sampling rate of "
+                f"{rate:.3g} spends epsilon {first:.3g}. Raise epsilon or "
+                "noise_multiplier, or lower batch_size."
+            )
+        self.noise_multiplier_ = noise
+        trainer = PrivateGANTrainer(
+            self._trainer(modules, scalars, slots, None, device, seed),
+            n_rows,
+            noise_multiplier=noise,
+            max_grad_norm=self.max_grad_norm,
+            gradient_penalty=GRADIENT_PENALTY,
+        )
+        log = TrainingLog(self.verbose, log_every=steps_per_epoch)
+        averaging = None
+        if self.ema_decay is not None:
+            averaging = WeightAverage(["generator_"], self.ema_decay)
+        callbacks = [c for c in (averaging, log) if c is not None]
+        loop = TrainingLoop(modules, callbacks)
+        networks = loop.run([Phase("gan", steps, trainer.step)])
+        for name, module in networks.items():
+            setattr(self, name, module.eval())
+        self.history_ = log.history
+        self.n_iter_ = loop.steps_run["gan"] // steps_per_epoch
+        self.privacy_spent_ = (
+            epsilon_spent(rate, noise, trainer.private_steps, delta),
+            delta,
+        )
+
+    def _pac(self):
+        """Rows per discriminator input: ``pac``, or 1 under differential privacy."""
+        return self.pac if self.epsilon is None else 1
 
     def _epochs(self, steps_per_epoch):
         """The epochs to train: ``epochs``, or those the table's size asks for."""
@@ -556,7 +698,7 @@ class GANSampler(BaseSampler):
             OutputLayout(layout, self.encoder_.n_encoded, device),
             embedding_dim=self.embedding_dim,
             batch_size=self.batch_size,
-            pac=self.pac,
+            pac=self._pac(),
             learning_rate=self.learning_rate,
             loss=self.loss,
             discriminator_steps=self.discriminator_steps,
@@ -790,7 +932,7 @@ class GANSampler(BaseSampler):
             self.embedding_dim,
             _hidden_dims(self.generator_dim, "generator_dim"),
             _hidden_dims(self.discriminator_dim, "discriminator_dim"),
-            self.pac,
+            self._pac(),
         )
 
 

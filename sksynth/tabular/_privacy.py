@@ -1,0 +1,307 @@
+"""Differential privacy for GANSampler: DP-SGD on the discriminator, and its accountant.
+
+The discriminator is the only network that reads real rows. With a target
+``epsilon``, each of its updates is a step of DP-SGD (Abadi et al., 2016):
+real rows join the batch by Poisson sampling (each with probability
+``q = batch_size / n``); each real row's gradient, its gradient-penalty term
+included, is computed on its own (``torch.func``: ``vmap`` of ``grad``),
+clipped to norm ``max_grad_norm`` and summed; Gaussian noise of standard
+deviation ``noise_multiplier * max_grad_norm`` is added, and the sum divided
+by the expected batch size. The fake rows' term reads no real row and is added
+unclipped. The generator only ever sees the discriminator: its updates are
+post-processing.
+
+The accountant is Rényi differential privacy of the Poisson-subsampled
+Gaussian mechanism (Mironov, Talwar and Zhang, 2019) at integer orders,
+composed over the steps and converted to (epsilon, delta) with the bound of
+Balle et al. (2020), as opacus's RDP accountant does.
+"""
+
+import math
+import numbers
+
+import numpy as np
+import torch
+from scipy.special import gammaln, logsumexp
+from torch.func import functional_call, grad, vmap
+
+from .._core.model_file import is_json_scalar
+from .._core.nn import optimizer_step
+
+# The Rényi orders the accountant tries; the best one gives epsilon.
+ORDERS = tuple(range(2, 257))
+
+
+def subsampled_gaussian_rdp(q, noise_multiplier, order):
+    """RDP, at an integer ``order``, of one Poisson-subsampled Gaussian step."""
+    if q == 0:
+        return 0.0
+    if q == 1:
+        return order / (2 * noise_multiplier**2)
+    k = np.arange(order + 1)
+    log_binomial = gammaln(order + 1) - gammaln(k + 1) - gammaln(order - k + 1)
+    terms = (
+        log_binomial
+        + k * math.log(q)
+        + (order - k) * math.log1p(-q)
+        + (k * k - k) / (2 * noise_multiplier**2)
+    )
+    return float(logsumexp(terms)) / (order - 1)
+
+
+def epsilon_spent(q, noise_multiplier, steps, delta):
+    """The epsilon of ``steps`` DP-SGD steps at ``delta``, over :data:`ORDERS`."""
+    if steps == 0:
+        return 0.0
+    best = math.inf
+    for order in ORDERS:
+        rdp = steps * subsampled_gaussian_rdp(q, noise_multiplier, order)
+        epsilon = (
+            rdp
+            + math.log1p(-1 / order)
+            - (math.log(delta) + math.log(order)) / (order - 1)
+        )
+        best = min(best, epsilon)
+    return max(best, 0.0)
+
+
+def max_steps(q, noise_multiplier, epsilon, delta, limit):
+    """The most steps, at most ``limit``, whose epsilon stays within ``epsilon``."""
+    if epsilon_spent(q, noise_multiplier, 1, delta) > epsilon:
+        return 0
+    low, high = 1, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if epsilon_spent(q, noise_multiplier, middle, delta) <= epsilon:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def clipped_gradient_sum(discriminator, loss_of_row, rows, max_grad_norm):
+    """The sum over ``rows`` of each row's gradient, clipped to ``max_grad_norm``.
+
+    ``loss_of_row(score, row_inputs)`` is one row's loss, where
+    ``score(x)`` is the discriminator's score of a single input vector and
+    ``row_inputs`` that row's slice of each tensor of ``rows``. Returns a
+    dict of summed gradients by parameter name, and the per-row norms before
+    clipping. Dropout draws differ row by row.
+    """
+    params = {name: p.detach() for name, p in discriminator.named_parameters()}
+
+    def row_loss(params, *row):
+        def score(x):
+            return functional_call(discriminator, params, (x[None],)).squeeze()
+
+        return loss_of_row(score, row)
+
+    per_row = vmap(
+        grad(row_loss),
+        in_dims=(None, *[0] * len(rows)),
+        randomness="different",
+    )(params, *rows)
+    norms = torch.sqrt(
+        sum(g.reshape(len(g), -1).square().sum(1) for g in per_row.values())
+    )
+    factors = (max_grad_norm / (norms + 1e-12)).clamp(max=1.0)
+    summed = {
+        name: torch.einsum("i,i...->...", factors, g) for name, g in per_row.items()
+    }
+    return summed, norms
+
+
+class PrivateGANTrainer:
+    """GANSampler's training step with a differentially private discriminator.
+
+    Parameters
+    ----------
+    trainer : GANTrainer
+        The plain trainer, built without conditions (``pac=1``): its networks,
+        optimizers, output layout and random generator are used as they are.
+    n_rows : int
+        The training rows; each joins a batch with probability
+        ``batch_size / n_rows``.
+    noise_multiplier, max_grad_norm : float
+        DP-SGD's noise, as a multiple of the clipping norm, and the norm.
+    gradient_penalty : float
+        The weight of the WGAN gradient penalty.
+    """
+
+    def __init__(
+        self, trainer, n_rows, *, noise_multiplier, max_grad_norm, gradient_penalty
+    ):
+        self.trainer = trainer
+        self.n_rows = n_rows
+        self.rate = min(1.0, trainer.batch_size / n_rows)
+        self.noise_multiplier = noise_multiplier
+        self.max_grad_norm = max_grad_norm
+        self.gradient_penalty = gradient_penalty
+        self.private_steps = 0
+
+    def optimizers(self):
+        """The generator's and the discriminator's optimizers."""
+        return self.trainer.optimizers()
+
+    def _fake(self, n_rows):
+        trainer = self.trainer
+        noise = torch.randn(
+            n_rows, trainer.embedding_dim, generator=trainer.rng, device=trainer.device
+        )
+        fake, _ = trainer.output.activate(trainer.generator(noise).float(), trainer.rng)
+        return fake
+
+    def _real(self):
+        """A Poisson sample of the training rows, as network-order rows."""
+        trainer = self.trainer
+        chosen = torch.rand(self.n_rows, generator=trainer.rng, device=trainer.device)
+        rows = (chosen < self.rate).nonzero().squeeze(1)
+        return trainer.output.network_rows(
+            trainer.scalars.index_select(0, rows), trainer.slots.index_select(0, rows)
+        )
+
+    def step(self):
+        """Private discriminator update(s), then a generator update."""
+        trainer = self.trainer
+        for _ in range(trainer.discriminator_steps):
+            real = self._real()
+            with torch.no_grad():
+                fake = self._fake(trainer.batch_size)
+                partners = self._fake(len(real))
+            self._discriminator_update(real, fake, partners)
+        discriminator = trainer.discriminator
+        fake = self._fake(trainer.batch_size)
+        discriminator.requires_grad_(False)
+        adversarial = -discriminator(fake).float().mean()
+        discriminator.requires_grad_(True)
+        optimizer_step(trainer.opt_g, adversarial)
+        return {"generator": adversarial.detach()}
+
+    def _discriminator_update(self, real, fake, partners):
+        """One DP-SGD step of the discriminator.
+
+        Each real row's loss is minus its score plus the gradient penalty at
+        a random point between it and a fake partner of its own; the fake
+        rows' mean score reads no real row.
+        """
+        trainer = self.trainer
+        discriminator = trainer.discriminator
+        penalty_weight = self.gradient_penalty
+        mix = torch.rand(len(real), 1, generator=trainer.rng, device=trainer.device)
+
+        def loss_of_row(score, row):
+            x, partner, alpha = row
+            gradient = grad(score)(alpha * x + (1 - alpha) * partner)
+            norm = torch.sqrt(gradient.square().sum() + 1e-12)
+            return -score(x) + penalty_weight * (norm - 1) ** 2
+
+        if len(real):
+            summed, _ = clipped_gradient_sum(
+                discriminator, loss_of_row, (real, partners, mix), self.max_grad_norm
+            )
+        else:
+            summed = {
+                name: torch.zeros_like(p)
+                for name, p in discriminator.named_parameters()
+            }
+        trainer.opt_d.zero_grad(set_to_none=True)
+        discriminator(fake).float().mean().backward()
+        expected = self.rate * self.n_rows
+        for name, parameter in discriminator.named_parameters():
+            noise = torch.randn(
+                parameter.shape, generator=trainer.rng, device=parameter.device
+            )
+            noise *= self.noise_multiplier * self.max_grad_norm
+            parameter.grad += (summed[name] + noise) / expected
+        trainer.opt_d.step()
+        self.private_steps += 1
+
+
+def check_private_fit(sampler, X, categorical, y):
+    """Refuse what a private fit cannot do, and a schema that does not fit X."""
+    if y is not None:
+        raise ValueError(
+            "epsilon trains without class labels, whose counts would need "
+            "privacy budget of their own; make the class a column of X."
+        )
+    if sampler.early_stopping:
+        raise ValueError(
+            "early_stopping=True scores held-out real rows, which spends privacy "
+            "budget; set early_stopping=False with epsilon."
+        )
+    schema = sampler.schema
+    names = list(X.columns) if hasattr(X, "columns") else list(range(X.shape[1]))
+    example = (
+        "e.g. schema={'age': (17, 90), 'job': ['clerk', 'nurse']}: a (low, high) "
+        "range per numeric column, the categories of each categorical one"
+    )
+    if schema is None:
+        raise ValueError(
+            "epsilon needs a schema of every column, which the model may store "
+            f"without spending privacy budget; {example}."
+        )
+    missing = [name for name in names if name not in schema]
+    extra = [key for key in schema if key not in names]
+    if missing or extra:
+        raise ValueError(
+            f"schema must describe exactly the columns of X; it lacks {missing} "
+            f"and has {extra} too."
+        )
+    for name, is_categorical in zip(names, categorical, strict=True):
+        entry = schema[name]
+        if is_categorical:
+            valid = (
+                isinstance(entry, list | tuple)
+                and len(entry) > 0
+                and len(set(entry)) == len(entry)
+                and all(is_json_scalar(value) for value in entry)
+            )
+            expected = "a list of its distinct categories"
+        else:
+            valid = (
+                isinstance(entry, tuple | list)
+                and len(entry) == 2
+                and all(
+                    isinstance(v, numbers.Real) and not isinstance(v, bool)
+                    for v in entry
+                )
+                and np.isfinite(entry).all()
+                and entry[0] < entry[1]
+            )
+            expected = "a (low, high) range of finite numbers, low < high"
+        if not valid:
+            raise ValueError(
+                f"schema[{name!r}] must be {expected} for the "
+                f"{'categorical' if is_categorical else 'numeric'} column "
+                f"{name!r}; got {entry!r:.100}."
+            )
+
+
+def encoder_schema(schema, X, categorical):
+    """The schema as ``TabularEncoder`` reads it: float ranges, category lists."""
+    names = list(X.columns) if hasattr(X, "columns") else list(range(X.shape[1]))
+    return {
+        name: list(schema[name])
+        if is_categorical
+        else (float(schema[name][0]), float(schema[name][1]))
+        for name, is_categorical in zip(names, categorical, strict=True)
+    }
+
+
+def calibrated_noise(q, steps, epsilon, delta):
+    """The smallest noise multiplier (to 1 %) whose ``steps`` spend at most ``epsilon``.
+
+    Returns None if even a noise multiplier of 1,000 does not.
+    """
+    low, high = 0.1, 1_000.0
+    if epsilon_spent(q, high, steps, delta) > epsilon:
+        return None
+    if epsilon_spent(q, low, steps, delta) <= epsilon:
+        return low
+    while high / low > 1.01:
+        middle = math.sqrt(low * high)
+        if epsilon_spent(q, middle, steps, delta) <= epsilon:
+            high = middle
+        else:
+            low = middle
+    return high

@@ -1,0 +1,190 @@
+"""GANSampler(epsilon=...): DP-SGD on the discriminator, and its accountant."""
+
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from sksynth import BaseSampler, GANSampler
+from sksynth._core.nn import PacDiscriminator
+from sksynth.tabular._privacy import (
+    PrivateGANTrainer,
+    clipped_gradient_sum,
+    epsilon_spent,
+    max_steps,
+    subsampled_gaussian_rdp,
+)
+
+SCHEMA = {"age": (18, 90), "income": (0.0, 1e6), "city": ["Oslo", "Lima", "Pune"]}
+
+
+def _table(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "age": rng.integers(18, 90, n),
+            "income": rng.lognormal(10, 0.5, n),
+            "city": rng.choice(["Oslo", "Lima", "Pune"], n).astype(object),
+        }
+    )
+
+
+def _private(**params):
+    settings = {
+        "epsilon": 5.0,
+        "schema": SCHEMA,
+        "noise_multiplier": 2.0,
+        "epochs": 3,
+        "batch_size": 50,
+        "embedding_dim": 8,
+        "generator_dim": (16,),
+        "discriminator_dim": (16,),
+        "device": "cpu",
+        "random_state": 0,
+    }
+    return GANSampler(**{**settings, **params})
+
+
+def test_the_accountant_agrees_with_opacus():
+    rdp = pytest.importorskip("opacus.accountants.analysis.rdp")
+    orders = [2, 3, 8, 32, 128]
+    for q, sigma in [(0.01, 1.1), (0.2, 3.0), (1.0, 2.0)]:
+        ours = [subsampled_gaussian_rdp(q, sigma, order) for order in orders]
+        theirs = rdp.compute_rdp(q=q, noise_multiplier=sigma, steps=1, orders=orders)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9)
+    # Over our integer orders, epsilon is opacus's over the same orders.
+    orders = list(range(2, 257))
+    theirs = rdp.compute_rdp(q=0.01, noise_multiplier=1.1, steps=1000, orders=orders)
+    expected, _ = rdp.get_privacy_spent(orders=orders, rdp=theirs, delta=1e-5)
+    assert epsilon_spent(0.01, 1.1, 1000, 1e-5) == pytest.approx(expected, rel=1e-9)
+
+
+def test_max_steps_is_the_last_step_within_epsilon():
+    steps = max_steps(0.02, 1.0, 2.0, 1e-5, limit=100_000)
+    assert epsilon_spent(0.02, 1.0, steps, 1e-5) <= 2.0
+    assert epsilon_spent(0.02, 1.0, steps + 1, 1e-5) > 2.0
+    assert max_steps(1.0, 0.1, 1.0, 1e-5, limit=10) == 0
+
+
+def test_per_example_gradients_match_a_loop_and_are_clipped():
+    torch.manual_seed(0)
+    critic = PacDiscriminator(5, (8, 8), pac=1).eval()  # no dropout: comparable
+    rows = torch.randn(7, 5) * 3
+
+    def loss_of_row(score, row):
+        (x,) = row
+        return -score(x) + score(x * 0.5) ** 2
+
+    summed, norms = clipped_gradient_sum(critic, loss_of_row, (rows,), 0.5)
+    expected = {name: torch.zeros_like(p) for name, p in critic.named_parameters()}
+    for x in rows:
+        critic.zero_grad()
+        score = critic(x[None]).squeeze()
+        (-score + critic(x[None] * 0.5).squeeze() ** 2).backward()
+        grads = {name: p.grad.clone() for name, p in critic.named_parameters()}
+        norm = torch.sqrt(sum(g.square().sum() for g in grads.values()))
+        for name, g in grads.items():
+            expected[name] += g * min(1.0, 0.5 / float(norm))
+    for name, value in expected.items():
+        torch.testing.assert_close(summed[name], value, rtol=1e-4, atol=1e-6)
+    assert (norms > 0.5).any()  # the bound clipped something
+
+
+def test_the_noise_has_the_stated_scale():
+    """With no real row in the batch, the update is the fake term plus noise."""
+    table = _table()
+    sampler = _private()
+    sampler.fit(table)
+    scalars, slots = sampler.encoder_.fit_transform(table)
+    modules = sampler._build_modules()
+    base = sampler._trainer(modules, scalars, slots, None, torch.device("cpu"), 0)
+    trainer = PrivateGANTrainer(
+        base, len(table), noise_multiplier=2.0, max_grad_norm=0.5, gradient_penalty=10
+    )
+    critic = base.discriminator.eval()  # no dropout: one fake-term gradient
+    with torch.no_grad():
+        fake = trainer._fake(50)
+    critic.zero_grad()
+    critic(fake).mean().backward()
+    fake_term = torch.cat([p.grad.ravel() for p in critic.parameters()])
+    updates = []
+    base.opt_d.step = lambda: updates.append(
+        torch.cat([p.grad.ravel() for p in critic.parameters()])
+    )
+    none = torch.zeros(0, fake.shape[1])
+    for _ in range(20):
+        trainer._discriminator_update(none, fake, none)
+    noise = torch.stack(updates) - fake_term
+    # noise_multiplier * max_grad_norm over the expected batch size, 50.
+    assert float(noise.std()) == pytest.approx(2.0 * 0.5 / 50, rel=0.05)
+    assert abs(float(noise.mean())) < 0.002
+
+
+def test_a_private_fit_reports_its_budget_and_stores_no_data_values(tmp_path):
+    table = _table()
+    table.loc[0, "income"] = 123456.789  # a value to look for in the file
+    sampler = _private().fit(table)
+    epsilon, delta = sampler.privacy_spent_
+    assert 0 < epsilon <= 5.0 and delta == pytest.approx(300**-1.1)
+    synthetic = sampler.sample(200, random_state=0)
+    assert synthetic["age"].between(18, 90).all()
+    assert set(synthetic["city"].dropna()) <= {"Oslo", "Lima", "Pune"}
+    path = tmp_path / "model.sksynth"
+    sampler.save(path)
+    with zipfile.ZipFile(path) as archive:
+        text = " ".join(
+            archive.read(name).decode("utf-8", "ignore") for name in archive.namelist()
+        )
+    assert "123456" not in text
+    encoder = json.dumps(sampler.encoder_.to_dict())
+    for value in table["income"].iloc[:20]:
+        assert f"{value:.6g}"[:6] not in encoder
+    loaded = BaseSampler.load(path)
+    assert list(loaded.privacy_spent_) == [epsilon, delta]
+
+
+def test_the_discriminator_only_ever_sees_poisson_batches_and_noise(monkeypatch):
+    import sksynth.tabular._privacy as privacy
+
+    sizes = []
+    update = privacy.PrivateGANTrainer._discriminator_update
+
+    def recorded(self, real, fake, partners):
+        sizes.append(len(real))
+        return update(self, real, fake, partners)
+
+    monkeypatch.setattr(privacy.PrivateGANTrainer, "_discriminator_update", recorded)
+    _private(epsilon=50.0, epochs=10).fit(_table())
+    # Poisson batches of expected size 50 vary in size.
+    assert len(set(sizes)) > 3 and 35 < np.mean(sizes) < 65
+
+
+@pytest.mark.parametrize(
+    ("params", "y", "match"),
+    [
+        ({"schema": None}, None, "epsilon needs a schema"),
+        ({"schema": {"age": (18, 90)}}, None, "schema must describe exactly"),
+        ({"schema": {**SCHEMA, "age": (90, 18)}}, None, r"schema\['age'\]"),
+        ({"schema": {**SCHEMA, "city": ["Oslo"]}}, None, "does not list"),
+        ({}, np.zeros(300), "without class labels"),
+        ({"early_stopping": True}, None, "early_stopping"),
+        ({"epsilon": 1e-3}, None, "does not pay for one step"),
+    ],
+)
+def test_what_a_private_fit_cannot_do_is_refused(params, y, match):
+    with pytest.raises(ValueError, match=match):
+        _private(**params).fit(_table(), y)
+
+
+def test_auto_noise_pays_for_the_whole_budget_and_no_more():
+    sampler = _private(noise_multiplier="auto", epsilon=3.0, epochs=4).fit(_table())
+    assert sampler.n_iter_ == 4  # every planned step ran
+    epsilon, _ = sampler.privacy_spent_
+    assert 2.9 < epsilon <= 3.0
+    cheaper = epsilon_spent(50 / 300, sampler.noise_multiplier_ / 1.02, 24, 300**-1.1)
+    assert cheaper > 3.0  # a little less noise would have overspent
+    with pytest.raises(ValueError, match="even with a noise multiplier of 1,000"):
+        _private(noise_multiplier="auto", epsilon=1e-4, delta=1e-30).fit(_table())
