@@ -22,7 +22,7 @@ from .diagnosis import ColumnReport, column_report, distribution_gap
 from .discriminative import discriminative_score
 from .plots import plot_history, plot_marginals, plot_pca, plot_tsne
 from .predictive import predictive_score
-from .privacy import DCRResult, dcr_score
+from .privacy import DCRResult, dcr_score, membership_inference_auc
 from .scorer import make_sampler_scorer
 from .tstr import TSTRResult, tstr_score
 
@@ -34,6 +34,7 @@ __all__ = [
     "TSTRResult",
     "column_report",
     "dcr_score",
+    "membership_inference_auc",
     "discriminative_score",
     "distribution_gap",
     "make_sampler_scorer",

@@ -188,3 +188,29 @@ def test_auto_noise_pays_for_the_whole_budget_and_no_more():
     assert cheaper > 3.0  # a little less noise would have overspent
     with pytest.raises(ValueError, match="even with a noise multiplier of 1,000"):
         _private(noise_multiplier="auto", epsilon=1e-4, delta=1e-30).fit(_table())
+
+
+def test_membership_inference_gains_little_at_small_epsilon():
+    """The attack finds copied rows; a private sampler's rows give little away."""
+    from sksynth.evaluation import membership_inference_auc
+
+    rng = np.random.default_rng(0)
+    members, others = (
+        pd.DataFrame(rng.uniform(0, 1, (100, 4)), columns=list("abcd"))
+        for _ in range(2)
+    )
+    # Without privacy, a sampler that copies its rows is found out.
+    assert membership_inference_auc(members, others, members.iloc[:60]) > 0.75
+    sampler = GANSampler(
+        epsilon=1.0,
+        schema={c: (0.0, 1.0) for c in "abcd"},
+        epochs=30,
+        batch_size=20,
+        embedding_dim=16,
+        generator_dim=(32,),
+        discriminator_dim=(32,),
+        device="cpu",
+        random_state=0,
+    ).fit(members)
+    synthetic = sampler.sample(1_000, random_state=0)
+    assert abs(membership_inference_auc(members, others, synthetic) - 0.5) < 0.1
