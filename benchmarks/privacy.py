@@ -83,15 +83,26 @@ def _fit_gansampler(train, schema, epsilon, seed, epochs):
 def _fit_smartnoise(name):
     def fit(train, schema, epsilon, seed, epochs):
         from snsynth import Synthesizer
+        from snsynth.transform.bin import BinTransformer
+        from snsynth.transform.minmax import MinMaxTransformer
 
         categorical = list(categorical_columns(train))
         continuous = [c for c in train.columns if c not in categorical]
+        # The schema's ranges, as smartnoise's transformers take them: bins
+        # for the marginal methods, min-max scaling for DP-CTGAN.
+        scale = MinMaxTransformer if name == "dpctgan" else BinTransformer
+        options = {} if name == "dpctgan" else {"bins": 20}
+        constraints = {
+            c: scale(lower=schema[c][0], upper=schema[c][1], nullable=True, **options)
+            for c in continuous
+        }
         model = Synthesizer.create(name, epsilon=epsilon)
         model.fit(
             train,
+            transformer=constraints,
             categorical_columns=categorical,
             continuous_columns=continuous,
-            preprocessor_eps=0.1 * epsilon if continuous else 0.0,
+            nullable=True,
         )
         return model.sample(len(train)), epsilon
 
