@@ -239,10 +239,10 @@ class GANSampler(BaseSampler):
         gradient penalty included) clipped to ``max_grad_norm``, Gaussian
         noise added; training stops before the steps would spend more than
         ``epsilon`` (``privacy_spent_``). Needs ``schema``; the encoding then
-        reads nothing from the data, ``pac`` is 1, and ``y``, early stopping,
-        data-parallel training, exact values, derived columns, observed
-        missing patterns and training-by-sampling are off. See the user guide
-        for what the guarantee covers.
+        reads nothing from the data, ``pac`` is 1, ``precision`` float32, and
+        ``y``, early stopping, data-parallel training, exact values, derived
+        columns, observed missing patterns and training-by-sampling are off.
+        See the user guide for what the guarantee covers.
     delta : float or "auto", default="auto"
         The delta of the guarantee; ``"auto"`` is ``1 / n_samples ** 1.1``.
     noise_multiplier : float or "auto", default="auto"
@@ -459,6 +459,8 @@ class GANSampler(BaseSampler):
     # -- fit ----------------------------------------------------------------
 
     def _validate_data(self, X, y):
+        _hidden_dims(self.generator_dim, "generator_dim")
+        _hidden_dims(self.discriminator_dim, "discriminator_dim")
         if self.epsilon is not None:
             X, categorical = validate_table(self, X)
             check_private_fit(self, X, categorical, y)
@@ -469,8 +471,6 @@ class GANSampler(BaseSampler):
                 f"batch_size={self.batch_size} must be a multiple of pac={self.pac}; "
                 f"use e.g. batch_size={suggestion}."
             )
-        _hidden_dims(self.generator_dim, "generator_dim")
-        _hidden_dims(self.discriminator_dim, "discriminator_dim")
         X, categorical = validate_table(self, X)
         return Table(X, categorical), self._validate_labels(y, X.shape[0])
 
@@ -558,28 +558,7 @@ class GANSampler(BaseSampler):
         rate = min(1.0, self.batch_size / n_rows)
         steps_per_epoch = max(1, n_rows // self.batch_size)
         planned = self._epochs(steps_per_epoch) * steps_per_epoch
-        private_steps = planned * self.discriminator_steps
-        noise = self.noise_multiplier
-        if noise == "auto":
-            noise = calibrated_noise(rate, private_steps, self.epsilon, delta)
-            if noise is None:
-                raise ValueError(
-                    f"epsilon={self.epsilon} does not pay for {private_steps} "
-                    "discriminator steps even with a noise multiplier of 1,000; "
-                    "raise epsilon or lower epochs."
-                )
-        steps = (
-            max_steps(rate, noise, self.epsilon, delta, private_steps)
-            // self.discriminator_steps
-        )
-        if not steps:
-            first = epsilon_spent(rate, noise, 1, delta)
-            raise ValueError(
-                f"epsilon={self.epsilon} does not pay for one step: one step "
-                f"with noise_multiplier={noise} and a sampling rate of "
-                f"{rate:.3g} spends epsilon {first:.3g}. Raise epsilon or "
-                "noise_multiplier, or lower batch_size."
-            )
+        noise, steps = self._private_budget(rate, planned, delta)
         self.noise_multiplier_ = noise
         trainer = PrivateGANTrainer(
             self._trainer(modules, scalars, slots, None, device, seed),
@@ -603,6 +582,32 @@ class GANSampler(BaseSampler):
             epsilon_spent(rate, noise, trainer.private_steps, delta),
             delta,
         )
+
+    def _private_budget(self, rate, planned, delta):
+        """The noise multiplier, and the steps of ``planned`` that ``epsilon`` pays."""
+        private_steps = planned * self.discriminator_steps
+        noise = self.noise_multiplier
+        if noise == "auto":
+            noise = calibrated_noise(rate, private_steps, self.epsilon, delta)
+            if noise is None:
+                raise ValueError(
+                    f"epsilon={self.epsilon} does not pay for {private_steps} "
+                    "discriminator steps even with a noise multiplier of 1,000; "
+                    "raise epsilon or lower epochs."
+                )
+        steps = (
+            max_steps(rate, noise, self.epsilon, delta, private_steps)
+            // self.discriminator_steps
+        )
+        if not steps:
+            first = epsilon_spent(rate, noise, 1, delta)
+            raise ValueError(
+                f"epsilon={self.epsilon} does not pay for one step: one step "
+                f"with noise_multiplier={noise} and a sampling rate of "
+                f"{rate:.3g} spends epsilon {first:.3g}. Raise epsilon or "
+                "noise_multiplier, or lower batch_size."
+            )
+        return noise, steps
 
     def _pac(self):
         """Rows per discriminator input: ``pac``, or 1 under differential privacy."""
