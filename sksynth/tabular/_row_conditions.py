@@ -29,6 +29,9 @@ from ._generation import concat_tables, take_rows
 MAX_TRIES_PER_ROW = 1_000
 # Most rows generated in one round of the search for rows meeting conditions.
 MAX_ROUND_ROWS = 65_536
+# Rows generated before the rate at which they meet the conditions decides
+# whether the budget can fill the rows asked for.
+EARLY_VERDICT_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -226,9 +229,12 @@ class RowConditions:
         where = f"conditions[{key!r}]"
         if isinstance(wanted, pd.Interval):
             condition = ColumnCondition(position, key, interval=wanted)
-        elif isinstance(
-            wanted, list | tuple | set | frozenset | np.ndarray | pd.Series
-        ):
+        elif isinstance(wanted, tuple):
+            raise ValueError(
+                f"{where} is a tuple, which could mean a range or two values; "
+                "give a list of values, or a pandas.Interval for a range."
+            )
+        elif isinstance(wanted, list | set | frozenset | np.ndarray | pd.Series):
             values = list(wanted.tolist() if hasattr(wanted, "tolist") else wanted)
             if not values:
                 raise ValueError(f"{where} lists no value.")
@@ -461,9 +467,12 @@ class RowConditions:
         generated = met_all = 0
         met_each = np.zeros(len(plan.conditions))
         tries = 1
+        budget = MAX_TRIES_PER_ROW * n_rows
         while len(todo):
-            remaining = MAX_TRIES_PER_ROW * n_rows - generated
-            if remaining <= 0:
+            remaining = budget - generated
+            # Once the rate met is known, a budget it cannot fill ends the search.
+            known = generated >= min(budget, EARLY_VERDICT_ROWS)
+            if remaining <= 0 or (known and met_all * budget < n_rows * generated):
                 raise ValueError(
                     self._too_rare(plan, n_rows, generated, met_all, met_each)
                 )

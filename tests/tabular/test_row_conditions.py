@@ -119,6 +119,7 @@ def test_conditions_are_reproducible_and_leave_global_state_alone(fitted):
         ({"job": []}, "lists no value"),
         ({"job": None}, "has none in the training data"),
         ({"job": {"a": 1}}, "must be a value"),
+        ({"age": (25, 30)}, "is a tuple"),
         ("job=a", "must be a dict"),
     ],
 )
@@ -136,6 +137,9 @@ def test_too_rare_a_condition_is_an_error_not_fewer_rows(loans, fitted):
     value = float(loans[0]["income"].iloc[0])
     with pytest.raises(ValueError, match="Only 0 of the 2,000 rows generated"):
         fitted.sample(2, conditions={"income": value}, random_state=0)
+    # Asked for many rows, the search stops once the rate met is known.
+    with pytest.raises(ValueError, match="Only 0 of the 1[0-9][0-9],[0-9]{3} rows"):
+        fitted.sample(10_000, conditions={"income": value}, random_state=0)
 
 
 @pytest.mark.parametrize("missing_patterns", ["observed", "learned"])
