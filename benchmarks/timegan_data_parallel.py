@@ -34,6 +34,7 @@ from provenance import describe, provenance
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "timegan_data_parallel.json"
 PAGE = ROOT / "docs" / "timegan_data_parallel_benchmark.md"
+PICTURE = ROOT / "docs" / "_static" / "timegan_data_parallel.png"
 SEQUENCES, SEQ_LEN, CHANNELS = 4_000, 24, 5
 PARAMS = {"n_iter_pretrain": 200, "n_iter": 100, "batch_size": 128}
 
@@ -92,7 +93,28 @@ def measure(processes):
     return runs
 
 
+def _plot(results):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = results["runs"]
+    figure, ax = plt.subplots(figsize=(4.5, 3))
+    ax.bar(
+        [str(r["processes"]) for r in runs],
+        [r["sequences_per_second"] for r in runs],
+        color="C0",
+    )
+    ax.set_xlabel("processes (gloo, one CPU thread each)")
+    ax.set_ylabel("training sequences per second")
+    ax.set_title("Data-parallel TimeGANSampler")
+    figure.tight_layout()
+    figure.savefig(PICTURE, dpi=100)
+
+
 def render(results):
+    _plot(results)
     single = next(r for r in results["runs"] if r["processes"] == 1)
     rows = [
         [
@@ -118,6 +140,8 @@ def render(results):
         "slowest process's; training seconds are its training phases.",
         "",
         f"{describe(results)}.",
+        "",
+        "![Training sequences per second](_static/timegan_data_parallel.png)",
         "",
         *markdown_table(
             ["processes", "fit s", "training s", "training sequences/s", "speed-up"],
