@@ -53,14 +53,20 @@ PICTURE = ROOT / "docs" / "_static" / "privacy_utility.png"
 
 
 def schema_of(frame):
-    """Ranges and category lists of a whole table (see the module's note)."""
+    """Ranges and category lists of a whole table (see the module's note).
+
+    A column with missing values lists None too.
+    """
     categorical = set(categorical_columns(frame))
-    return {
-        c: sorted(frame[c].dropna().unique().tolist())
-        if c in categorical
-        else (float(frame[c].min()), float(frame[c].max()))
-        for c in frame.columns
-    }
+    schema = {}
+    for c in frame.columns:
+        entry = (
+            sorted(frame[c].dropna().unique().tolist())
+            if c in categorical
+            else [float(frame[c].min()), float(frame[c].max())]
+        )
+        schema[c] = entry + [None] * bool(frame[c].isna().any())
+    return schema
 
 
 def macro_f1(train, test, target, seed):

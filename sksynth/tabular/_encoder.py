@@ -155,13 +155,13 @@ class TabularEncoder:
         Generator is drawn from as it is.
     schema : dict or None, default=None
         Encode from a schema instead of the data: per column (by name, or by
-        position for an ndarray), ``(low, high)`` for a numeric column, whose
-        values are clipped to that range and encoded by one mode spanning it,
-        or the list of a categorical column's categories. Every column whose
-        dtype can hold a missing value gets a missing slot; none is a
-        condition: nothing but the schema, the
-        column names and the dtypes enters the fitted state. Needs
-        ``exact_values`` and ``derived_columns`` off.
+        position for an ndarray), a pair of ``(low, high)`` for a numeric
+        column, whose values are clipped to that range and encoded by one
+        mode spanning it, or the list of a categorical column's categories,
+        and whether the column may be missing (then it gets a missing slot,
+        if its dtype can hold one). No column is a condition: nothing but the
+        schema, the column names and the dtypes enters the fitted state.
+        Needs ``exact_values`` and ``derived_columns`` off.
     """
 
     max_modes = 10
@@ -325,7 +325,7 @@ class TabularEncoder:
 
     def _fit_categorical(self, values, name):
         if self.schema is not None:
-            return _schema_categorical(values, name, self.schema[name])
+            return _schema_categorical(values, name, *self.schema[name])
         codes, categories = _factorize(values)
         missing = codes < 0
         if not categories:
@@ -354,8 +354,9 @@ class TabularEncoder:
 
     def _fit_numeric(self, values, name, rng):
         if self.schema is not None:
+            (low, high), may_miss = self.schema[name]
             return _schema_numeric(
-                _as_floats(values), name, *self.schema[name], _can_miss(values)
+                _as_floats(values), name, low, high, may_miss and _can_miss(values)
             )
         values = _as_floats(values)
         missing = np.isnan(values)
@@ -625,10 +626,11 @@ class TabularEncoder:
         return encoder
 
 
-def _schema_categorical(values, name, categories):
+def _schema_categorical(values, name, categories, may_miss):
     """A categorical column whose categories a schema gives, and its codes."""
     objects = np.asarray(values, dtype=object)
     missing = pd.isna(objects)
+    _check_schema_missing(missing, name, may_miss)
     codes = pd.Index(list(categories), dtype=object).get_indexer(objects)
     unknown = ~missing & (codes < 0)
     if unknown.any():
@@ -638,10 +640,18 @@ def _schema_categorical(values, name, categories):
         )
     column = CategoricalColumn(
         categories=list(categories),
-        has_missing=_can_miss(values),
+        has_missing=may_miss and _can_miss(values),
         missing_is_none=values.dtype.kind == "O",
     )
     return column, np.where(missing, len(categories), codes)
+
+
+def _check_schema_missing(missing, name, may_miss):
+    if missing.any() and not may_miss:
+        raise ValueError(
+            f"Column {name!r} has missing values, which schema[{name!r}] does "
+            "not allow; list None in it, e.g. (low, high, None)."
+        )
 
 
 def _can_miss(values):
@@ -664,6 +674,7 @@ def _schema_numeric(values, name, low, high, has_missing):
             f"Column {name!r} holds infinite values; GANSampler accepts NaN "
             "(modelled as missing) but not inf. Replace or drop them."
         )
+    _check_schema_missing(missing, name, has_missing)
     middle, std = (low + high) / 2, (high - low) / 8
     column = NumericColumn(
         means=[middle],

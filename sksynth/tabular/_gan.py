@@ -256,8 +256,10 @@ class GANSampler(BaseSampler):
         What the model may know of the columns without spending privacy
         budget, needed with ``epsilon``: per column (by name, or position for
         an ndarray), a ``(low, high)`` range for a numeric column (values are
-        clipped to it) or the list of a categorical column's categories.
-        Take it from public knowledge of the data, not from the data.
+        clipped to it) or the list of a categorical column's categories;
+        ``None`` among them lets the column be missing, as in
+        ``(low, high, None)``. Take it from public knowledge of the data, not
+        from the data.
     random_state : int, RandomState instance or None, default=None
         Seeds the encoding, weight initialisation, mini-batches and noise
         during ``fit`` without touching global random state.

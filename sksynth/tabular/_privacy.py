@@ -249,26 +249,33 @@ def check_private_fit(sampler, X, categorical, y):
         )
     for name, is_categorical in zip(names, categorical, strict=True):
         entry = schema[name]
+        listed = list(entry) if isinstance(entry, list | tuple) else []
+        values = [value for value in listed if value is not None]
         if is_categorical:
             valid = (
                 isinstance(entry, list | tuple)
-                and len(entry) > 0
-                and len(set(entry)) == len(entry)
-                and all(is_json_scalar(value) for value in entry)
+                and len(values) > 0
+                and len(listed) - len(values) <= 1
+                and len(set(values)) == len(values)
+                and all(is_json_scalar(value) for value in values)
             )
-            expected = "a list of its distinct categories"
+            expected = "a list of its distinct categories (None: it may be missing)"
         else:
             valid = (
-                isinstance(entry, tuple | list)
-                and len(entry) == 2
+                len(values) == 2
+                and len(listed) - len(values) <= 1
+                and listed[:2] == values
                 and all(
                     isinstance(v, numbers.Real) and not isinstance(v, bool)
-                    for v in entry
+                    for v in values
                 )
-                and np.isfinite(entry).all()
-                and entry[0] < entry[1]
+                and np.isfinite(values).all()
+                and values[0] < values[1]
             )
-            expected = "a (low, high) range of finite numbers, low < high"
+            expected = (
+                "a (low, high) range of finite numbers, low < high, or "
+                "(low, high, None) if it may be missing"
+            )
         if not valid:
             raise ValueError(
                 f"schema[{name!r}] must be {expected} for the "
@@ -278,14 +285,20 @@ def check_private_fit(sampler, X, categorical, y):
 
 
 def encoder_schema(schema, X, categorical):
-    """The schema as ``TabularEncoder`` reads it: float ranges, category lists."""
+    """The schema as ``TabularEncoder`` reads it.
+
+    Per column, the categories or the ``(low, high)`` range, then whether the
+    column may be missing (None listed).
+    """
     names = list(X.columns) if hasattr(X, "columns") else list(range(X.shape[1]))
-    return {
-        name: list(schema[name])
-        if is_categorical
-        else (float(schema[name][0]), float(schema[name][1]))
-        for name, is_categorical in zip(names, categorical, strict=True)
-    }
+    read = {}
+    for name, is_categorical in zip(names, categorical, strict=True):
+        values = [value for value in schema[name] if value is not None]
+        may_miss = len(values) < len(schema[name])
+        if not is_categorical:
+            values = (float(values[0]), float(values[1]))
+        read[name] = (values, may_miss)
+    return read
 
 
 def calibrated_noise(q, steps, epsilon, delta):

@@ -214,3 +214,13 @@ def test_membership_inference_gains_little_at_small_epsilon():
     ).fit(members)
     synthetic = sampler.sample(1_000, random_state=0)
     assert abs(membership_inference_auc(members, others, synthetic) - 0.5) < 0.1
+
+
+def test_a_column_may_be_missing_only_where_the_schema_says_so():
+    table = _table().assign(income=lambda t: t["income"].where(t["age"] > 30))
+    with pytest.raises(ValueError, match=r"list None in it"):
+        _private().fit(table)
+    schema = {**SCHEMA, "income": (0.0, 1e6, None)}
+    synthetic = _private(schema=schema).fit(table).sample(500, random_state=0)
+    assert synthetic[["age", "city"]].notna().all().all()
+    assert synthetic["income"].isna().any()
