@@ -71,7 +71,11 @@ class ColumnCondition:
     def met(self, values):
         """Whether each of a column's generated ``values`` meets the condition."""
         series = pd.Series(values)
-        met = series.isna().to_numpy() if self.missing else np.zeros(len(series), bool)
+        met = (
+            series.isna().to_numpy(copy=True)
+            if self.missing
+            else np.zeros(len(series), bool)
+        )
         if self.values:
             met |= series.isin(self.values).to_numpy(dtype=bool)
         if self.interval is not None:
