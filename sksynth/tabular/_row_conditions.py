@@ -2,11 +2,12 @@
 
 ``sample(n, conditions=...)`` asks for rows whose columns hold given values or
 fall in given ranges. Each condition is checked against what the training data
-holds before anything is generated. One categorical condition is then met by
-construction: the conditional vector names one of its categories, drawn at
-their frequencies among the training rows of the drawn class and missing-value
-pattern, and the column's output is held to them; the missing-value patterns
-drawn are only those the conditions allow. The other conditions are met by
+holds before anything is generated. The rarest categorical condition is then
+met by construction: each row's conditional vector names one of its allowed
+categories, drawn at their frequencies among the training rows of the row's
+class and missing-value pattern, and the column's output is held to that
+category; classes and patterns are drawn only among those whose training rows
+can meet every categorical condition. The other conditions are met by
 generating more rows than asked and keeping those that meet every condition,
 with a bounded number of tries per row: too rare a condition is an error,
 never fewer rows.
