@@ -9,12 +9,11 @@ import pandas as pd
 import pytest
 import torch
 import torch.distributed as dist
-import torch.multiprocessing as mp
 
 from sksynth import GANSampler
 from sksynth.utils.estimator_checks import assert_same_samples, small_sampler
 
-WORLD_SIZE = 2
+from .process_group import assert_same_weights, join_group, spawn_ranks
 
 
 def _table(n_rows=120):
@@ -41,13 +40,7 @@ def _fit_on_rank(rank, folder):
     Two fits with the same seed, then one where rank 1 has a row less, all in
     one process group: spawning processes costs far more than these fits.
     """
-    torch.set_num_threads(1)
-    dist.init_process_group(
-        "gloo",
-        init_method=f"file://{folder}/rendezvous",
-        rank=rank,
-        world_size=WORLD_SIZE,
-    )
+    join_group(rank, folder)
     try:
         runs = []
         for _ in range(2):
@@ -88,20 +81,12 @@ def _fit_on_rank(rank, folder):
 @pytest.fixture(scope="module")
 def ranks(tmp_path_factory):
     folder = tmp_path_factory.mktemp("data_parallel")
-    mp.spawn(_fit_on_rank, args=(str(folder),), nprocs=WORLD_SIZE, join=True)
-    seen = [torch.load(folder / f"rank_{rank}.pt") for rank in range(WORLD_SIZE)]
-    return folder, seen
-
-
-def _assert_same_weights(first, second):
-    assert first.keys() == second.keys()
-    for key in first:
-        torch.testing.assert_close(first[key], second[key], rtol=0, atol=0, msg=key)
+    return folder, spawn_ranks(_fit_on_rank, folder)
 
 
 def test_both_processes_end_with_the_same_weights(ranks):
     _, (rank_0, rank_1) = ranks
-    _assert_same_weights(rank_0["runs"][0], rank_1["runs"][0])
+    assert_same_weights(rank_0["runs"][0], rank_1["runs"][0])
     # Training moved them: they are not the initial weights of a plain fit.
     untrained = _weights(
         small_sampler(GANSampler, epochs=1, random_state=0).fit(_table())
@@ -114,7 +99,7 @@ def test_both_processes_end_with_the_same_weights(ranks):
 
 def test_the_same_seed_gives_the_same_weights_twice(ranks):
     _, (rank_0, _) = ranks
-    _assert_same_weights(*rank_0["runs"])
+    assert_same_weights(*rank_0["runs"])
 
 
 def test_the_saved_model_loads_and_samples_like_a_plain_fit(ranks):
@@ -131,7 +116,7 @@ def test_the_saved_model_loads_and_samples_like_a_plain_fit(ranks):
 def test_data_parallel_false_fits_alone_inside_a_group(ranks):
     _, (rank_0, _) = ranks
     plain = _weights(small_sampler(GANSampler).fit(_table()))
-    _assert_same_weights(rank_0["alone"], plain)
+    assert_same_weights(rank_0["alone"], plain)
 
 
 def test_processes_given_different_tables_fail_clearly(ranks):

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 import torch
 import torch.distributed as dist
-import torch.multiprocessing as mp
 
 from sksynth import TimeGANSampler
 from sksynth.datasets import make_sines
 from sksynth.utils.estimator_checks import small_sampler
 
-WORLD_SIZE = 2
+from .process_group import assert_same_weights, join_group, spawn_ranks
+
 NETWORKS = ("embedder_", "recovery_", "generator_", "discriminator_")
 
 
@@ -45,13 +45,7 @@ def _refusal(fit):
 
 def _fit_on_rank(rank, folder):
     """One process of the data-parallel fits; writes what it saw to ``folder``."""
-    torch.set_num_threads(1)
-    dist.init_process_group(
-        "gloo",
-        init_method=f"file://{folder}/rendezvous",
-        rank=rank,
-        world_size=WORLD_SIZE,
-    )
+    join_group(rank, folder)
     try:
         runs = []
         for _ in range(2):
@@ -73,21 +67,13 @@ def _fit_on_rank(rank, folder):
 @pytest.fixture(scope="module")
 def ranks(tmp_path_factory):
     folder = tmp_path_factory.mktemp("data_parallel_timegan")
-    mp.spawn(_fit_on_rank, args=(str(folder),), nprocs=WORLD_SIZE, join=True)
-    seen = [torch.load(folder / f"rank_{rank}.pt") for rank in range(WORLD_SIZE)]
-    return folder, seen
-
-
-def _assert_same_weights(first, second):
-    assert first.keys() == second.keys()
-    for key in first:
-        torch.testing.assert_close(first[key], second[key], rtol=0, atol=0, msg=key)
+    return folder, spawn_ranks(_fit_on_rank, folder)
 
 
 def test_both_processes_end_with_the_same_weights(ranks):
     _, (rank_0, rank_1) = ranks
-    _assert_same_weights(rank_0["runs"][0], rank_1["runs"][0])
-    _assert_same_weights(*rank_0["runs"])
+    assert_same_weights(rank_0["runs"][0], rank_1["runs"][0])
+    assert_same_weights(*rank_0["runs"])
     # Each process trained on its own half: not the weights of a plain fit.
     plain = _weights(_sampler(random_state=0).fit(_sines()))
     assert any(not torch.equal(v, rank_0["runs"][0][k]) for k, v in plain.items())
