@@ -11,8 +11,10 @@ import pytest
 from sktime.datatypes import convert_to
 
 from sksynth import GANSampler, TimeGANSampler
+from sksynth._core.table_columns import categorical_columns
 from sksynth.datasets import make_sines
 from sksynth.utils.estimator_checks import (
+    _mixed_frame,
     check_sampler,
     sampler_checks_generator,
     small_sampler,
@@ -58,8 +60,33 @@ def _unequal_panel():
     return convert_to(frames, to_type="pd-multiindex")
 
 
+def _numbers():
+    return np.random.default_rng(0).normal(size=(60, 3))
+
+
+def _schema(frame):
+    """Ranges and category lists read off ``frame`` (a test's public knowledge)."""
+    categorical = set(categorical_columns(frame))
+    return {
+        c: (
+            sorted(frame[c].dropna().unique().tolist())
+            if c in categorical
+            else [float(frame[c].min()), float(frame[c].max())]
+        )
+        + [None] * bool(frame[c].isna().any())
+        for c in frame.columns
+    }
+
+
+# Differential privacy refuses class labels, which scikit-learn's checks pass
+# to fit: the sampler checks run on a private GANSampler with a schema of
+# their data.
+PRIVATE = {"epsilon": 10.0, "pac": 1}
+
 # Inputs beyond those the samplers' tags call for.
 MORE_INPUTS = [
+    ((GANSampler, {**PRIVATE, "schema": (-5.0, 5.0)}), _numbers),
+    ((GANSampler, {**PRIVATE, "schema": _schema(_mixed_frame())}), _mixed_frame),
     ((TimeGANSampler, {}), _long_series_frame),
     ((TimeGANSampler, {"latent": "sequence"}), _long_series_frame),
     ((TimeGANSampler, {"seq_len": "auto"}), _unequal_panel),

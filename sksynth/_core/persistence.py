@@ -108,7 +108,7 @@ def write_model(sampler, path, key=None):
             attributes[name] = value
     content = {
         "estimator": type(sampler).__name__,
-        "params": sampler.get_params(deep=False),
+        "params": _tagged(sampler.get_params(deep=False)),
         "attributes": attributes,
     }
     try:
@@ -120,6 +120,44 @@ def write_model(sampler, path, key=None):
         ) from None
     with atomic_output(path) as file:
         write_model_file(file, content, arrays, key=key)
+
+
+# In saved parameters, a tuple is {TUPLE: [items]} and a dict whose keys are
+# not all strings {ITEMS: [[key, value], ...]}, so that get_params() after
+# load equals get_params() before save (JSON has neither).
+TUPLE, ITEMS = "__tuple__", "__items__"
+
+
+def _tagged(value):
+    """``value`` with its tuples and non-string-keyed dicts tagged for JSON."""
+    if isinstance(value, tuple):
+        return {TUPLE: [_tagged(v) for v in value]}
+    if isinstance(value, list):
+        return [_tagged(v) for v in value]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return {k: _tagged(v) for k, v in value.items()}
+        return {ITEMS: [[k, _tagged(v)] for k, v in value.items()]}
+    return value
+
+
+def _untagged(value):
+    """Undo :func:`_tagged` on JSON; a malformed tag is a ValueError."""
+    if isinstance(value, list):
+        return [_untagged(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1 and TUPLE in value and isinstance(value[TUPLE], list):
+        return tuple(_untagged(v) for v in value[TUPLE])
+    if len(value) == 1 and ITEMS in value:
+        items = value[ITEMS]
+        if not isinstance(items, list) or not all(
+            isinstance(item, list) and len(item) == 2 and is_json_scalar(item[0])
+            for item in items
+        ):
+            raise ValueError(f"{ITEMS} must hold [key, value] pairs")
+        return {key: _untagged(v) for key, v in items}
+    return {k: _untagged(v) for k, v in value.items()}
 
 
 def _json_values(value):
@@ -151,8 +189,8 @@ def restored_sampler(target, model_file):
             f"{path} sets parameters that {target.__name__} does not have: "
             f"{unknown}; was it written by another version of sksynth?"
         )
-    sampler = target(**_tuples_restored(target, params))
     try:
+        sampler = target(**_tuples_restored(target, _untagged(params)))
         sampler._validate_params()
     except (TypeError, ValueError) as exc:
         raise damaged(path, f"its parameters are invalid ({exc})") from None

@@ -252,14 +252,14 @@ class GANSampler(BaseSampler):
         training stops when the next step would spend more.
     max_grad_norm : float, default=1.0
         The norm each row's discriminator gradient is clipped to.
-    schema : dict or None, default=None
+    schema : dict, tuple, list or None, default=None
         What the model may know of the columns without spending privacy
         budget, needed with ``epsilon``: per column (by name, or position for
         an ndarray), a ``(low, high)`` range for a numeric column (values are
         clipped to it) or the list of a categorical column's categories;
         ``None`` among them lets the column be missing, as in
-        ``(low, high, None)``. Take it from public knowledge of the data, not
-        from the data.
+        ``(low, high, None)``. One entry instead of a dict is every column's.
+        Take it from public knowledge of the data, not from the data.
     random_state : int, RandomState instance or None, default=None
         Seeds the encoding, weight initialisation, mini-batches and noise
         during ``fit`` without touching global random state.
@@ -380,7 +380,7 @@ class GANSampler(BaseSampler):
             StrOptions({"auto"}),
         ],
         "max_grad_norm": [Interval(Real, 0, None, closed="neither")],
-        "schema": [dict, None],
+        "schema": [dict, tuple, list, None],
     }
 
     def __init__(

@@ -244,6 +244,7 @@ def check_private_fit(sampler, X, categorical, y):
             "epsilon needs a schema of every column, which the model may store "
             f"without spending privacy budget; {example}."
         )
+    schema = schema_by_column(schema, names)
     missing = [name for name in names if name not in schema]
     extra = [key for key in schema if key not in names]
     if missing or extra:
@@ -288,6 +289,13 @@ def check_private_fit(sampler, X, categorical, y):
             )
 
 
+def schema_by_column(schema, names):
+    """``schema`` as a dict by column: a dict as it is, one entry for each name."""
+    if isinstance(schema, dict):
+        return schema
+    return dict.fromkeys(names, schema)
+
+
 def encoder_schema(schema, X, categorical):
     """The schema as ``TabularEncoder`` reads it.
 
@@ -295,6 +303,7 @@ def encoder_schema(schema, X, categorical):
     column may be missing (None listed).
     """
     names = list(X.columns) if hasattr(X, "columns") else list(range(X.shape[1]))
+    schema = schema_by_column(schema, names)
     read = {}
     for name, is_categorical in zip(names, categorical, strict=True):
         values = [value for value in schema[name] if value is not None]

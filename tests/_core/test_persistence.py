@@ -93,6 +93,26 @@ def test_files_of_earlier_format_versions_are_refused(model_path, version):
     assert f"format version {version}" in message and "Fit the model again" in message
 
 
+def test_parameters_keep_tuples_and_position_keys_through_a_file(tmp_path):
+    """JSON has no tuples and only string keys; the file keeps both."""
+    X = np.random.default_rng(0).uniform(size=(60, 2))
+    schema = {0: (0.0, 1.0), 1: [0.0, 1.0, None]}
+    fitted = small_sampler(GANSampler, epsilon=10.0, pac=1, schema=schema).fit(X)
+    fitted.save(tmp_path / "model.sksynth")
+    restored = BaseSampler.load(tmp_path / "model.sksynth")
+    assert restored.schema == schema
+    assert type(restored.schema[0]) is tuple and type(restored.schema[1]) is list
+    assert restored.get_params() == fitted.get_params()
+
+
+def test_load_parameters_with_a_malformed_tag(model_path):
+    def break_tag(manifest, _):
+        manifest["params"]["generator_dim"] = {"__items__": [[[1], 2]]}
+
+    message = _load_error(rewrite(model_path, break_tag))
+    assert "parameters are invalid" in message and "__items__" in message
+
+
 def test_load_a_payload_with_a_malformed_encoder(model_path):
     def break_encoder(manifest, _):
         manifest["attributes"]["encoder_"] = {"columns": []}
