@@ -85,6 +85,8 @@ VARIANTS = {
     "d128": {"discriminator_dim": (128, 128)},
     "d128-b1000": {"discriminator_dim": (128, 128), "batch_size": 1000},
     "d64": {"discriminator_dim": (64, 64)},
+    "d32": {"discriminator_dim": (32, 32)},
+    "d64-b1000": {"discriminator_dim": (64, 64), "batch_size": 1000},
 }
 
 
