@@ -17,7 +17,9 @@ The schema (numeric ranges, category lists) is taken from the whole table, as
 benchmarks in the literature do; a real release takes it from public
 knowledge of the data, not from the data. Records: train-on-synthetic macro
 F1 on the real test split (``defaults.py``'s booster) beside train-on-real,
-the table detector's ROC AUC, the epsilon spent and fit CPU seconds.
+the table detector's ROC AUC, a distance-based membership-inference attack's
+ROC AUC (as many training rows as test rows), the epsilon spent and fit CPU
+seconds.
 
 Runs resume (one JSON per table, model, epsilon and seed under
 ``benchmarks/results/privacy/``); ``--render`` writes
@@ -43,6 +45,7 @@ from threadpoolctl import threadpool_limits
 
 from sksynth import GANSampler
 from sksynth._core.table_columns import categorical_columns
+from sksynth.evaluation import membership_inference_auc
 from sksynth.evaluation.discriminative import default_table_classifier
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +90,8 @@ VARIANTS = {
     "d64": {"discriminator_dim": (64, 64)},
     "d32": {"discriminator_dim": (32, 32)},
     "d64-b1000": {"discriminator_dim": (64, 64), "batch_size": 1000},
+    "d64-ema": {"discriminator_dim": (64, 64), "ema_decay": 0.99},
+    "d128-ema": {"discriminator_dim": (128, 128), "ema_decay": 0.99},
 }
 
 
@@ -172,6 +177,10 @@ def run(table, model, epsilon, seed, epochs, variant="defaults"):
         ),
         "trtr_macro_f1": macro_f1(train, test, target, seed),
         "detector_auc": detector_auc(train, synthetic, seed),
+        # Training rows against the real test rows, by distance to the sample.
+        "membership_inference_auc": membership_inference_auc(
+            train.iloc[: len(test)], test, synthetic
+        ),
         "fit_cpu_seconds": fit_cpu,
         **provenance(1),
     }
