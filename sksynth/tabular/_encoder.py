@@ -157,7 +157,8 @@ class TabularEncoder:
         Encode from a schema instead of the data: per column (by name, or by
         position for an ndarray), a pair of ``(low, high)`` for a numeric
         column, whose values are clipped to that range and encoded by one
-        mode spanning it, or the list of a categorical column's categories,
+        mode spanning it (or ``(low, high, quantiles)``: by their quantile
+        among those given), or the list of a categorical column's categories,
         and whether the column may be missing (then it gets a missing slot,
         if its dtype can hold one). No column is a condition: nothing but the
         schema, the column names and the dtypes enters the fitted state.
@@ -354,9 +355,14 @@ class TabularEncoder:
 
     def _fit_numeric(self, values, name, rng):
         if self.schema is not None:
-            (low, high), may_miss = self.schema[name]
+            (low, high, *quantiles), may_miss = self.schema[name]
             return _schema_numeric(
-                _as_floats(values), name, low, high, may_miss and _can_miss(values)
+                _as_floats(values),
+                name,
+                low,
+                high,
+                may_miss and _can_miss(values),
+                quantiles[0] if quantiles else None,
             )
         values = _as_floats(values)
         missing = np.isnan(values)
@@ -662,11 +668,13 @@ def _can_miss(values):
     )
 
 
-def _schema_numeric(values, name, low, high, has_missing):
+def _schema_numeric(values, name, low, high, has_missing, quantiles=None):
     """A numeric column spanning a schema's ``(low, high)``: scalars and slots.
 
-    Values are clipped to the range; one mode spans it, so that a scalar of
-    +-1 decodes to its ends.
+    Values are clipped to the range. One mode spans it, so that a scalar of
+    +-1 decodes to its ends, or, given ``quantiles`` (nondecreasing, within
+    the range), a value's scalar is its quantile, as with
+    ``numeric_encoding="quantiles"``.
     """
     missing = np.isnan(values)
     if np.isinf(values).any():
@@ -675,7 +683,10 @@ def _schema_numeric(values, name, low, high, has_missing):
             "(modelled as missing) but not inf. Replace or drop them."
         )
     _check_schema_missing(missing, name, has_missing)
-    middle, std = (low + high) / 2, (high - low) / 8
+    if quantiles is None:
+        middle, std = (low + high) / 2, (high - low) / 8
+    else:
+        middle, std = 0.0, 0.25  # the scalar itself, as for quantiles
     column = NumericColumn(
         means=[middle],
         stds=[std],
@@ -684,8 +695,13 @@ def _schema_numeric(values, name, low, high, has_missing):
         min=float(low),
         max=float(high),
     )
+    observed = np.clip(values[~missing], low, high)
     scalar = np.zeros(len(values), dtype=np.float32)
-    scalar[~missing] = np.clip((values[~missing] - middle) / (4 * std), -1, 1)
+    if quantiles is None:
+        scalar[~missing] = np.clip((observed - middle) / (4 * std), -1, 1)
+    else:
+        column.quantiles = [float(q) for q in quantiles]
+        scalar[~missing] = to_quantile_scalar(observed, column.quantiles)
     return column, scalar, missing.astype(np.int64) * has_missing
 
 

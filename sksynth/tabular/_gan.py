@@ -34,6 +34,7 @@ from ._encoder import MAX_GRID_VALUES, TabularEncoder
 from ._generation import HeldOutRows, concat_tables, generate, take_rows
 from ._layout import OutputLayout
 from ._privacy import (
+    QUANTILE_SHARE,
     PrivateGANTrainer,
     calibrated_noise,
     check_private_fit,
@@ -162,9 +163,11 @@ class GANSampler(BaseSampler):
         exactly, a slot each. Each slot is one output of the generator; a
         wider grid gets the mixture and snapping, so that a step costs the
         same however many values a column has.
-    numeric_encoding : {"modes", "quantiles"}, default="modes"
-        How generated (not exact) numeric values are encoded. ``"modes"`` is
-        CTGAN's mode-specific normalization above. ``"quantiles"`` gives each
+    numeric_encoding : {"auto", "modes", "quantiles"}, default="auto"
+        How generated (not exact) numeric values are encoded; ``"auto"`` is
+        ``"modes"``, or ``"quantiles"`` with ``epsilon``. ``"modes"`` is
+        CTGAN's mode-specific normalization above (with ``epsilon``: one mode
+        spanning the schema's range). ``"quantiles"`` gives each
         column one mode whose scalar is the value's quantile among the
         training values, mapped onto [-0.99, 0.99], and decodes through the
         inverse of their empirical distribution function (1,000 quantiles,
@@ -362,7 +365,7 @@ class GANSampler(BaseSampler):
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "exact_values": ["boolean"],
         "max_grid_values": [Interval(Integral, 0, None, closed="left")],
-        "numeric_encoding": [StrOptions({"modes", "quantiles"})],
+        "numeric_encoding": [StrOptions({"auto", "modes", "quantiles"})],
         "derived_columns": ["boolean"],
         "condition_missing": ["boolean"],
         "missing_patterns": [StrOptions({"auto", "learned", "observed"})],
@@ -399,7 +402,7 @@ class GANSampler(BaseSampler):
         categorical_features=None,
         exact_values=True,
         max_grid_values=MAX_GRID_VALUES,
-        numeric_encoding="modes",
+        numeric_encoding="auto",
         derived_columns=True,
         condition_missing=True,
         missing_patterns="auto",
@@ -544,12 +547,30 @@ class GANSampler(BaseSampler):
             )
         n_rows = table.X.shape[0]
         delta = n_rows**-1.1 if self.delta == "auto" else self.delta
+        # Numeric columns' quantiles from noisy histograms: one Gaussian
+        # release, whose noise alone would spend QUANTILE_SHARE of epsilon.
+        quantile_noise, also = None, ()
+        if self.numeric_encoding != "modes" and not all(table.categorical):
+            quantile_noise = calibrated_noise(
+                1.0, 1, QUANTILE_SHARE * self.epsilon, delta
+            )
+            if quantile_noise is None:
+                raise ValueError(
+                    f"epsilon={self.epsilon} is too small to pay for the numeric "
+                    "columns' quantiles; set numeric_encoding='modes' to encode "
+                    "them by the schema's ranges alone."
+                )
+            also = ((1.0, quantile_noise, 1),)
+        rng = np.random.default_rng(seed)
+        schema = encoder_schema(
+            self.schema, table.X, table.categorical, quantile_noise, rng
+        )
         encoder = TabularEncoder(
             table.categorical,
             exact_values=False,
             derived_columns=False,
-            schema=encoder_schema(self.schema, table.X, table.categorical),
-            random_state=np.random.default_rng(seed),
+            schema=schema,
+            random_state=rng,
         )
         scalars, slots = encoder.fit_transform(table.X)
         self.encoder_ = encoder
@@ -560,7 +581,7 @@ class GANSampler(BaseSampler):
         rate = min(1.0, self.batch_size / n_rows)
         steps_per_epoch = max(1, n_rows // self.batch_size)
         planned = self._epochs(steps_per_epoch) * steps_per_epoch
-        noise, steps = self._private_budget(rate, planned, delta)
+        noise, steps = self._private_budget(rate, planned, delta, also)
         self.noise_multiplier_ = noise
         trainer = PrivateGANTrainer(
             self._trainer(modules, scalars, slots, None, device, seed),
@@ -581,16 +602,19 @@ class GANSampler(BaseSampler):
         self.history_ = log.history
         self.n_iter_ = loop.steps_run["gan"] // steps_per_epoch
         self.privacy_spent_ = (
-            epsilon_spent(rate, noise, trainer.private_steps, delta),
+            epsilon_spent(rate, noise, trainer.private_steps, delta, also),
             delta,
         )
 
-    def _private_budget(self, rate, planned, delta):
-        """The noise multiplier, and the steps of ``planned`` that ``epsilon`` pays."""
+    def _private_budget(self, rate, planned, delta, also):
+        """The noise multiplier, and the steps of ``planned`` that ``epsilon`` pays.
+
+        ``also``: what the encoding spent, as in ``epsilon_spent``.
+        """
         private_steps = planned * self.discriminator_steps
         noise = self.noise_multiplier
         if noise == "auto":
-            noise = calibrated_noise(rate, private_steps, self.epsilon, delta)
+            noise = calibrated_noise(rate, private_steps, self.epsilon, delta, also)
             if noise is None:
                 raise ValueError(
                     f"epsilon={self.epsilon} does not pay for {private_steps} "
@@ -598,11 +622,11 @@ class GANSampler(BaseSampler):
                     "raise epsilon or lower epochs."
                 )
         steps = (
-            max_steps(rate, noise, self.epsilon, delta, private_steps)
+            max_steps(rate, noise, self.epsilon, delta, private_steps, also)
             // self.discriminator_steps
         )
         if not steps:
-            first = epsilon_spent(rate, noise, 1, delta)
+            first = epsilon_spent(rate, noise, 1, delta, also)
             raise ValueError(
                 f"epsilon={self.epsilon} does not pay for one step: one step "
                 f"with noise_multiplier={noise} and a sampling rate of "
@@ -656,7 +680,9 @@ class GANSampler(BaseSampler):
             max_grid_values=self.max_grid_values,
             derived_columns=self.derived_columns,
             condition_missing=self.condition_missing,
-            numeric_encoding=self.numeric_encoding,
+            numeric_encoding="modes"
+            if self.numeric_encoding == "auto"
+            else self.numeric_encoding,
             random_state=rng,
         )
         scalars, slots = encoder.fit_transform(X)

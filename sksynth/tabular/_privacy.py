@@ -21,6 +21,7 @@ import math
 import numbers
 
 import numpy as np
+import pandas as pd
 import torch
 from scipy.special import gammaln, logsumexp
 from torch.func import functional_call, grad, vmap
@@ -49,13 +50,23 @@ def subsampled_gaussian_rdp(q, noise_multiplier, order):
     return float(logsumexp(terms)) / (order - 1)
 
 
-def epsilon_spent(q, noise_multiplier, steps, delta):
-    """The epsilon of ``steps`` DP-SGD steps at ``delta``, over :data:`ORDERS`."""
-    if steps == 0:
+def epsilon_spent(q, noise_multiplier, steps, delta, also=()):
+    """The epsilon of ``steps`` DP-SGD steps at ``delta``, over :data:`ORDERS`.
+
+    ``also`` lists more Gaussian mechanisms composed with them, as
+    ``(q, noise_multiplier, steps)`` triples (e.g. ``(1.0, noise, 1)`` for
+    one release of counts by the Gaussian mechanism).
+    """
+    mechanisms = [(q, noise_multiplier, steps), *also]
+    if not any(count for _, _, count in mechanisms):
         return 0.0
     best = math.inf
     for order in ORDERS:
-        rdp = steps * subsampled_gaussian_rdp(q, noise_multiplier, order)
+        rdp = sum(
+            count * subsampled_gaussian_rdp(rate, noise, order)
+            for rate, noise, count in mechanisms
+            if count
+        )
         epsilon = (
             rdp
             + math.log1p(-1 / order)
@@ -65,18 +76,51 @@ def epsilon_spent(q, noise_multiplier, steps, delta):
     return max(best, 0.0)
 
 
-def max_steps(q, noise_multiplier, epsilon, delta, limit):
+def max_steps(q, noise_multiplier, epsilon, delta, limit, also=()):
     """The most steps, at most ``limit``, whose epsilon stays within ``epsilon``."""
-    if epsilon_spent(q, noise_multiplier, 1, delta) > epsilon:
+    if epsilon_spent(q, noise_multiplier, 1, delta, also) > epsilon:
         return 0
     low, high = 1, limit
     while low < high:
         middle = (low + high + 1) // 2
-        if epsilon_spent(q, noise_multiplier, middle, delta) <= epsilon:
+        if epsilon_spent(q, noise_multiplier, middle, delta, also) <= epsilon:
             low = middle
         else:
             high = middle - 1
     return low
+
+
+# Numeric columns' quantiles under differential privacy: a histogram of
+# HISTOGRAM_BINS equal bins over each column's schema range, released with
+# Gaussian noise whose release alone would spend QUANTILE_SHARE of epsilon.
+HISTOGRAM_BINS = 64
+QUANTILE_SHARE = 0.1
+PRIVATE_QUANTILES = 256
+
+
+def private_quantiles(columns, ranges, noise_multiplier, rng):
+    """Quantiles of each numeric column from its histogram with Gaussian noise.
+
+    ``columns`` are float arrays (NaN: missing, not counted), ``ranges``
+    their ``(low, high)``. One row adds one to one bin of each column's
+    histogram: the L2 sensitivity of all of them together is the square root
+    of their number, and each count gets noise of standard deviation
+    ``noise_multiplier`` times it. Returns a list of arrays of
+    :data:`PRIVATE_QUANTILES` quantiles, spread uniformly within each bin.
+    """
+    scale = noise_multiplier * math.sqrt(len(columns))
+    quantiles = []
+    for values, (low, high) in zip(columns, ranges, strict=True):
+        edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
+        observed = np.clip(values[~np.isnan(values)], low, high)
+        counts = np.histogram(observed, edges)[0].astype(np.float64)
+        counts = np.clip(counts + rng.normal(0.0, scale, HISTOGRAM_BINS), 0.0, None)
+        if counts.sum() <= 0:
+            counts = np.ones(HISTOGRAM_BINS)
+        cumulative = np.r_[0.0, np.cumsum(counts)] / counts.sum()
+        levels = np.linspace(0.0, 1.0, PRIVATE_QUANTILES)
+        quantiles.append(np.interp(levels, cumulative, edges))
+    return quantiles
 
 
 # Rows whose gradients clipped_gradient_sum holds at once: each row's gradient
@@ -296,11 +340,13 @@ def schema_by_column(schema, names):
     return dict.fromkeys(names, schema)
 
 
-def encoder_schema(schema, X, categorical):
+def encoder_schema(schema, X, categorical, quantile_noise=None, rng=None):
     """The schema as ``TabularEncoder`` reads it.
 
     Per column, the categories or the ``(low, high)`` range, then whether the
-    column may be missing (None listed).
+    column may be missing (None listed). With a ``quantile_noise``, each
+    numeric column's range is followed by its :func:`private_quantiles`,
+    drawn with ``rng``.
     """
     names = list(X.columns) if hasattr(X, "columns") else list(range(X.shape[1]))
     schema = schema_by_column(schema, names)
@@ -311,22 +357,36 @@ def encoder_schema(schema, X, categorical):
         if not is_categorical:
             values = (float(values[0]), float(values[1]))
         read[name] = (values, may_miss)
+    numeric = [name for name, c in zip(names, categorical, strict=True) if not c]
+    if quantile_noise is not None and numeric:
+        columns = [_floats(X[n] if hasattr(X, "columns") else X[:, n]) for n in numeric]
+        ranges = [read[name][0] for name in numeric]
+        found = private_quantiles(columns, ranges, quantile_noise, rng)
+        for name, quantiles in zip(numeric, found, strict=True):
+            (low, high), may_miss = read[name]
+            read[name] = ((low, high, quantiles), may_miss)
     return read
 
 
-def calibrated_noise(q, steps, epsilon, delta):
+def _floats(column):
+    """A numeric column as float64, NaN where missing."""
+    return pd.Series(column).to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def calibrated_noise(q, steps, epsilon, delta, also=()):
     """The smallest noise multiplier (to 1 %) whose ``steps`` spend at most ``epsilon``.
 
-    Returns None if even a noise multiplier of 1,000 does not.
+    ``also`` as in :func:`epsilon_spent`. Returns None if even a noise
+    multiplier of 1,000 does not.
     """
     low, high = 0.1, 1_000.0
-    if epsilon_spent(q, high, steps, delta) > epsilon:
+    if epsilon_spent(q, high, steps, delta, also) > epsilon:
         return None
-    if epsilon_spent(q, low, steps, delta) <= epsilon:
+    if epsilon_spent(q, low, steps, delta, also) <= epsilon:
         return low
     while high / low > 1.01:
         middle = math.sqrt(low * high)
-        if epsilon_spent(q, middle, steps, delta) <= epsilon:
+        if epsilon_spent(q, middle, steps, delta, also) <= epsilon:
             high = middle
         else:
             low = middle

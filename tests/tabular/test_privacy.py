@@ -141,11 +141,37 @@ def test_a_private_fit_reports_its_budget_and_stores_no_data_values(tmp_path):
             archive.read(name).decode("utf-8", "ignore") for name in archive.namelist()
         )
     assert "123456" not in text
-    encoder = json.dumps(sampler.encoder_.to_dict())
+    # The quantiles come from noisy counts (next test); nothing else holds
+    # a number near a value of the data.
+    columns = sampler.encoder_.to_dict()["columns"]
+    encoder = json.dumps([{**c, "quantiles": None} for c in columns])
     for value in table["income"].iloc[:20]:
         assert f"{value:.6g}"[:6] not in encoder
     loaded = BaseSampler.load(path)
     assert list(loaded.privacy_spent_) == [epsilon, delta]
+
+
+def test_numeric_quantiles_read_the_data_only_through_noisy_counts():
+    """Moving values within their histogram bins changes no stored quantile;
+    the release counts in privacy_spent_, which stays within epsilon."""
+    from sksynth.tabular._privacy import HISTOGRAM_BINS
+
+    table = _table()
+    bins = np.linspace(0.0, 1e6, HISTOGRAM_BINS + 1)
+    bin_of = np.digitize(table["income"], bins)
+    moved = table.assign(income=bins[bin_of - 1] + 1.0)  # each bin's left end
+    assert (np.digitize(moved["income"], bins) == bin_of).all()
+    fitted = [_private().fit(t) for t in (table, moved)]
+    first, second = (
+        [c.get("quantiles") for c in f.encoder_.to_dict()["columns"]] for f in fitted
+    )
+    assert first == second and first[1] is not None  # age and income
+    assert len({tuple(q) for q in first if q}) == 2
+    assert fitted[0].privacy_spent_[0] <= 5.0
+    # Without quantiles, numbers are encoded by the schema's ranges alone.
+    plain = _private(numeric_encoding="modes").fit(table)
+    assert all(c.get("quantiles") is None for c in plain.encoder_.to_dict()["columns"])
+    assert plain.privacy_spent_[0] < fitted[0].privacy_spent_[0]
 
 
 def test_the_discriminator_only_ever_sees_poisson_batches_and_noise(monkeypatch):
@@ -188,8 +214,11 @@ def test_auto_noise_pays_for_the_whole_budget_and_no_more():
     assert 2.9 < epsilon <= 3.0
     cheaper = epsilon_spent(50 / 300, sampler.noise_multiplier_ / 1.02, 24, 300**-1.1)
     assert cheaper > 3.0  # a little less noise would have overspent
+    tiny = {"noise_multiplier": "auto", "epsilon": 1e-4, "delta": 1e-30}
+    with pytest.raises(ValueError, match="too small to pay for the numeric"):
+        _private(**tiny).fit(_table())
     with pytest.raises(ValueError, match="even with a noise multiplier of 1,000"):
-        _private(noise_multiplier="auto", epsilon=1e-4, delta=1e-30).fit(_table())
+        _private(**tiny, numeric_encoding="modes").fit(_table())
 
 
 def test_membership_inference_finds_more_without_privacy():
