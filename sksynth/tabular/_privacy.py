@@ -4,12 +4,17 @@ The discriminator is the only network that reads real rows. With a target
 ``epsilon``, each of its updates is a step of DP-SGD (Abadi et al., 2016):
 real rows join the batch by Poisson sampling (each with probability
 ``q = batch_size / n``); each real row's gradient, its gradient-penalty term
-included, is computed on its own (``torch.func``: ``vmap`` of ``grad``),
-clipped to norm ``max_grad_norm`` and summed; Gaussian noise of standard
-deviation ``noise_multiplier * max_grad_norm`` is added, and the sum divided
-by the expected batch size. The fake rows' term reads no real row and is added
-unclipped. The generator only ever sees the discriminator: its updates are
+included, is computed on its own (``torch.func``: ``vmap`` of ``grad``); the
+gradients of its score and of its gradient penalty are each clipped to norm
+``max_grad_norm`` and summed; Gaussian noise of standard deviation
+``noise_multiplier * 2 * max_grad_norm`` (the sum's sensitivity) is added,
+and the sum divided by the expected batch size. The fake rows' term reads no
+real row. The generator only ever sees the discriminator: its updates are
 post-processing.
+
+Numeric columns may be encoded by quantiles read off histograms over their
+schema ranges, released once with Gaussian noise (:func:`private_quantiles`);
+the accountant composes that release with the steps.
 
 The accountant is Rényi differential privacy of the Poisson-subsampled
 Gaussian mechanism (Mironov, Talwar and Zhang, 2019) at integer orders,
@@ -123,6 +128,11 @@ def private_quantiles(columns, ranges, noise_multiplier, rng):
     return quantiles
 
 
+# How far one real row can move a discriminator update's gradient sum, in
+# units of max_grad_norm: its score's and its gradient penalty's gradients are
+# clipped to max_grad_norm each.
+SENSITIVITY = 2
+
 # Rows whose gradients clipped_gradient_sum holds at once: each row's gradient
 # is as large as the discriminator, and small chunks stay in the CPU's cache
 # (4.4 times faster than 500 rows at once for a (256, 256) discriminator).
@@ -234,33 +244,46 @@ class PrivateGANTrainer:
     def _discriminator_update(self, real, fake, partners):
         """One DP-SGD step of the discriminator.
 
-        Each real row's loss is minus its score plus the gradient penalty at
-        a random point between it and a fake partner of its own; the fake
-        rows' mean score reads no real row.
+        A real row's loss has two terms: minus its score, and the gradient
+        penalty at a random point between it and a fake partner of its own.
+        Each term's gradient is clipped to ``max_grad_norm`` on its own (the
+        penalty's is many times larger, and clipped together it would leave
+        almost nothing of the score's), so one row moves the sum by at most
+        twice ``max_grad_norm``: the noise's scale. The fake rows' term reads
+        no real row; each fake row's gradient is clipped all the same, so
+        that real and fake rows pull with the same strength.
         """
         trainer = self.trainer
         discriminator = trainer.discriminator
         penalty_weight = self.gradient_penalty
+        bound = self.max_grad_norm
         mix = torch.rand(len(real), 1, generator=trainer.rng, device=trainer.device)
 
-        def loss_of_row(score, row):
+        def minus_score(score, row):
+            return -score(row[0])
+
+        def penalty(score, row):
             x, partner, alpha = row
             gradient = grad(score)(alpha * x + (1 - alpha) * partner)
             norm = torch.sqrt(gradient.square().sum() + 1e-12)
-            return -score(x) + penalty_weight * (norm - 1) ** 2
+            return penalty_weight * (norm - 1) ** 2
 
-        summed, _ = clipped_gradient_sum(
-            discriminator, loss_of_row, (real, partners, mix), self.max_grad_norm
-        )
-        trainer.opt_d.zero_grad(set_to_none=True)
-        discriminator(fake).float().mean().backward()
+        def fake_score(score, row):
+            return score(row[0])
+
+        rows = (real, partners, mix)
+        real_sum, _ = clipped_gradient_sum(discriminator, minus_score, rows, bound)
+        penalty_sum, _ = clipped_gradient_sum(discriminator, penalty, rows, bound)
+        fake_sum, _ = clipped_gradient_sum(discriminator, fake_score, (fake,), bound)
         expected = self.rate * self.n_rows
+        trainer.opt_d.zero_grad(set_to_none=True)
         for name, parameter in discriminator.named_parameters():
             noise = torch.randn(
                 parameter.shape, generator=trainer.rng, device=parameter.device
             )
-            noise *= self.noise_multiplier * self.max_grad_norm
-            parameter.grad += (summed[name] + noise) / expected
+            noise *= self.noise_multiplier * SENSITIVITY * bound
+            private = real_sum[name] + penalty_sum[name] + noise
+            parameter.grad = private / expected + fake_sum[name] / len(fake)
         trainer.opt_d.step()
         self.private_steps += 1
 

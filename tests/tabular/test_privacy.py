@@ -95,34 +95,55 @@ def test_per_example_gradients_match_a_loop_and_are_clipped():
     assert (norms > 0.5).any()  # the bound clipped something
 
 
-def test_the_noise_has_the_stated_scale():
-    """With no real row in the batch, the update is the fake term plus noise."""
+def _private_trainer(noise_multiplier):
+    """A fitted small sampler's private trainer, its critic without dropout
+    (so that one row has one gradient), and 50 fake rows."""
     table = _table()
-    sampler = _private()
-    sampler.fit(table)
+    sampler = _private().fit(table)
     scalars, slots = sampler.encoder_.fit_transform(table)
     modules = sampler._build_modules()
     base = sampler._trainer(modules, scalars, slots, None, torch.device("cpu"), 0)
     trainer = PrivateGANTrainer(
-        base, len(table), noise_multiplier=2.0, max_grad_norm=0.5, gradient_penalty=10
+        base,
+        len(table),
+        noise_multiplier=noise_multiplier,
+        max_grad_norm=0.5,
+        gradient_penalty=10,
     )
-    critic = base.discriminator.eval()  # no dropout: one fake-term gradient
+    critic = base.discriminator.eval()
     with torch.no_grad():
         fake = trainer._fake(50)
-    critic.zero_grad()
-    critic(fake).mean().backward()
-    fake_term = torch.cat([p.grad.ravel() for p in critic.parameters()])
     updates = []
     base.opt_d.step = lambda: updates.append(
         torch.cat([p.grad.ravel() for p in critic.parameters()])
     )
+    fake_term, _ = clipped_gradient_sum(critic, lambda s, r: s(r[0]), (fake,), 0.5)
+    fake_term = torch.cat([g.ravel() for g in fake_term.values()]) / 50
+    return trainer, fake, fake_term, updates
+
+
+def test_the_noise_has_the_stated_scale():
+    """With no real row in the batch, the update is the fake term plus noise."""
+    trainer, fake, fake_term, updates = _private_trainer(noise_multiplier=2.0)
     none = torch.zeros(0, fake.shape[1])
     for _ in range(20):
         trainer._discriminator_update(none, fake, none)
     noise = torch.stack(updates) - fake_term
-    # noise_multiplier * max_grad_norm over the expected batch size, 50.
-    assert float(noise.std()) == pytest.approx(2.0 * 0.5 / 50, rel=0.05)
-    assert abs(float(noise.mean())) < 0.002
+    # noise_multiplier * 2 * max_grad_norm over the expected batch size, 50.
+    assert float(noise.std()) == pytest.approx(2.0 * 2 * 0.5 / 50, rel=0.05)
+    assert abs(float(noise.mean())) < 0.004
+
+
+def test_a_rows_score_and_penalty_are_clipped_each_on_its_own():
+    """One real row moves the update by at most twice max_grad_norm, and by
+    more than once: the two terms are not clipped together."""
+    trainer, fake, fake_term, updates = _private_trainer(noise_multiplier=0.0)
+    with torch.no_grad():
+        real = trainer._real()[:1] * 3  # far from the fakes: large gradients
+        partner = trainer._fake(2)[:1]
+    trainer._discriminator_update(real, fake, partner)
+    moved = float((updates[0] - fake_term).norm()) * 50  # the expected batch
+    assert 0.5 < moved <= 1.0 + 1e-5
 
 
 def test_a_private_fit_reports_its_budget_and_stores_no_data_values(tmp_path):
