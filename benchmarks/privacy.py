@@ -50,6 +50,8 @@ from sksynth.evaluation.discriminative import default_table_classifier
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "benchmarks" / "results" / "privacy"
+# Runs of settings tried to choose the private defaults (--tuning).
+TUNING = RUNS / "tuning"
 SUMMARY = ROOT / "benchmarks" / "results" / "privacy.json"
 MARKDOWN = ROOT / "docs" / "privacy_benchmark.md"
 PICTURE = ROOT / "docs" / "_static" / "privacy_utility.png"
@@ -147,11 +149,11 @@ MODELS = {
 }
 
 
-def run(table, model, epsilon, seed, epochs, variant="defaults"):
+def run(table, model, epsilon, seed, epochs, variant="defaults", folder=RUNS):
     label = "none" if model == "gansampler" else f"{epsilon:g}"
     suffix = "" if variant == "defaults" else f"-{variant}"
     epochs_label = "" if epochs == 10 else f"-e{epochs}"
-    path = RUNS / f"{table}-{model}-eps{label}-seed{seed}{epochs_label}{suffix}.json"
+    path = folder / f"{table}-{model}-eps{label}-seed{seed}{epochs_label}{suffix}.json"
     if path.exists():
         print(f"{path.name} exists; skipped.", flush=True)
         return
@@ -184,7 +186,7 @@ def run(table, model, epsilon, seed, epochs, variant="defaults"):
         "fit_cpu_seconds": fit_cpu,
         **provenance(1),
     }
-    RUNS.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=1))
     print(
         f"{path.stem}: TSTR F1 {record['tstr_macro_f1']:.3f} (real "
@@ -194,73 +196,109 @@ def run(table, model, epsilon, seed, epochs, variant="defaults"):
     )
 
 
-def render():
-    summary = [
-        {
-            "table": table,
-            "model": model,
-            "epsilon": epsilon,
-            "seeds": [r["seed"] for r in runs],
-            "epochs": runs[0]["epochs"],
-            **{
-                key: seed_stats([r[key] for r in runs])
-                for key in (
-                    "tstr_macro_f1",
-                    "trtr_macro_f1",
-                    "detector_auc",
-                    "fit_cpu_seconds",
-                )
-            },
-            "epsilon_spent": [r["epsilon_spent"] for r in runs],
-            "commits": sorted({r["commit"] for r in runs}),
-        }
-        for (table, model, epsilon), runs in runs_by(RUNS, "table", "model", "epsilon")
-    ]
-    SUMMARY.write_text(json.dumps(summary, indent=1))
-    _plot(summary)
-    rows = [
+def _summaries(folder):
+    """The runs in ``folder`` by table, model, settings, epochs and epsilon."""
+    groups = {}
+    for path in sorted(folder.glob("*.json")):
+        record = json.loads(path.read_text())
+        record.setdefault("variant", "defaults")
+        key = (
+            record["table"],
+            record["model"],
+            record["variant"],
+            str(record["epochs"]),
+            -1 if record["epsilon"] is None else record["epsilon"],
+        )
+        groups.setdefault(key, []).append(record)
+    summary = []
+    for key in sorted(groups):
+        runs = sorted(groups[key], key=lambda r: r["seed"])
+        summary.append(
+            {
+                "table": runs[0]["table"],
+                "model": runs[0]["model"],
+                "variant": runs[0]["variant"],
+                "epochs": runs[0]["epochs"],
+                "epsilon": runs[0]["epsilon"],
+                "seeds": [r["seed"] for r in runs],
+                **{
+                    name: seed_stats([r[name] for r in runs if name in r])
+                    for name in METRICS
+                    if any(name in r for r in runs)
+                },
+                "epsilon_spent": [r["epsilon_spent"] for r in runs],
+                "commits": sorted({r["commit"] for r in runs}),
+            }
+        )
+    return summary, [r for runs in groups.values() for r in runs]
+
+
+METRICS = (
+    "tstr_macro_f1",
+    "trtr_macro_f1",
+    "detector_auc",
+    "membership_inference_auc",
+    "fit_cpu_seconds",
+)
+
+
+def _rows(summary):
+    def cell(s, name, digits=3):
+        if name not in s:
+            return "–"
+        stats = s[name]
+        text = f"{stats['mean']:.{digits}f}"
+        if len(s["seeds"]) > 1 and digits:
+            text += f" ± {stats['std']:.{digits}f}"
+        return text
+
+    return [
         [
             s["table"],
             s["model"],
+            s["variant"],
+            str(s["epochs"]),
             "–" if s["epsilon"] is None else f"{s['epsilon']:g}",
             str(len(s["seeds"])),
-            f"{s['tstr_macro_f1']['mean']:.3f}",
-            f"{s['trtr_macro_f1']['mean']:.3f}",
-            f"{s['detector_auc']['mean']:.3f}",
-            f"{s['fit_cpu_seconds']['mean']:.0f}",
+            cell(s, "tstr_macro_f1"),
+            cell(s, "trtr_macro_f1"),
+            cell(s, "detector_auc"),
+            cell(s, "membership_inference_auc"),
+            cell(s, "fit_cpu_seconds", 0),
         ]
         for s in summary
     ]
-    runs = [json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))]
+
+
+HEADER = [
+    "table",
+    "model",
+    "settings",
+    "epochs",
+    "epsilon",
+    "seeds",
+    "TSTR macro F1",
+    "TRTR macro F1",
+    "detector AUC",
+    "attack AUC",
+    "fit CPU s",
+]
+
+
+def render():
+    summary, runs = _summaries(RUNS)
+    tuning, tuning_runs = _summaries(TUNING)
+    SUMMARY.write_text(json.dumps({"runs": summary, "tuning": tuning}, indent=1))
+    _plot(summary)
     MARKDOWN.write_text(
         "# Differentially private GANSampler: utility against epsilon\n\n"
         "Written by `benchmarks/privacy.py --render` from "
         f"`benchmarks/results/privacy.json`. {describe(*runs)}.\n\n"
-        "Train-on-synthetic macro F1 on the real test split (train-on-real "
-        "beside it) and the table detector's ROC AUC (0.5: indistinguishable), "
-        "mean over the seeds listed. GANSampler with and without privacy runs "
-        f"the same budget, {runs[0]['epochs']} epochs (on Adult's 10,000 rows, "
-        f"{runs[0]['epochs'] * 20} steps): far below the defaults' budget, "
-        "because every private step computes each sampled row's gradient on "
-        "its own, and low enough that the non-private sampler is weak too. "
-        "The schema comes from the whole table, as in the literature (a real "
-        "release takes it from public knowledge).\n\n"
-        "![TSTR F1 against epsilon](_static/privacy_utility.png)\n\n"
-        + "\n".join(
-            markdown_table(
-                [
-                    "table",
-                    "model",
-                    "epsilon",
-                    "seeds",
-                    "TSTR macro F1",
-                    "TRTR macro F1",
-                    "detector AUC",
-                    "fit CPU s",
-                ],
-                rows,
-            )
-        )
+        + PAGE_TEXT
+        + "\n".join(markdown_table(HEADER, _rows(summary)))
+        + "\n\n## Settings tried at epsilon 3\n\n"
+        f"{describe(*tuning_runs)}.\n\n" + TUNING_TEXT
+        + "\n".join(markdown_table(HEADER, _rows(tuning)))
         + "\n"
     )
     print(f"Wrote {SUMMARY} and {MARKDOWN}.")
@@ -276,27 +314,32 @@ def _plot(summary):
     figure, axes = plt.subplots(1, len(tables), figsize=(5 * len(tables), 3.5))
     for ax, table in zip(np.atleast_1d(axes), tables, strict=True):
         rows = [s for s in summary if s["table"] == table]
-        for model in sorted({s["model"] for s in rows if s["epsilon"] is not None}):
+        lines = sorted(
+            {(s["model"], s["variant"], str(s["epochs"])) for s in rows if s["epsilon"]}
+        )
+        for model, variant, epochs in lines:
             points = sorted(
                 (s["epsilon"], s["tstr_macro_f1"]["mean"])
                 for s in rows
-                if s["model"] == model
+                if (s["model"], s["variant"], str(s["epochs"]))
+                == (model, variant, epochs)
             )
-            ax.plot(*zip(*points, strict=True), marker="o", label=model)
+            label = model if variant == "defaults" else f"{model} ({variant})"
+            ax.plot(*zip(*points, strict=True), marker="o", label=label)
         for s in rows:
             if s["epsilon"] is None:
                 ax.axhline(
                     s["tstr_macro_f1"]["mean"],
                     color="grey",
-                    ls="--",
-                    label="gansampler, no DP",
+                    ls="--" if s["epochs"] == "auto" else ":",
+                    label=f"gansampler, no DP, epochs={s['epochs']}",
                 )
-        ax.axhline(rows[0]["trtr_macro_f1"]["mean"], color="k", ls=":", label="real")
+        ax.axhline(rows[0]["trtr_macro_f1"]["mean"], color="k", ls="-.", label="real")
         ax.set_xscale("log")
         ax.set_xlabel("epsilon")
         ax.set_ylabel("train-on-synthetic macro F1")
         ax.set_title(table)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7)
     figure.tight_layout()
     figure.savefig(PICTURE, dpi=100)
 
@@ -311,6 +354,9 @@ def main():
         "--epochs", type=lambda text: text if text == "auto" else int(text), default=10
     )
     parser.add_argument("--variant", choices=VARIANTS, default="defaults")
+    parser.add_argument(
+        "--tuning", action="store_true", help="write runs under results/privacy/tuning"
+    )
     parser.add_argument("--render", action="store_true")
     args = parser.parse_args()
     if args.render:
@@ -323,7 +369,15 @@ def main():
                 for model in args.models:
                     epsilons = [None] if model == "gansampler" else args.epsilons
                     for epsilon in epsilons:
-                        run(table, model, epsilon, seed, args.epochs, args.variant)
+                        run(
+                            table,
+                            model,
+                            epsilon,
+                            seed,
+                            args.epochs,
+                            args.variant,
+                            TUNING if args.tuning else RUNS,
+                        )
 
 
 if __name__ == "__main__":

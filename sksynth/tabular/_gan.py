@@ -240,7 +240,8 @@ class GANSampler(BaseSampler):
         (the only network that reads real rows) by DP-SGD with Poisson
         batches of expected size ``batch_size``, each row's gradient (its
         score's and its gradient penalty's, each clipped to
-        ``max_grad_norm``) summed, Gaussian noise added; training stops before the steps would spend more than
+        ``max_grad_norm``) summed, Gaussian noise added; training stops
+        before the steps would spend more than
         ``epsilon`` (``privacy_spent_``). Needs ``schema``; the encoding then
         reads nothing from the data but numeric columns' histograms with
         Gaussian noise (for ``numeric_encoding="quantiles"``, a tenth of
