@@ -239,8 +239,8 @@ class GANSampler(BaseSampler):
         Train with differential privacy, to this epsilon: the discriminator
         (the only network that reads real rows) by DP-SGD with Poisson
         batches of expected size ``batch_size``, each row's gradient (its
-        score's and its gradient penalty's, each clipped to
-        ``max_grad_norm``) summed, Gaussian noise added; training stops
+        score's clipped to ``max_grad_norm``, its gradient penalty's to a
+        quarter of it) summed, Gaussian noise added; training stops
         before the steps would spend more than
         ``epsilon`` (``privacy_spent_``). Needs ``schema``; the encoding then
         reads nothing from the data but numeric columns' histograms with
@@ -253,14 +253,14 @@ class GANSampler(BaseSampler):
         The delta of the guarantee; ``"auto"`` is ``1 / n_samples ** 1.1``.
     noise_multiplier : float or "auto", default="auto"
         DP-SGD's noise standard deviation over the sensitivity of a step's
-        gradient sum, ``2 * max_grad_norm``. ``"auto"``
+        gradient sum, ``1.25 * max_grad_norm``. ``"auto"``
         takes the smallest (to 1 %) with which the whole budget of ``epochs``
         spends at most ``epsilon`` (``noise_multiplier_``); with a number,
         training stops when the next step would spend more.
     max_grad_norm : float, default=1.0
-        The norm each row's discriminator gradients (of its score, and of its
-        gradient penalty) are clipped to; the noise's standard deviation is
-        ``noise_multiplier * 2 * max_grad_norm``.
+        The norm each row's discriminator gradient of its score is clipped
+        to (that of its gradient penalty: a quarter of it); the noise's
+        standard deviation is ``noise_multiplier * 1.25 * max_grad_norm``.
     schema : dict, tuple, list or None, default=None
         What the model may know of the columns without spending privacy
         budget, needed with ``epsilon``: per column (by name, or position for

@@ -5,12 +5,12 @@ The discriminator is the only network that reads real rows. With a target
 real rows join the batch by Poisson sampling (each with probability
 ``q = batch_size / n``); each real row's gradient, its gradient-penalty term
 included, is computed on its own (``torch.func``: ``vmap`` of ``grad``); the
-gradients of its score and of its gradient penalty are each clipped to norm
-``max_grad_norm`` and summed; Gaussian noise of standard deviation
-``noise_multiplier * 2 * max_grad_norm`` (the sum's sensitivity) is added,
-and the sum divided by the expected batch size. The fake rows' term reads no
-real row. The generator only ever sees the discriminator: its updates are
-post-processing.
+gradient of its score is clipped to norm ``max_grad_norm``, that of its
+gradient penalty to a quarter of it, and both summed; Gaussian noise of
+standard deviation ``noise_multiplier * 1.25 * max_grad_norm`` (the sum's
+sensitivity) is added, and the sum divided by the expected batch size. The
+fake rows' term reads no real row. The generator only ever sees the
+discriminator: its updates are post-processing.
 
 Numeric columns may be encoded by quantiles read off histograms over their
 schema ranges, released once with Gaussian noise (:func:`private_quantiles`);
@@ -128,10 +128,12 @@ def private_quantiles(columns, ranges, noise_multiplier, rng):
     return quantiles
 
 
-# How far one real row can move a discriminator update's gradient sum, in
-# units of max_grad_norm: its score's and its gradient penalty's gradients are
-# clipped to max_grad_norm each.
-SENSITIVITY = 2
+# A real row's gradient-penalty gradient is clipped to PENALTY_CLIP times
+# max_grad_norm, its score's to max_grad_norm: one row moves a discriminator
+# update's gradient sum by at most SENSITIVITY times max_grad_norm. A smaller
+# share for the penalty keeps it a regularizer and lowers the noise.
+PENALTY_CLIP = 0.25
+SENSITIVITY = 1 + PENALTY_CLIP
 
 # Rows whose gradients clipped_gradient_sum holds at once: each row's gradient
 # is as large as the discriminator, and small chunks stay in the CPU's cache,
@@ -246,12 +248,14 @@ class PrivateGANTrainer:
 
         A real row's loss has two terms: minus its score, and the gradient
         penalty at a random point between it and a fake partner of its own.
-        Each term's gradient is clipped to ``max_grad_norm`` on its own (the
-        penalty's is many times larger, and clipped together it would leave
-        almost nothing of the score's), so one row moves the sum by at most
-        twice ``max_grad_norm``: the noise's scale. The fake rows' term reads
-        no real row; each fake row's gradient is clipped all the same, so
-        that real and fake rows pull with the same strength.
+        Each term's gradient is clipped on its own, the score's to
+        ``max_grad_norm`` and the penalty's to :data:`PENALTY_CLIP` times it
+        (the penalty's is many times larger, and clipped together it would
+        leave almost nothing of the score's), so one row moves the sum by at
+        most :data:`SENSITIVITY` times ``max_grad_norm``: the noise's scale.
+        The fake rows' term reads no real row; each fake row's gradient is
+        clipped to ``max_grad_norm`` all the same, so that real and fake rows
+        pull with the same strength.
         """
         trainer = self.trainer
         discriminator = trainer.discriminator
@@ -273,7 +277,9 @@ class PrivateGANTrainer:
 
         rows = (real, partners, mix)
         real_sum, _ = clipped_gradient_sum(discriminator, minus_score, rows, bound)
-        penalty_sum, _ = clipped_gradient_sum(discriminator, penalty, rows, bound)
+        penalty_sum, _ = clipped_gradient_sum(
+            discriminator, penalty, rows, PENALTY_CLIP * bound
+        )
         fake_sum, _ = clipped_gradient_sum(discriminator, fake_score, (fake,), bound)
         expected = self.rate * self.n_rows
         trainer.opt_d.zero_grad(set_to_none=True)

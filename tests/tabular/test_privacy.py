@@ -12,6 +12,8 @@ from sksynth import BaseSampler, GANSampler
 from sksynth._core.nn import PacDiscriminator
 from sksynth.tabular._privacy import (
     CHUNK_ROWS,
+    PENALTY_CLIP,
+    SENSITIVITY,
     PrivateGANTrainer,
     clipped_gradient_sum,
     epsilon_spent,
@@ -129,21 +131,49 @@ def test_the_noise_has_the_stated_scale():
     for _ in range(20):
         trainer._discriminator_update(none, fake, none)
     noise = torch.stack(updates) - fake_term
-    # noise_multiplier * 2 * max_grad_norm over the expected batch size, 50.
-    assert float(noise.std()) == pytest.approx(2.0 * 2 * 0.5 / 50, rel=0.05)
+    # noise_multiplier * SENSITIVITY * max_grad_norm over the expected batch
+    # size, 50.
+    assert float(noise.std()) == pytest.approx(2.0 * SENSITIVITY * 0.5 / 50, rel=0.05)
     assert abs(float(noise.mean())) < 0.004
 
 
 def test_a_rows_score_and_penalty_are_clipped_each_on_its_own():
-    """One real row moves the update by at most twice max_grad_norm, and by
-    more than once: the two terms are not clipped together."""
+    """One real row's part of an update is its score's gradient clipped to
+    max_grad_norm plus its penalty's clipped to PENALTY_CLIP times it."""
     trainer, fake, fake_term, updates = _private_trainer(noise_multiplier=0.0)
     with torch.no_grad():
         real = trainer._real()[:1] * 3  # far from the fakes: large gradients
         partner = trainer._fake(2)[:1]
+    rng = trainer.trainer.rng
+    state = rng.get_state()
+    alpha = torch.rand(1, 1, generator=rng)  # the update's first draw
+    rng.set_state(state)
     trainer._discriminator_update(real, fake, partner)
-    moved = float((updates[0] - fake_term).norm()) * 50  # the expected batch
-    assert 0.5 < moved <= 1.0 + 1e-5
+    critic = trainer.trainer.discriminator
+
+    def clipped_gradient(loss, bound):
+        critic.zero_grad()
+        loss.backward()
+        g = torch.cat(
+            [
+                torch.zeros_like(p).ravel() if p.grad is None else p.grad.ravel()
+                for p in critic.parameters()
+            ]
+        )
+        return g * min(1.0, bound / float(g.norm()))
+
+    mixed = (alpha * real + (1 - alpha) * partner).requires_grad_(True)
+    (slope,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
+    penalty = 10 * (torch.sqrt(slope.square().sum() + 1e-12) - 1) ** 2
+    expected = (
+        fake_term
+        + (
+            clipped_gradient(-critic(real).sum(), 0.5)
+            + clipped_gradient(penalty, 0.5 * PENALTY_CLIP)
+        )
+        / 50
+    )
+    torch.testing.assert_close(updates[0], expected, rtol=1e-4, atol=1e-6)
 
 
 def test_a_private_fit_reports_its_budget_and_stores_no_data_values(tmp_path):
