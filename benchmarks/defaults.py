@@ -186,6 +186,14 @@ CONFIGS = {
     "gansampler-ema": (_gansampler(ema_decay=0.999), True),
     "gansampler-quantiles": (_gansampler(numeric_encoding="quantiles"), True),
     "gansampler-observed": (_gansampler(missing_patterns="observed"), True),
+    "gansampler-steps3x": (_gansampler(min_steps=6000), True),
+    "gansampler-small3x": (
+        _gansampler(
+            generator_dim=(128, 128), discriminator_dim=(128, 128), min_steps=6000
+        ),
+        True,
+    ),
+    "gansampler-lr1e-3": (_gansampler(learning_rate=1e-3), True),
     "ctgan": (_ctgan, False),
     "arf": (_arf, False),
 }
