@@ -199,6 +199,12 @@ CONFIGS = {
         ),
         True,
     ),
+    "gansampler-small2.5x": (
+        _gansampler(
+            generator_dim=(128, 128), discriminator_dim=(128, 128), min_steps=5000
+        ),
+        True,
+    ),
     "gansampler-lr1e-3": (_gansampler(learning_rate=1e-3), True),
     "ctgan": (_ctgan, False),
     "arf": (_arf, False),
