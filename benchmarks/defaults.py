@@ -75,6 +75,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "benchmarks" / "results" / "defaults"
 # Runs of candidate settings on the tuning half, made to choose the defaults.
 CANDIDATES = RUNS / "candidates"
+# Runs of GANSampler's former defaults, kept beside the current ones.
+FORMER = RUNS / "former"
 SUMMARY = ROOT / "benchmarks" / "results" / "defaults.json"
 MARKDOWN = ROOT / "docs" / "defaults_benchmark.md"
 PICTURE = ROOT / "docs" / "_static" / "defaults_tables.png"
@@ -430,10 +432,29 @@ def _goals(summary):
     return lines
 
 
+def _settings(records):
+    """Each candidate's settings, as a markdown list."""
+    settings = {
+        r["config"]: {k: v for k, v in r["settings"].items() if k != "n_iter"}
+        for r in records
+        if r["config"].startswith("gansampler-")
+    }
+    return [
+        f"- `{config}`: "
+        + (", ".join(f"`{k}={v!r}`" for k, v in params.items()) or "defaults")
+        for config, params in sorted(settings.items())
+    ]
+
+
 def render():
     summary, candidates = summarize(RUNS), summarize(CANDIDATES)
+    former = summarize(FORMER)
     SUMMARY.write_text(
-        json.dumps({"defaults": summary, "candidates": candidates}, indent=1) + "\n"
+        json.dumps(
+            {"defaults": summary, "candidates": candidates, "former": former},
+            indent=1,
+        )
+        + "\n"
     )
     _plot(summary)
     records = [json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))]
@@ -455,9 +476,13 @@ def render():
         f"sample {SAMPLE_ROWS:,} rows, s",
     ]
     order = {"held-out": 0, "tuning": 1}
-    rows = [
-        _row(r) for r in sorted(summary, key=lambda r: (order[r["half"]], r["table"]))
-    ]
+
+    def by_half(runs):
+        return [
+            _row(r) for r in sorted(runs, key=lambda r: (order[r["half"]], r["table"]))
+        ]
+
+    rows = by_half(summary)
     lines = [
         "# GANSampler's defaults on tuning and held-out tables",
         "",
@@ -494,12 +519,28 @@ def render():
         lines += [
             "## Candidates on the tuning half",
             "",
-            "The runs the defaults were chosen on: each candidate beside the",
-            "defaults of the same commit (`gansampler`), before the held-out",
-            "runs above. `gansampler-observed` is `missing_patterns='observed'`,",
-            "`gansampler-ema` `ema_decay=0.999`. " + describe(*candidate_records) + ".",
+            "The runs the defaults were chosen on, each beside the defaults of",
+            "its time (`gansampler`; the former defaults below for the later",
+            "candidates), before the held-out runs above. Each candidate's",
+            "settings beyond those defaults:",
+            "",
+            *_settings(candidate_records),
+            "",
+            describe(*candidate_records) + ".",
             "",
             *markdown_table(header, [_row(r) for r in candidates], numeric_from=3),
+            "",
+        ]
+    if former:
+        former_records = [json.loads(p.read_text()) for p in FORMER.glob("*.json")]
+        lines += [
+            "## Former defaults",
+            "",
+            "GANSampler's defaults before the current ones (`generator_dim` and",
+            "`discriminator_dim` (256, 256), `min_steps=2000`), on both halves.",
+            describe(*former_records) + ".",
+            "",
+            *markdown_table(header, by_half(former), numeric_from=3),
             "",
         ]
     MARKDOWN.write_text("\n".join(lines))
