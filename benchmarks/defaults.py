@@ -208,6 +208,7 @@ CONFIGS = {
         True,
     ),
     "gansampler-lr1e-3": (_gansampler(learning_rate=1e-3), True),
+    "gansampler-matched": (_gansampler(marginals="matched"), True),
     "ctgan": (_ctgan, False),
     "arf": (_arf, False),
 }

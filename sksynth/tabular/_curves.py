@@ -1,4 +1,4 @@
-"""Numeric columns that are a monotone function of another: found, and decoded.
+"""Monotone curves through knots: derived columns and matched marginals.
 
 A table often holds a number and a function of it: a charge and the minutes
 it bills, a wage and its logarithm. A generator that draws both draws pairs
@@ -6,6 +6,10 @@ no real row holds, which a detector spots at once. Such a column is decoded
 from its source instead, through the curve the training rows trace:
 ``knots``, the source's distinct values and the column's value at each,
 interpolated linearly in between.
+
+The same curves carry generated values onto the training data's
+distribution (``GANSampler(marginals="matched")``): knots from the quantiles
+of a calibration sample to the training values' quantiles.
 """
 
 import numpy as np
@@ -59,6 +63,27 @@ def monotone_curve(x, y):
     return np.column_stack([xs, ys]).tolist()
 
 
+def quantile_map(source, target):
+    """The knots of the rising map that sends ``source``'s quantiles onto ``target``'s.
+
+    Quantile mapping: at ``MAX_KNOTS`` evenly spaced levels from 0 to 1, each
+    quantile of ``source`` is sent to the quantile of ``target`` at the same
+    level; where several source quantiles tie, their target quantiles are
+    averaged. :func:`decode_curve` then carries values through the map, held
+    at the end knots beyond them. Returns None when either side has fewer
+    than two values or ``source`` fewer than two distinct quantiles.
+    """
+    if len(source) < 2 or len(target) < 2:
+        return None
+    levels = np.linspace(0.0, 1.0, MAX_KNOTS)
+    source_q, target_q = np.quantile(source, levels), np.quantile(target, levels)
+    distinct, inverse = np.unique(source_q, return_inverse=True)
+    if len(distinct) < 2:
+        return None
+    mapped = np.bincount(inverse, target_q) / np.bincount(inverse)
+    return np.column_stack([distinct, mapped]).tolist()
+
+
 def decode_curve(x, knots):
     """The values the curve ``knots`` gives ``x``; NaN where ``x`` is NaN."""
     knots = np.asarray(knots, dtype=np.float64)
@@ -67,8 +92,11 @@ def decode_curve(x, knots):
     return values
 
 
-def is_valid_curve(knots):
-    """Whether ``knots`` is a curve :func:`monotone_curve` could have written."""
+def is_valid_curve(knots, rising=False):
+    """Whether ``knots`` is a curve :func:`monotone_curve` could have written.
+
+    With ``rising``, also whether it never falls, as :func:`quantile_map`'s.
+    """
     if not (
         isinstance(knots, list)
         and 2 <= len(knots) <= MAX_KNOTS
@@ -87,5 +115,5 @@ def is_valid_curve(knots):
     return bool(
         np.isfinite(knots).all()
         and (np.diff(knots[:, 0]) > 0).all()
-        and ((steps >= 0).all() or (steps <= 0).all())
+        and ((steps >= 0).all() or (not rising and (steps <= 0).all()))
     )

@@ -10,7 +10,14 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import ClassVar, NamedTuple
 
 # Keys of a column's dict that are only written when they hold a value.
-_WRITTEN_WHEN_SET = ("quantiles", "grid", "derived_from", "slot_map", "knots")
+_WRITTEN_WHEN_SET = (
+    "quantiles",
+    "grid",
+    "marginal_map",
+    "derived_from",
+    "slot_map",
+    "knots",
+)
 
 
 @dataclass(kw_only=True)
@@ -99,6 +106,10 @@ class NumericColumn(EncodedColumn):
     grid : list of float or None
         For a grid column (each distinct value seen many times): the sorted
         values that generated values snap onto; None leaves them.
+    marginal_map : list of [float, float] or None
+        With ``marginals="matched"``: the knots of the rising map that carries
+        values decoded from the modes onto the training data's distribution
+        of such values, applied before rounding; None leaves them.
     """
 
     kind: ClassVar[str] = "numeric"
@@ -113,6 +124,7 @@ class NumericColumn(EncodedColumn):
     integer: bool = False
     quantiles: list | None = None
     grid: list | None = None
+    marginal_map: list | None = None
 
     @property
     def n_slots(self):

@@ -20,7 +20,7 @@ from .._core.column_dtypes import (
 from .._core.model_file import is_int, is_json_scalar
 from .._core.model_values import check_storable, check_storable_dtype
 from .._core.validation import check_magnitude
-from ._curves import decode_curve, is_valid_curve, monotone_curve
+from ._curves import decode_curve, is_valid_curve, monotone_curve, quantile_map
 from ._encoded_columns import (
     CategoricalColumn,
     EncodedColumn,
@@ -561,24 +561,54 @@ class TabularEncoder:
 
     @staticmethod
     def _decode_numeric(column, scalar, slot):
-        means = np.asarray(column.means)
-        stds = np.asarray(column.stds)
         exact = np.asarray(column.values, dtype=np.float64)
         values = np.full(len(slot), np.nan)
-        continuous = slot < len(means)
-        if continuous.any() and column.quantiles is not None:
-            offsets = from_quantile_scalar(scalar[continuous], column.quantiles)
-        elif continuous.any():
-            k = slot[continuous]
-            offsets = np.clip(scalar[continuous], -1.0, 1.0) * 4 * stds[k] + means[k]
+        continuous, offsets = _from_modes(column, scalar, slot)
         if continuous.any():
+            if column.marginal_map is not None:
+                offsets = decode_curve(offsets, column.marginal_map)
             offsets = _rounded(column, offsets)
             if column.grid is not None:
                 offsets = snap_to_grid(offsets, column.grid)
             values[continuous] = offsets
-        is_exact = ~continuous & (slot < len(means) + len(exact))
-        values[is_exact] = exact[slot[is_exact] - len(means)]
+        n_modes = len(column.means)
+        is_exact = ~continuous & (slot < n_modes + len(exact))
+        values[is_exact] = exact[slot[is_exact] - n_modes]
         return values
+
+    def match_marginals(self, X, scalars, codes):
+        """Map each numeric column's generated values onto the data's marginal.
+
+        Sets the ``marginal_map`` of every generated numeric column with
+        modes: the quantile map from the values a calibration sample decodes
+        from the modes to the training values that are not exact values.
+        Exact values, missing values and derived columns are left as they are.
+
+        Parameters
+        ----------
+        X : DataFrame or 2-D ndarray
+            The training data given to :meth:`fit_transform`.
+        scalars, codes : ndarray
+            A calibration sample from the generator, as
+            :meth:`inverse_transform` takes them.
+        """
+        span, numeric_index = 0, 0
+        for j, column in enumerate(self.columns):
+            if column.is_derived:
+                continue
+            if isinstance(column, NumericColumn):
+                continuous, generated = _from_modes(
+                    column, scalars[:, numeric_index], codes[:, span]
+                )
+                training = _as_floats(
+                    X.iloc[:, j] if isinstance(X, pd.DataFrame) else X[:, j]
+                )
+                training = training[
+                    ~np.isnan(training) & ~np.isin(training, column.values)
+                ]
+                column.marginal_map = quantile_map(generated, training)
+                numeric_index += 1
+            span += 1
 
     @staticmethod
     def _decode_categorical(column, codes):
@@ -705,6 +735,22 @@ def _schema_numeric(values, name, low, high, has_missing, quantiles=None):
     return column, scalar, missing.astype(np.int64) * has_missing
 
 
+def _from_modes(column, scalar, slot):
+    """Which generated values of a numeric column come from its modes, and those.
+
+    Returns the mask of such rows and their values, not yet mapped, rounded
+    or snapped.
+    """
+    continuous = slot < len(column.means)
+    if not continuous.any():
+        return continuous, np.empty(0)
+    if column.quantiles is not None:
+        return continuous, from_quantile_scalar(scalar[continuous], column.quantiles)
+    k = slot[continuous]
+    means, stds = np.asarray(column.means), np.asarray(column.stds)
+    return continuous, np.clip(scalar[continuous], -1.0, 1.0) * 4 * stds[k] + means[k]
+
+
 def _as_floats(values):
     """A column's values as float64, NaN where missing."""
     return np.asarray(
@@ -791,7 +837,10 @@ _COLUMN_FIELDS = {
         "kind", "categories", "has_missing", "missing_is_none", "dtype", "condition",
     },
 }  # fmt: skip
-_OPTIONAL_FIELDS = {"numeric": {"quantiles", "grid"}, "categorical": set()}
+_OPTIONAL_FIELDS = {
+    "numeric": {"quantiles", "grid", "marginal_map"},
+    "categorical": set(),
+}
 _DERIVED_FIELDS = {"derived_from", "slot_map", "knots"}
 # NumPy dtypes of the arrays that GANSampler fits (and samples).
 _ARRAY_DTYPES = frozenset(
@@ -881,6 +930,10 @@ def _check_numeric_column(column, j):
         and column["grid"][-1] <= column["max"]
     ):
         raise ValueError(f"column {j}'s grid is malformed")
+    if "marginal_map" in column and not (
+        column["means"] and is_valid_curve(column["marginal_map"], rising=True)
+    ):
+        raise ValueError(f"column {j}'s marginal map is malformed")
     decimals = column["decimals"]
     if decimals is not None and not (
         is_int(decimals) and 0 <= decimals <= _MAX_SAVED_DECIMALS

@@ -31,7 +31,13 @@ from ._conditions import (
 )
 from ._early_stopping import MIN_STEPS_PER_ROUND, EarlyStopping, validation_split
 from ._encoder import MAX_GRID_VALUES, TabularEncoder
-from ._generation import HeldOutRows, concat_tables, generate, take_rows
+from ._generation import (
+    HeldOutRows,
+    concat_tables,
+    encoded_rows,
+    generate,
+    take_rows,
+)
 from ._layout import OutputLayout
 from ._privacy import (
     QUANTILE_SHARE,
@@ -50,6 +56,8 @@ from ._trainer import GRADIENT_PENALTY, GANTrainer, make_networks
 # of 10,000 rows take 2,000 steps; min_steps raises them to 5,000.
 AUTO_EPOCHS = 100
 MAX_AUTO_STEPS = 10_000
+# Rows of the calibration sample of marginals="matched".
+CALIBRATION_ROWS = 20_000
 
 
 class Table(NamedTuple):
@@ -202,6 +210,16 @@ class GANSampler(BaseSampler):
         any other slot. ``"auto"``: ``"observed"`` up to 1,000 distinct
         patterns, else ``"learned"``. On a table without missing values all
         three train the same model.
+    marginals : {"learned", "matched"}, default="learned"
+        ``"matched"``: after training, a calibration sample of 20,000 rows
+        gives the quantiles of each numeric column's values decoded from its
+        modes, and ``sample`` carries such values through the monotone map
+        that sends those quantiles onto the training values' (quantile
+        mapping), before rounding: each numeric column then follows the
+        data's distribution, while a row keeps its values' order within the
+        column. Exact values, missing values, categories and derived columns
+        are left as generated. ``"learned"``: values as the generator makes
+        them. ``epsilon`` needs ``"learned"`` (the map reads the data).
     ema_decay : float or None, default=None
         Sample from an exponential moving average of the generator's weights
         (and BatchNorm statistics) over the training steps, with this decay
@@ -378,6 +396,7 @@ class GANSampler(BaseSampler):
         "derived_columns": ["boolean"],
         "condition_missing": ["boolean"],
         "missing_patterns": [StrOptions({"auto", "learned", "observed"})],
+        "marginals": [StrOptions({"learned", "matched"})],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -415,6 +434,7 @@ class GANSampler(BaseSampler):
         derived_columns=True,
         condition_missing=True,
         missing_patterns="auto",
+        marginals="learned",
         ema_decay=None,
         early_stopping=False,
         validation_fraction=0.1,
@@ -448,6 +468,7 @@ class GANSampler(BaseSampler):
         self.derived_columns = derived_columns
         self.condition_missing = condition_missing
         self.missing_patterns = missing_patterns
+        self.marginals = marginals
         self.ema_decay = ema_decay
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -543,9 +564,26 @@ class GANSampler(BaseSampler):
             setattr(self, name, module.eval())
         self.history_ = log.history
         self.n_iter_ = loop.steps_run["gan"] // steps_per_epoch
+        if self.marginals == "matched":
+            self._match_marginals(X, seed)
         if stopper is not None:
             self.validation_scores_ = stopper.scores
             self.best_validation_score_ = stopper.best_score
+
+    def _match_marginals(self, X, seed):
+        """Map generated numeric values onto ``X``'s marginals (``marginals``)."""
+        rng = torch.Generator().manual_seed(seed)
+        labels = self._sample_labels(CALIBRATION_ROWS, None, rng)
+        scalars, codes = encoded_rows(
+            self.generator_,
+            self.encoder_,
+            self._sampling_conditions(),
+            self.embedding_dim,
+            CALIBRATION_ROWS,
+            labels,
+            rng,
+        )
+        self.encoder_.match_marginals(X, scalars, codes)
 
     def _fit_private(self, table, device, seed):
         """Train with a differentially private discriminator (``epsilon``)."""

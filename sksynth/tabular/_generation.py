@@ -35,11 +35,37 @@ def generate(
     name and its offset in them, keeps that span to the slot they name. Each
     chunk is decoded at once: memory holds the output and one chunk.
     """
+    chunks = encoded_chunks(
+        generator, encoder, conditions, embedding_dim, n_samples, labels, rng, held
+    )
+    return concat_tables([encoder.inverse_transform(*chunk) for chunk in chunks])
+
+
+def encoded_rows(generator, encoder, conditions, embedding_dim, n_samples, labels, rng):
+    """The scalars and slots of ``n_samples`` generated rows, not decoded."""
+    chunks = list(
+        encoded_chunks(
+            generator, encoder, conditions, embedding_dim, n_samples, labels, rng
+        )
+    )
+    return tuple(np.concatenate(part) for part in zip(*chunks, strict=True))
+
+
+def encoded_chunks(
+    generator,
+    encoder,
+    conditions,
+    embedding_dim,
+    n_samples,
+    labels,
+    rng,
+    held=None,
+):
+    """Yield the scalars and slots (float64 and int64 ndarrays) of each chunk."""
     device = next(generator.parameters()).device
     output = OutputLayout(encoder.layout(), encoder.n_encoded, device)
     network = FoldedGenerator(generator, embedding_dim, conditions.n_missing)
     work = torch.empty(min(SAMPLE_CHUNK, n_samples), network.work_width, device=device)
-    parts = []
     for start in range(0, n_samples, SAMPLE_CHUNK):
         size = min(SAMPLE_CHUNK, n_samples - start)
         noise = torch.randn(size, embedding_dim, generator=rng)
@@ -59,12 +85,7 @@ def generate(
             span, offset = held
             allowed = output.allowed_slots(span, ones[:, 0].to(device) - offset)
         scalars, slots = output.decode(raw, uniform.to(device), missing, allowed)
-        parts.append(
-            encoder.inverse_transform(
-                scalars.cpu().double().numpy(), slots.cpu().numpy()
-            )
-        )
-    return concat_tables(parts)
+        yield scalars.cpu().double().numpy(), slots.cpu().numpy()
 
 
 class HeldOutRows:

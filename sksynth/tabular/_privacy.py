@@ -306,6 +306,12 @@ def check_private_fit(sampler, X, categorical, y):
             "early_stopping=True scores held-out real rows, which spends privacy "
             "budget; set early_stopping=False with epsilon."
         )
+    if sampler.marginals == "matched":
+        raise ValueError(
+            "marginals='matched' maps samples onto the training values' "
+            "quantiles, which spends privacy budget; set marginals='learned' "
+            "with epsilon."
+        )
     schema = sampler.schema
     names = list(X.columns) if hasattr(X, "columns") else list(range(X.shape[1]))
     example = (
