@@ -75,8 +75,15 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "benchmarks" / "results" / "defaults"
 # Runs of candidate settings on the tuning half, made to choose the defaults.
 CANDIDATES = RUNS / "candidates"
-# Runs of GANSampler's former defaults, kept beside the current ones.
-FORMER = RUNS / "former"
+# Runs of GANSampler's former defaults, kept beside the current ones: a
+# folder per set of defaults, newest first, and what they were.
+FORMER = {
+    "unmapped": "half-width networks, `min_steps=5000`, `marginals='learned'`",
+    "wide": (
+        "`generator_dim` and `discriminator_dim` (256, 256), `min_steps=2000`, "
+        "`marginals='learned'`"
+    ),
+}
 SUMMARY = ROOT / "benchmarks" / "results" / "defaults.json"
 MARKDOWN = ROOT / "docs" / "defaults_benchmark.md"
 PICTURE = ROOT / "docs" / "_static" / "defaults_tables.png"
@@ -449,7 +456,7 @@ def _settings(records):
 
 def render():
     summary, candidates = summarize(RUNS), summarize(CANDIDATES)
-    former = summarize(FORMER)
+    former = {name: summarize(RUNS / "former" / name) for name in FORMER}
     SUMMARY.write_text(
         json.dumps(
             {"defaults": summary, "candidates": candidates, "former": former},
@@ -532,16 +539,16 @@ def render():
             *markdown_table(header, [_row(r) for r in candidates], numeric_from=3),
             "",
         ]
-    if former:
-        former_records = [json.loads(p.read_text()) for p in FORMER.glob("*.json")]
+    for name, description in FORMER.items():
+        folder = RUNS / "former" / name
+        records = [json.loads(p.read_text()) for p in folder.glob("*.json")]
         lines += [
-            "## Former defaults",
+            f"## Former defaults: {name}",
             "",
-            "GANSampler's defaults before the current ones (`generator_dim` and",
-            "`discriminator_dim` (256, 256), `min_steps=2000`), on both halves.",
-            describe(*former_records) + ".",
+            f"GANSampler's earlier defaults, on both halves: {description}.",
+            describe(*records) + ".",
             "",
-            *markdown_table(header, by_half(former), numeric_from=3),
+            *markdown_table(header, by_half(former[name]), numeric_from=3),
             "",
         ]
     MARKDOWN.write_text("\n".join(lines))

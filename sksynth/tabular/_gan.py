@@ -89,12 +89,13 @@ class GANSampler(BaseSampler):
 
     Unlike CTGAN, the generator update reuses the fake batch of the last
     discriminator update (as in the DCGAN reference training loop), which saves
-    one generator forward pass per step. Four defaults go beyond CTGAN, each
+    one generator forward pass per step. Five defaults go beyond CTGAN, each
     with a parameter that turns it off: point masses and integer grids come
     back as exact values (``exact_values``), a column that another determines
     is decoded from it (``derived_columns``), the missing values of numeric
-    columns are conditioned on (``condition_missing``), and small tables get
-    enough optimizer steps. The tables benchmark measures them
+    columns are conditioned on (``condition_missing``), generated numbers are
+    mapped onto the data's marginals after training (``marginals``), and
+    small tables get enough optimizer steps. The tables benchmark measures them
     together against CTGAN's encoding and budget. The default budget is set by
     the table's size (``epochs="auto"``): 100 epochs, at least ``min_steps``
     and at most 10,000 optimizer steps. The networks are half CTGAN's width:
@@ -210,7 +211,7 @@ class GANSampler(BaseSampler):
         any other slot. ``"auto"``: ``"observed"`` up to 1,000 distinct
         patterns, else ``"learned"``. On a table without missing values all
         three train the same model.
-    marginals : {"learned", "matched"}, default="learned"
+    marginals : {"auto", "matched", "learned"}, default="auto"
         ``"matched"``: after training, a calibration sample of 20,000 rows
         gives the quantiles of each numeric column's values decoded from its
         modes, and ``sample`` carries such values through the monotone map
@@ -219,7 +220,8 @@ class GANSampler(BaseSampler):
         data's distribution, while a row keeps its values' order within the
         column. Exact values, missing values, categories and derived columns
         are left as generated. ``"learned"``: values as the generator makes
-        them. ``epsilon`` needs ``"learned"`` (the map reads the data).
+        them. ``"auto"``: ``"matched"``, or ``"learned"`` with ``epsilon``
+        (the map reads the data, which would spend privacy budget).
     ema_decay : float or None, default=None
         Sample from an exponential moving average of the generator's weights
         (and BatchNorm statistics) over the training steps, with this decay
@@ -396,7 +398,7 @@ class GANSampler(BaseSampler):
         "derived_columns": ["boolean"],
         "condition_missing": ["boolean"],
         "missing_patterns": [StrOptions({"auto", "learned", "observed"})],
-        "marginals": [StrOptions({"learned", "matched"})],
+        "marginals": [StrOptions({"auto", "learned", "matched"})],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -434,7 +436,7 @@ class GANSampler(BaseSampler):
         derived_columns=True,
         condition_missing=True,
         missing_patterns="auto",
-        marginals="learned",
+        marginals="auto",
         ema_decay=None,
         early_stopping=False,
         validation_fraction=0.1,
@@ -564,7 +566,7 @@ class GANSampler(BaseSampler):
             setattr(self, name, module.eval())
         self.history_ = log.history
         self.n_iter_ = loop.steps_run["gan"] // steps_per_epoch
-        if self.marginals == "matched":
+        if self.marginals != "learned":
             self._match_marginals(X, seed)
         if stopper is not None:
             self.validation_scores_ = stopper.scores

@@ -134,6 +134,25 @@ def test_a_marginal_map_on_a_column_without_modes_is_refused():
         TabularEncoder.from_dict(state)
 
 
+def test_auto_matches_without_epsilon_and_learns_with_it():
+    frame = _frame(200)
+    plain = GANSampler(epochs=1, device="cpu", random_state=0).fit(frame)
+    assert plain.marginals == "auto"
+    assert plain.encoder_.columns[2].marginal_map is not None
+    private = GANSampler(
+        epsilon=50.0,
+        schema={"kind": ["a", "b"], "spend": (0, 1000), "score": (-5, 10)},
+        epochs=1,
+        pac=1,
+        batch_size=50,
+        device="cpu",
+        random_state=0,
+    ).fit(frame)
+    assert all(
+        getattr(c, "marginal_map", None) is None for c in private.encoder_.columns
+    )
+
+
 def test_epsilon_refuses_matched_marginals():
     frame = _frame(100)
     sampler = GANSampler(
