@@ -103,6 +103,7 @@ FORMER_DEFAULTS = {
     "generator_dim": (256, 256),
     "discriminator_dim": (256, 256),
     "min_steps": 2000,
+    "marginals": "learned",
 }
 
 
@@ -309,7 +310,8 @@ PAGE_TEXT = (
     "discriminator_dim=(64, 64))` at the defaults' budget (`epochs='auto'`, "
     "2,000 steps); `gansampler` is the sampler without privacy at its "
     "defaults. Defaults here are those of the runs' commits: (256, 256) "
-    "networks and `min_steps=2000` (the script pins them). The schema comes "
+    "networks, `min_steps=2000` and `marginals='learned'` (the script pins "
+    "them). The schema comes "
     "from the whole table, as in the literature (a "
     "real release takes it from public knowledge). smartnoise-synth's MST and "
     "DP-CTGAN ran once each, from their own environment (smartnoise pins an "
