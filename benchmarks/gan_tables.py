@@ -161,7 +161,8 @@ CONFIGS = {
     # for both, which cost about half as much per step) for twice the
     # steps of gansampler-15min-150ep-heaps-ema-y, at the current defaults
     # otherwise (grids of at most 10 values as generator outputs, heaps as
-    # exact values, the observed missing patterns).
+    # exact values, the observed missing patterns, numbers mapped onto the
+    # data's marginals).
     "gansampler-15min-w128-300ep-ema-y": {
         "model": "GANSampler",
         "condition_on_target": True,
