@@ -94,6 +94,8 @@ VARIANTS = {
     "d64": {"discriminator_dim": (64, 64)},
     "d32": {"discriminator_dim": (32, 32)},
     "d64-ema": {"discriminator_dim": (64, 64), "ema_decay": 0.99},
+    # Generated numbers mapped onto the noisy quantiles after training.
+    "d64-matched": {"discriminator_dim": (64, 64), "marginals": "matched"},
 }
 
 

@@ -576,21 +576,23 @@ class TabularEncoder:
         values[is_exact] = exact[slot[is_exact] - n_modes]
         return values
 
-    def match_marginals(self, X, scalars, codes):
+    def match_marginals(self, scalars, codes, X=None):
         """Map each numeric column's generated values onto the data's marginal.
 
         Sets the ``marginal_map`` of every generated numeric column with
         modes: the quantile map from the values a calibration sample decodes
-        from the modes to the training values that are not exact values.
+        from the modes to the training values that are not exact values, or,
+        without ``X``, to the column's stored ``quantiles`` (under privacy,
+        the noisy ones already paid for; a column without them is left).
         Exact values, missing values and derived columns are left as they are.
 
         Parameters
         ----------
-        X : DataFrame or 2-D ndarray
-            The training data given to :meth:`fit_transform`.
         scalars, codes : ndarray
             A calibration sample from the generator, as
             :meth:`inverse_transform` takes them.
+        X : DataFrame or 2-D ndarray, default=None
+            The training data given to :meth:`fit_transform`.
         """
         span, numeric_index = 0, 0
         for j, column in enumerate(self.columns):
@@ -600,13 +602,14 @@ class TabularEncoder:
                 continuous, generated = _from_modes(
                     column, scalars[:, numeric_index], codes[:, span]
                 )
-                training = _as_floats(
-                    X.iloc[:, j] if isinstance(X, pd.DataFrame) else X[:, j]
-                )
-                training = training[
-                    ~np.isnan(training) & ~np.isin(training, column.values)
-                ]
-                column.marginal_map = quantile_map(generated, training)
+                if X is None:
+                    target = np.asarray(column.quantiles or [], dtype=np.float64)
+                else:
+                    target = _as_floats(
+                        X.iloc[:, j] if isinstance(X, pd.DataFrame) else X[:, j]
+                    )
+                    target = target[~np.isnan(target) & ~np.isin(target, column.values)]
+                column.marginal_map = quantile_map(generated, target)
                 numeric_index += 1
             span += 1
 

@@ -220,8 +220,11 @@ class GANSampler(BaseSampler):
         data's distribution, while a row keeps its values' order within the
         column. Exact values, missing values, categories and derived columns
         are left as generated. ``"learned"``: values as the generator makes
-        them. ``"auto"``: ``"matched"``, or ``"learned"`` with ``epsilon``
-        (the map reads the data, which would spend privacy budget).
+        them. ``"auto"``: ``"matched"``. With ``epsilon``, the map goes onto
+        the numeric columns' noisy quantiles, which the budget paid for
+        (post-processing, at no further cost); ``"matched"`` needs them
+        (``numeric_encoding`` other than ``"modes"``), ``"auto"`` goes
+        without.
     ema_decay : float or None, default=None
         Sample from an exponential moving average of the generator's weights
         (and BatchNorm statistics) over the training steps, with this decay
@@ -567,13 +570,16 @@ class GANSampler(BaseSampler):
         self.history_ = log.history
         self.n_iter_ = loop.steps_run["gan"] // steps_per_epoch
         if self.marginals != "learned":
-            self._match_marginals(X, seed)
+            self._match_marginals(seed, X)
         if stopper is not None:
             self.validation_scores_ = stopper.scores
             self.best_validation_score_ = stopper.best_score
 
-    def _match_marginals(self, X, seed):
-        """Map generated numeric values onto ``X``'s marginals (``marginals``)."""
+    def _match_marginals(self, seed, X=None):
+        """Map generated numbers onto ``X``'s marginals (``marginals``).
+
+        Without ``X`` (under privacy), onto the released quantiles.
+        """
         rng = torch.Generator().manual_seed(seed)
         labels = self._sample_labels(CALIBRATION_ROWS, None, rng)
         scalars, codes = encoded_rows(
@@ -585,7 +591,7 @@ class GANSampler(BaseSampler):
             labels,
             rng,
         )
-        self.encoder_.match_marginals(X, scalars, codes)
+        self.encoder_.match_marginals(scalars, codes, X)
 
     def _fit_private(self, table, device, seed):
         """Train with a differentially private discriminator (``epsilon``)."""
@@ -650,6 +656,9 @@ class GANSampler(BaseSampler):
             setattr(self, name, module.eval())
         self.history_ = log.history
         self.n_iter_ = loop.steps_run["gan"] // steps_per_epoch
+        if self.marginals != "learned" and quantile_noise is not None:
+            # Post-processing of what the budget paid for: costs nothing.
+            self._match_marginals(seed)
         self.privacy_spent_ = (
             epsilon_spent(rate, noise, trainer.private_steps, delta, also),
             delta,

@@ -306,11 +306,11 @@ def check_private_fit(sampler, X, categorical, y):
             "early_stopping=True scores held-out real rows, which spends privacy "
             "budget; set early_stopping=False with epsilon."
         )
-    if sampler.marginals == "matched":
+    if sampler.marginals == "matched" and sampler.numeric_encoding == "modes":
         raise ValueError(
-            "marginals='matched' maps samples onto the training values' "
-            "quantiles, which spends privacy budget; set marginals='learned' "
-            "with epsilon."
+            "marginals='matched' under epsilon maps samples onto the numeric "
+            "columns' noisy quantiles, which numeric_encoding='modes' does not "
+            "release; set numeric_encoding='auto' or marginals='learned'."
         )
     schema = sampler.schema
     names = list(X.columns) if hasattr(X, "columns") else list(range(X.shape[1]))

@@ -134,34 +134,10 @@ def test_a_marginal_map_on_a_column_without_modes_is_refused():
         TabularEncoder.from_dict(state)
 
 
-def test_auto_matches_without_epsilon_and_learns_with_it():
+def test_auto_maps_onto_the_training_values():
     frame = _frame(200)
     plain = GANSampler(epochs=1, device="cpu", random_state=0).fit(frame)
     assert plain.marginals == "auto"
-    assert plain.encoder_.columns[2].marginal_map is not None
-    private = GANSampler(
-        epsilon=50.0,
-        schema={"kind": ["a", "b"], "spend": (0, 1000), "score": (-5, 10)},
-        epochs=1,
-        pac=1,
-        batch_size=50,
-        device="cpu",
-        random_state=0,
-    ).fit(frame)
-    assert all(
-        getattr(c, "marginal_map", None) is None for c in private.encoder_.columns
-    )
-
-
-def test_epsilon_refuses_matched_marginals():
-    frame = _frame(100)
-    sampler = GANSampler(
-        epsilon=5.0,
-        schema={"kind": ["a", "b"], "spend": (0, 1000), "score": (-5, 10)},
-        marginals="matched",
-        pac=1,
-        device="cpu",
-    )
-    with pytest.raises(ValueError, match="marginals='matched'.*privacy budget"):
-        sampler.fit(frame)
-    assert not hasattr(sampler, "generator_")
+    knots = np.asarray(plain.encoder_.columns[2].marginal_map)
+    assert knots[-1, 1] == frame["score"].max()
+    assert knots[0, 1] == frame["score"].min()
