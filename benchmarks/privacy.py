@@ -96,6 +96,14 @@ VARIANTS = {
     "d64-ema": {"discriminator_dim": (64, 64), "ema_decay": 0.99},
     # Generated numbers mapped onto the noisy quantiles after training.
     "d64-matched": {"discriminator_dim": (64, 64), "marginals": "matched"},
+    # GANSampler's defaults since 9a063bf and a370864, for the sampler
+    # without privacy.
+    "current": {
+        "generator_dim": (128, 128),
+        "discriminator_dim": (128, 128),
+        "min_steps": 5000,
+        "marginals": "auto",
+    },
 }
 
 
