@@ -331,8 +331,9 @@ PAGE_TEXT = (
     "old opacus). The current clipping (the penalty's gradient clipped to a "
     "quarter of the score's norm) ran on Adult at epsilon 3 (3 seeds) and 10 "
     "(1 seed) without the map, and at epsilon 1, 3 and 10 (3 seeds each) "
-    "with it; credit_data ran with the clipping before it (`7a65759`, under "
-    "the settings tried below, 3 seeds each).\n\n"
+    "with it; credit_data at epsilon 3 with it (3 seeds), and at every "
+    "epsilon with the clipping before it (`7a65759`, under the settings "
+    "tried below, 3 seeds each).\n\n"
     "![TSTR F1 against epsilon](_static/privacy_utility.png)\n\n"
 )
 
