@@ -499,17 +499,9 @@ class TabularEncoder:
         n = len(codes)
         # The generated columns first, then those derived from them.
         decoded, value_codes = [None] * len(self.columns), [None] * len(self.columns)
-        span, numeric_index = 0, 0
-        for j, column in enumerate(self.columns):
-            if column.is_derived:
-                continue
-            scalar = None
-            if isinstance(column, NumericColumn):
-                scalar = scalars[:, numeric_index]
-                numeric_index += 1
-            decoded[j] = self._decode_column(column, scalar, codes[:, span])
-            value_codes[j] = _decoded_codes(column, decoded[j], codes[:, span])
-            span += 1
+        for j, column, scalar, slot in self._generated(scalars, codes):
+            decoded[j] = self._decode_column(column, scalar, slot)
+            value_codes[j] = _decoded_codes(column, decoded[j], slot)
         for j, column in enumerate(self.columns):
             if column.knots is not None:
                 values = decode_curve(decoded[column.derived_from], column.knots)
@@ -594,24 +586,34 @@ class TabularEncoder:
         X : DataFrame or 2-D ndarray, default=None
             The training data given to :meth:`fit_transform`.
         """
-        span, numeric_index = 0, 0
-        for j, column in enumerate(self.columns):
-            if column.is_derived:
+        for j, column, scalar, slot in self._generated(scalars, codes):
+            if scalar is None:
                 continue
-            if isinstance(column, NumericColumn):
-                continuous, generated = _from_modes(
-                    column, scalars[:, numeric_index], codes[:, span]
+            _, generated = _from_modes(column, scalar, slot)
+            if X is None:
+                target = np.asarray(column.quantiles or [], dtype=np.float64)
+            else:
+                target = _as_floats(
+                    X.iloc[:, j] if isinstance(X, pd.DataFrame) else X[:, j]
                 )
-                if X is None:
-                    target = np.asarray(column.quantiles or [], dtype=np.float64)
-                else:
-                    target = _as_floats(
-                        X.iloc[:, j] if isinstance(X, pd.DataFrame) else X[:, j]
-                    )
-                    target = target[~np.isnan(target) & ~np.isin(target, column.values)]
-                column.marginal_map = quantile_map(generated, target)
+                target = target[~np.isnan(target) & ~np.isin(target, column.values)]
+            column.marginal_map = quantile_map(generated, target)
+
+    def _generated(self, scalars, codes):
+        """Each generated column with its slice of a sample.
+
+        Yields ``(j, column, scalar, slot)`` for every column that is not
+        derived, in order: its index, the column, its scalars (``None`` for a
+        categorical column) and the slot its span chose.
+        """
+        numeric_index = 0
+        generated = (c for c in enumerate(self.columns) if not c[1].is_derived)
+        for span, (j, column) in enumerate(generated):
+            scalar = None
+            if isinstance(column, NumericColumn):
+                scalar = scalars[:, numeric_index]
                 numeric_index += 1
-            span += 1
+            yield j, column, scalar, codes[:, span]
 
     @staticmethod
     def _decode_categorical(column, codes):

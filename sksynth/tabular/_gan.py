@@ -34,8 +34,9 @@ from ._encoder import MAX_GRID_VALUES, TabularEncoder
 from ._generation import (
     HeldOutRows,
     concat_tables,
-    encoded_rows,
-    generate,
+    decoded,
+    encoded_chunks,
+    stacked,
     take_rows,
 )
 from ._layout import OutputLayout
@@ -582,14 +583,16 @@ class GANSampler(BaseSampler):
         """
         rng = torch.Generator().manual_seed(seed)
         labels = self._sample_labels(CALIBRATION_ROWS, None, rng)
-        scalars, codes = encoded_rows(
-            self.generator_,
-            self.encoder_,
-            self._sampling_conditions(),
-            self.embedding_dim,
-            CALIBRATION_ROWS,
-            labels,
-            rng,
+        scalars, codes = stacked(
+            encoded_chunks(
+                self.generator_,
+                self.encoder_,
+                self._sampling_conditions(),
+                self.embedding_dim,
+                CALIBRATION_ROWS,
+                labels,
+                rng,
+            )
         )
         self.encoder_.match_marginals(scalars, codes, X)
 
@@ -887,7 +890,7 @@ class GANSampler(BaseSampler):
         )
 
     def _generate(self, drawn, n_samples, labels, rng, held=None):
-        return generate(
+        chunks = encoded_chunks(
             self.generator_,
             self.encoder_,
             drawn,
@@ -897,6 +900,7 @@ class GANSampler(BaseSampler):
             rng,
             held,
         )
+        return decoded(self.encoder_, chunks)
 
     def _sample_meeting(self, conditions, n_samples, y, rng):
         """Rows meeting ``conditions`` (see ``sample``) and their class codes."""

@@ -17,37 +17,16 @@ from ._layout import OutputLayout
 SAMPLE_CHUNK = 16_384
 
 
-def generate(
-    generator,
-    encoder,
-    conditions,
-    embedding_dim,
-    n_samples,
-    labels,
-    rng,
-    held=None,
-):
-    """Generate and decode ``n_samples`` rows, chunk by chunk.
+def decoded(encoder, chunks):
+    """The rows of :func:`encoded_chunks`, each chunk decoded as it comes.
 
-    ``labels`` are class codes (a CPU tensor) or None; the noise, conditions
-    and slot draws come from the CPU generator ``rng``. ``held``, a pair of
-    a span (an index into the encoder's spans) that the conditional vectors
-    name and its offset in them, keeps that span to the slot they name. Each
-    chunk is decoded at once: memory holds the output and one chunk.
+    Memory holds the output and one chunk.
     """
-    chunks = encoded_chunks(
-        generator, encoder, conditions, embedding_dim, n_samples, labels, rng, held
-    )
     return concat_tables([encoder.inverse_transform(*chunk) for chunk in chunks])
 
 
-def encoded_rows(generator, encoder, conditions, embedding_dim, n_samples, labels, rng):
-    """The scalars and slots of ``n_samples`` generated rows, not decoded."""
-    chunks = list(
-        encoded_chunks(
-            generator, encoder, conditions, embedding_dim, n_samples, labels, rng
-        )
-    )
+def stacked(chunks):
+    """The scalars and slots of :func:`encoded_chunks`, not decoded, as two arrays."""
     return tuple(np.concatenate(part) for part in zip(*chunks, strict=True))
 
 
@@ -61,7 +40,14 @@ def encoded_chunks(
     rng,
     held=None,
 ):
-    """Yield the scalars and slots (float64 and int64 ndarrays) of each chunk."""
+    """Generate ``n_samples`` rows; yield each chunk's scalars and slots.
+
+    ``labels`` are class codes (a CPU tensor) or None; the noise, conditions
+    and slot draws come from the CPU generator ``rng``. ``held``, a pair of
+    a span (an index into the encoder's spans) that the conditional vectors
+    name and its offset in them, keeps that span to the slot they name. The
+    scalars and slots are float64 and int64 ndarrays.
+    """
     device = next(generator.parameters()).device
     output = OutputLayout(encoder.layout(), encoder.n_encoded, device)
     network = FoldedGenerator(generator, embedding_dim, conditions.n_missing)
@@ -106,7 +92,7 @@ class HeldOutRows:
         training = generator.training
         generator.eval()
         rng = torch.Generator().manual_seed(self.seed)
-        synthetic = generate(
+        chunks = encoded_chunks(
             generator,
             encoder,
             conditions,
@@ -115,6 +101,7 @@ class HeldOutRows:
             self.labels,
             rng,
         )
+        synthetic = decoded(encoder, chunks)
         generator.train(training)
         return table_gap(_as_frame(self.X), _as_frame(synthetic))
 
