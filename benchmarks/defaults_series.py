@@ -24,12 +24,20 @@ flattened windows and their first differences (with a real-against-real
 baseline: two random halves of the real windows), and fit and sample seconds,
 both wall and CPU.
 
+The discriminative score has a floor that depends on the data's size: its
+classifier is tested on a fifth of the windows, so even samples from the
+data's own distribution score above 0 by chance (about 0.05 on 169 windows).
+``--floor`` measures it for every series' shape: the score of two independent
+draws of Sines of that many windows and channels (3 draws), stored under
+``benchmarks/results/defaults_series/floor/``.
+
 Runs resume: one JSON per (series, configuration, seed) under
 ``benchmarks/results/defaults_series/``; an existing file is skipped.
 ``--render`` aggregates them into ``benchmarks/results/defaults_series.json``
 and writes ``docs/defaults_series_benchmark.md`` with its picture.
 
     python benchmarks/defaults_series.py --series eustock --seeds 0 1 2
+    python benchmarks/defaults_series.py --floor --series seatbelts seattle
     python benchmarks/defaults_series.py --render
 """
 
@@ -52,6 +60,7 @@ from sksynth.evaluation import discriminative_score, predictive_score
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "benchmarks" / "results" / "defaults_series"
+FLOORS = RUNS / "floor"
 SUMMARY = ROOT / "benchmarks" / "results" / "defaults_series.json"
 MARKDOWN = ROOT / "docs" / "defaults_series_benchmark.md"
 PICTURE = ROOT / "docs" / "_static" / "defaults_series.png"
@@ -159,6 +168,53 @@ def real_baseline(X, seed):
     order = np.random.default_rng(seed).permutation(len(X))
     half = len(X) // 2
     return detector_auc(X[order[:half]], X[order[half:]], seed)
+
+
+def floor(name, draws=(0, 1, 2)):
+    """The discriminative score of samples from the data's own distribution.
+
+    Two independent draws of Sines with the series' windows and channels,
+    each scored as a run scores its samples; one JSON per shape.
+    """
+    n_windows, n_channels, _ = load(name).shape
+    path = FLOORS / f"{n_windows}x{n_channels}.json"
+    if path.exists():
+        print(f"{path.name} exists; skipped.", flush=True)
+        return
+    torch.set_num_threads(1)
+    scores = []
+    for draw in draws:
+        A, B = (
+            make_sines(
+                n_windows,
+                seq_len=SEQ_LEN,
+                n_channels=n_channels,
+                random_state=1_000 * side + draw,
+            )
+            for side in (1, 2)
+        )
+        disc = discriminative_score(
+            A, B, n_repeats=REPEATS, random_state=draw, device="cpu"
+        )
+        scores.append(disc.mean)
+        print(f"floor {path.stem}, draw {draw}: {disc.mean:.3f}", flush=True)
+    record = {
+        "shape": [int(n_windows), int(n_channels), SEQ_LEN],
+        "draws": list(draws),
+        "discriminative": scores,
+        **provenance(1),
+    }
+    FLOORS.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1))
+
+
+def _floors():
+    """Measured floors by (windows, channels)."""
+    floors = {}
+    for path in sorted(FLOORS.glob("*.json")):
+        record = json.loads(path.read_text())
+        floors[tuple(record["shape"][:2])] = seed_stats(record["discriminative"])
+    return floors
 
 
 def run(name, config, seed):
@@ -303,11 +359,13 @@ def render():
     summary = summarize()
     _plot(summary)
     records = [json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))]
+    floors = _floors()
     rows = []
     for r in summary:
         d, p, real = r["discriminative"], r["predictive"], r["predictive_real"]
         gap = p["mean"] - real["mean"]
         met = d["mean"] <= GOAL_DISCRIMINATIVE and abs(gap) <= GOAL_PREDICTIVE_GAP
+        floor_of = floors.get(tuple(r["shape"][:2]))
         rows.append(
             [
                 r["dataset"],
@@ -317,6 +375,7 @@ def render():
                 "x".join(map(str, r["shape"])),
                 str(len(r["seeds"])),
                 f"{d['mean']:.3f} ± {d['std']:.3f}",
+                "" if floor_of is None else f"{floor_of['mean']:.3f}",
                 f"{p['mean']:.4f} ± {p['std']:.4f}",
                 f"{real['mean']:.4f}",
                 f"{gap:+.4f}",
@@ -334,6 +393,7 @@ def render():
         "windows x channels x steps",
         "seeds",
         "discriminative",
+        "floor",
         "predictive",
         "predictive, real",
         "gap",
@@ -355,6 +415,9 @@ def render():
         "their first differences (5-fold ROC AUC; `real halves` is the same",
         "detector on two random halves of the real windows). Stride-1 windows",
         "overlap, so the real-halves baseline sees near copies on both sides.",
+        "`floor` is the discriminative score of two independent draws of Sines",
+        "of the same windows and channels (mean of 3 draws): what samples from",
+        "the data's own distribution would score at that size, by chance.",
         "",
         describe(*records) + ".",
         "",
@@ -374,7 +437,15 @@ def main():
     parser.add_argument("--config", choices=sorted(CONFIGS), default="defaults")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--render", action="store_true")
+    parser.add_argument(
+        "--floor", action="store_true", help="measure each series' score floor"
+    )
     args = parser.parse_args()
+    if args.floor:
+        with threadpool_limits(1):
+            for name in args.series:
+                floor(name)
+        return
     if args.render:
         for row in render():
             print(
