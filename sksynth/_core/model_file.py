@@ -37,7 +37,7 @@ import numpy as np
 import torch
 
 FORMAT = "sksynth"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 # The largest model file written or read: 2 GiB, so that no offset needs the
 # zip64 extension, and a model file can never ask for more memory than that.

@@ -6,10 +6,11 @@ GAN with gradient penalty (Gulrajani et al., 2017) then learns the
 distribution of those vectors with small fully connected networks, the
 approach of RTSGAN (Pei et al., ICDM 2021). What a deterministic decoder
 cannot reconstruct from one vector, the step-to-step noise of a series, is
-modelled by the decoder's residual model: a per-channel Gaussian AR(1)
-process (so a smooth channel's residual drifts slowly while a white-noise
-channel's does not) whose innovations are correlated across channels (so
-correlated channels jitter together).
+modelled by the decoder's residual model: a per-channel AR(1) process (so a
+smooth channel's residual drifts slowly while a white-noise channel's does
+not) whose innovations are correlated across channels (so correlated
+channels jitter together), drawn from a multivariate normal or, through a
+Gaussian copula, with each channel's own distribution of innovations.
 
 Sequences of unequal lengths are padded after their last step: the encoder
 reads each up to its own length, the decoder spreads its position input over
@@ -25,6 +26,7 @@ from torch import nn
 
 from .._core.masking import last_valid_step, masked_mse, step_mask
 from .._core.nn import RecurrentStack, optimizer_step
+from ._marginals import N_LEVELS, channel_quantiles
 
 # WGAN-GP settings of Gulrajani et al.: critic steps per generator step,
 # gradient-penalty weight, and Adam's learning rate and betas.
@@ -72,10 +74,11 @@ class SequenceDecoder(nn.Module):
 
     A recurrent stack reads the latent vector at every step, beside the
     step's position in [0, 1], and a linear head gives the mean. What the mean
-    misses, the residual, is modelled as a Gaussian AR(1) process per channel
-    whose innovations are correlated across channels, with one covariance per
-    time step; :meth:`fit_residual` estimates it in closed form from the
-    training set's residuals. With ``n_groups`` (the classes of a conditional
+    misses, the residual, is modelled as an AR(1) process per channel whose
+    innovations are correlated across channels, with one covariance per time
+    step and each channel's quantiles of standardized innovations;
+    :meth:`fit_residual` estimates it in closed form from the training set's
+    residuals. With ``n_groups`` (the classes of a conditional
     model), each group has its own residual model, so that a quiet class
     stays quiet.
     """
@@ -93,6 +96,11 @@ class SequenceDecoder(nn.Module):
         self.register_buffer(
             "innovation_cholesky",
             torch.zeros(*groups, n_steps, n_channels, n_channels),
+        )
+        # Quantiles of each channel's innovations, each scaled by its step's
+        # standard deviation: the marginals of empirical innovations.
+        self.register_buffer(
+            "innovation_quantiles", torch.zeros(*groups, N_LEVELS, n_channels)
         )
 
     def forward(self, z, lengths=None):
@@ -119,12 +127,14 @@ class SequenceDecoder(nn.Module):
         The AR(1) coefficient of each channel is the least-squares slope of
         a step's residual on the step before; the innovations' covariance at
         each step is their sample covariance (the first step's innovation is
-        its residual itself). With ``mask`` (batch, time, 1), only the valid
+        its residual itself), and each channel's quantiles are those of its
+        innovations divided by their step's standard deviation. With ``mask``
+        (batch, time, 1), only the valid
         steps count; with ``groups`` (batch,), each group's model is fitted
         to its own sequences.
         """
         if groups is None:
-            coef, cholesky = _residual_model(residual, mask)
+            fits = [_residual_model(residual, mask)]
         else:
             fits = [
                 _residual_model(
@@ -133,24 +143,30 @@ class SequenceDecoder(nn.Module):
                 )
                 for group in range(len(self.ar_coef))
             ]
-            coef = torch.stack([fit[0] for fit in fits])
-            cholesky = torch.stack([fit[1] for fit in fits])
-        self.ar_coef.copy_(coef)
-        self.innovation_cholesky.copy_(cholesky)
+        buffers = (self.ar_coef, self.innovation_cholesky, self.innovation_quantiles)
+        for k, buffer in enumerate(buffers):
+            values = [fit[k] for fit in fits]
+            buffer.copy_(values[0] if groups is None else torch.stack(values))
 
-    def sample(self, z, noise, lengths=None, groups=None):
+    def sample(self, z, noise, lengths=None, groups=None, empirical=False):
         """Sequences decoded from ``z``, the residual driven by ``noise``.
 
         ``noise`` is standard normal of shape (batch, time, channels), drawn
         by the caller so that seeding stays in its hands; ``lengths`` as in
         :meth:`forward`; ``groups`` (batch,) picks each sequence's residual
-        model, for a decoder with groups.
+        model, for a decoder with groups. With ``empirical``, the correlated
+        normal innovations are carried through a Gaussian copula onto each
+        channel's training innovations (``TimeGANSampler(innovations=...)``).
         """
         mean = self(z, lengths)
         coef, cholesky = self.ar_coef, self.innovation_cholesky
+        quantiles = self.innovation_quantiles
         if groups is not None:
             coef, cholesky = coef[groups], cholesky[groups]
+            quantiles = quantiles[groups]
         innovation = (cholesky @ noise.unsqueeze(-1)).squeeze(-1)
+        if empirical:
+            innovation = _through_copula(innovation, cholesky, quantiles)
         residual, steps = torch.zeros_like(mean[:, 0]), []
         for t in range(self.n_steps):
             residual = coef * residual + innovation[:, t]
@@ -158,8 +174,36 @@ class SequenceDecoder(nn.Module):
         return mean + torch.stack(steps, dim=1)
 
 
+def _through_copula(innovation, cholesky, quantiles):
+    """Normal innovations (batch, time, channels) onto the empirical marginals.
+
+    Each value's normal probability (at its step's standard deviation, the
+    row norms of ``cholesky``) is read off the channel's standardized
+    ``quantiles`` (levels evenly spaced over [0, 1], per group when they
+    come one per sequence) and scaled back by that deviation.
+    """
+    spread = cholesky.square().sum(-1).sqrt()
+    probability = torch.special.ndtr(innovation / spread)
+    position = probability * (quantiles.shape[-2] - 1)
+    below = position.floor().clamp(0, quantiles.shape[-2] - 2)
+    weight = position - below
+    below = below.long()
+    channels = torch.arange(innovation.shape[-1], device=innovation.device)
+    if quantiles.dim() == 2:  # one model for all sequences
+        low, high = quantiles[below, channels], quantiles[below + 1, channels]
+    else:  # (batch, levels, channels): each sequence's group
+        rows = torch.arange(len(innovation), device=innovation.device)[:, None, None]
+        low = quantiles[rows, below, channels]
+        high = quantiles[rows, below + 1, channels]
+    return spread * torch.lerp(low, high, weight)
+
+
 def _residual_model(residual, mask):
-    """AR(1) coefficients and per-step innovation Cholesky factors, in float64."""
+    """AR(1) coefficients, per-step innovation Cholesky factors and quantiles.
+
+    In float64; the quantiles are those of each channel's innovations over
+    the valid steps, each divided by its step's standard deviation.
+    """
     # In float64 on the CPU: channels that move together (or not at all)
     # make the covariance nearly singular, and MPS has no float64.
     residual = residual.detach().cpu().double()
@@ -189,7 +233,13 @@ def _residual_model(residual, mask):
     n_channels = covariance.shape[-1]
     scale = covariance.diagonal(dim1=1, dim2=2).mean() + 1e-12
     ridge = 1e-6 * scale * torch.eye(n_channels, dtype=covariance.dtype)
-    return coef, torch.linalg.cholesky(covariance + ridge)
+    covariance = covariance + ridge
+    spread = covariance.diagonal(dim1=1, dim2=2).sqrt()  # (time, channels)
+    standardized = innovation / spread
+    if mask is not None:
+        standardized = torch.where(mask, standardized, torch.nan)
+    quantiles = torch.as_tensor(channel_quantiles(standardized.numpy()))
+    return coef, torch.linalg.cholesky(covariance), quantiles
 
 
 def latent_mlp(in_features, out_features):
@@ -384,6 +434,7 @@ def sample_sequences(
     conditions=None,
     lengths=None,
     classes=None,
+    empirical=False,
 ):
     """Decode ``n_samples`` sequences (batch, time, channels), on the CPU.
 
@@ -392,7 +443,8 @@ def sample_sequences(
 
     Noise is drawn chunk by chunk from the CPU random generator ``rng``, so an
     int seed gives the same draws on any device. ``conditions`` (n_samples, k),
-    ``lengths`` and ``classes`` (n_samples,) are CPU tensors, or None.
+    ``lengths`` and ``classes`` (n_samples,) are CPU tensors, or None;
+    ``empirical`` as in :meth:`SequenceDecoder.sample`.
     """
     latent_dim = modules["generator_"].net[-1].out_features
     decoder = modules["recovery_"]
@@ -407,6 +459,8 @@ def sample_sequences(
         chunk_lengths = None if lengths is None else lengths[chunk].to(device)
         chunk_classes = None if classes is None else classes[chunk].to(device)
         z = modules["generator_"](latent_noise.to(device), condition)
-        X = decoder.sample(z, residual_noise.to(device), chunk_lengths, chunk_classes)
+        X = decoder.sample(
+            z, residual_noise.to(device), chunk_lengths, chunk_classes, empirical
+        )
         out[chunk] = X.cpu()
     return out

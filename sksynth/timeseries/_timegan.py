@@ -134,11 +134,21 @@ class TimeGANSampler(BaseSampler):
         time step, five recurrent networks and three phases. ``"sequence"``
         compresses each sequence into one latent vector of ``hidden_dim``
         entries (RTSGAN's approach): an autoencoder phase, a residual model
-        fitted to what the decoder misses (a per-channel Gaussian AR(1) process
-        with innovations correlated across channels), then ``n_iter`` steps of
+        fitted to what the decoder misses (a per-channel AR(1) process with
+        innovations correlated across channels; see ``innovations``), then
+        ``n_iter`` steps of
         a Wasserstein GAN with gradient penalty on the latent vectors. It has
         no supervisor.
         The benchmarks page of the documentation compares the two.
+    innovations : {"empirical", "gaussian"}, default="empirical"
+        The residual model's innovations (``latent="sequence"`` only).
+        ``"gaussian"`` draws them from the fitted multivariate normal.
+        ``"empirical"`` keeps that normal's correlations across channels
+        (a Gaussian copula) but gives each channel's innovations, scaled
+        to the normal's spread at each step, the distribution of its own
+        training innovations (1,001 quantiles): the heavy tails of price
+        returns and the point mass at zero of a sensor that holds its value
+        come back, and step sizes follow the data's.
     n_iter : int, default=1_500
         Training steps of the joint phase (generator steps of the adversarial
         phase with ``latent="sequence"``), and of the pretraining phases
@@ -298,6 +308,7 @@ class TimeGANSampler(BaseSampler):
         "num_layers": [Interval(Integral, 2, None, closed="left")],
         "cell": [StrOptions({"gru", "lstm", "tf-gru"})],
         "latent": [StrOptions({"step", "sequence"})],
+        "innovations": [StrOptions({"empirical", "gaussian"})],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
         "n_iter_pretrain": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -317,6 +328,7 @@ class TimeGANSampler(BaseSampler):
         num_layers=2,
         cell="gru",
         latent="sequence",
+        innovations="empirical",
         n_iter=1_500,
         n_iter_pretrain=2_000,
         batch_size=128,
@@ -335,6 +347,7 @@ class TimeGANSampler(BaseSampler):
         self.num_layers = num_layers
         self.cell = cell
         self.latent = latent
+        self.innovations = innovations
         self.n_iter = n_iter
         self.n_iter_pretrain = n_iter_pretrain
         self.batch_size = batch_size
@@ -685,6 +698,7 @@ class TimeGANSampler(BaseSampler):
                 conditions,
                 lengths,
                 codes,
+                empirical=self.innovations == "empirical",
             )
         else:
             out = _generate_steps(modules, device, rng, conditions, shape)

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+import torch.nn.functional as F
 
 from sksynth import TimeGANSampler
 from sksynth.datasets import make_sines
@@ -95,6 +96,79 @@ def test_decoder_samples_its_mean_plus_the_ar_residual():
     for t in range(1, 6):
         expected[:, t] += decoder.ar_coef * expected[:, t - 1]
     torch.testing.assert_close(residual, expected)
+
+
+def _innovations(decoder, residual, empirical, groups=None):
+    """Innovations the fitted decoder draws, with a zero mean and no AR part."""
+    with torch.no_grad():
+        decoder.ar_coef.zero_()
+        z = torch.zeros(len(residual), 3, dtype=residual.dtype)
+        noise = torch.randn(residual.shape, dtype=residual.dtype)
+        return decoder.sample(z, noise, None, groups, empirical) - decoder(z)
+
+
+def test_empirical_innovations_keep_heavy_tails_zeros_and_correlation():
+    # Channel 0: Laplace innovations; channel 1: zero on 60 % of the steps
+    # (a sensor that holds its value), else a normal step, moving with 0.
+    torch.manual_seed(0)
+    n, steps = 4_000, 8
+    laplace = torch.distributions.Laplace(0.0, 1.0).sample((n, steps)).double()
+    held = torch.rand(n, steps) < 0.6
+    moving = 0.7 * laplace + 0.7 * torch.randn(n, steps, dtype=torch.float64)
+    residual = torch.stack([laplace, torch.where(held, 0.0, moving)], dim=2)
+    decoder = SequenceDecoder(3, 5, 2, steps, num_layers=2, cell="gru").double()
+    decoder.fit_residual(residual)
+    # The training innovations, with the fitted AR coefficients.
+    previous = F.pad(residual[:, :-1], (0, 0, 1, 0))
+    innovation = residual - decoder.ar_coef * previous
+    torch.manual_seed(1)
+    gaussian = _innovations(decoder, residual, empirical=False)
+    empirical = _innovations(decoder, residual, empirical=True)
+
+    def kurtosis(x):
+        x = x - x.mean()
+        return float((x**4).mean() / (x**2).mean() ** 2)
+
+    assert kurtosis(residual[..., 0]) > 5.0  # Laplace: 6
+    assert abs(kurtosis(empirical[..., 0]) - kurtosis(residual[..., 0])) < 1.0
+    assert abs(kurtosis(gaussian[..., 0]) - 3.0) < 0.3
+    assert (gaussian[..., 1] == 0).float().mean() < 0.01
+    zeros = (innovation[..., 1] == 0).float().mean()
+    assert zeros > 0.3
+    assert abs((empirical[..., 1] == 0).float().mean() - zeros) < 0.03
+    torch.testing.assert_close(
+        empirical.std(dim=(0, 1)), residual.std(dim=(0, 1)), rtol=0.05, atol=0
+    )
+    real = torch.corrcoef(residual.reshape(-1, 2).T)[0, 1]
+    made = torch.corrcoef(empirical.reshape(-1, 2).T)[0, 1]
+    assert real > 0.3 and abs(made - real) < 0.1
+
+
+def test_empirical_innovations_of_each_group_are_its_own():
+    torch.manual_seed(0)
+    quiet = 0.01 * torch.randn(500, 6, 1, dtype=torch.float64)
+    loud = torch.distributions.Laplace(0.0, 1.0).sample((500, 6, 1)).double()
+    residual = torch.cat([quiet, loud])
+    groups = torch.repeat_interleave(torch.tensor([0, 1]), 500)
+    decoder = SequenceDecoder(3, 5, 1, 6, num_layers=2, cell="gru", n_groups=2)
+    decoder = decoder.double()
+    decoder.fit_residual(residual, groups=groups)
+    drawn = _innovations(decoder, residual, empirical=True, groups=groups)
+    assert drawn[:500].abs().max() < 0.1
+    assert drawn[500:].std() > 1.0
+
+
+def test_innovations_change_the_sequence_latent_only(sines):
+    def sample(latent, innovations):
+        sampler = small_sampler(TimeGANSampler, latent=latent, innovations=innovations)
+        return sampler.fit(sines).sample(20, random_state=0)
+
+    assert not np.allclose(
+        sample("sequence", "gaussian"), sample("sequence", "empirical")
+    )
+    np.testing.assert_array_equal(
+        sample("step", "gaussian"), sample("step", "empirical")
+    )
 
 
 def test_seeded_fits_are_identical_and_load_samples_the_same(sines, tmp_path):
