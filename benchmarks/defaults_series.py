@@ -61,6 +61,13 @@ from sksynth.evaluation import discriminative_score, predictive_score
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "benchmarks" / "results" / "defaults_series"
 FLOORS = RUNS / "floor"
+# Runs of earlier defaults, kept beside today's: folder -> what differed.
+FORMER = {
+    "gaussian": (
+        "the residual model's innovations drawn from the fitted multivariate "
+        "normal (`innovations='gaussian'`)"
+    ),
+}
 SUMMARY = ROOT / "benchmarks" / "results" / "defaults_series.json"
 MARKDOWN = ROOT / "docs" / "defaults_series_benchmark.md"
 PICTURE = ROOT / "docs" / "_static" / "defaults_series.png"
@@ -277,9 +284,9 @@ def run(name, config, seed):
     )
 
 
-def summarize():
+def summarize(folder=RUNS):
     summary = []
-    for (name, config), runs in runs_by(RUNS, "dataset", "config"):
+    for (name, config), runs in runs_by(folder, "dataset", "config"):
         summary.append(
             {
                 "dataset": name,
@@ -308,7 +315,6 @@ def summarize():
                 "torch": runs[0]["torch"],
             }
         )
-    SUMMARY.write_text(json.dumps(summary, indent=1) + "\n")
     return summary
 
 
@@ -355,11 +361,8 @@ def _speed_lines(summary):
     return lines
 
 
-def render():
-    summary = summarize()
-    _plot(summary)
-    records = [json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))]
-    floors = _floors()
+def _table(summary, floors):
+    """The page's table of ``summary`` rows, with the goal met or missed."""
     rows = []
     for r in summary:
         d, p, real = r["discriminative"], r["predictive"], r["predictive_real"]
@@ -402,6 +405,41 @@ def render():
         "fit CPU s",
         f"goal (≤ {GOAL_DISCRIMINATIVE}, gap ≤ {GOAL_PREDICTIVE_GAP})",
     ]
+    return markdown_table(header, rows, numeric_from=4)
+
+
+def _former_sections(floors):
+    """A section per set of earlier defaults, and their summaries."""
+    lines, summaries = [], {}
+    for name, what in FORMER.items():
+        folder = RUNS / "former" / name
+        summary = summarize(folder)
+        if not summary:
+            continue
+        summaries[name] = summary
+        records = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+        lines += [
+            f"## Former defaults: {name}",
+            "",
+            f"The defaults of their time, with {what}.",
+            describe(*records) + ".",
+            "",
+            *_speed_lines(summary),
+            *_table(summary, floors),
+            "",
+        ]
+    return lines, summaries
+
+
+def render():
+    summary = summarize()
+    floors = _floors()
+    former_lines, former = _former_sections(floors)
+    SUMMARY.write_text(
+        json.dumps({"defaults": summary, "former": former}, indent=1) + "\n"
+    )
+    _plot(summary)
+    records = [json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))]
     lines = [
         "# TimeGANSampler's defaults on tuning and held-out series",
         "",
@@ -424,8 +462,9 @@ def render():
         "![detector AUC against fit CPU seconds](_static/defaults_series.png)",
         "",
         *_speed_lines(summary),
-        *markdown_table(header, rows, numeric_from=4),
+        *_table(summary, floors),
         "",
+        *former_lines,
     ]
     MARKDOWN.write_text("\n".join(lines))
     return summary
