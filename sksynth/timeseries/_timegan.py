@@ -136,9 +136,8 @@ class TimeGANSampler(BaseSampler):
         entries (RTSGAN's approach): an autoencoder phase, a residual model
         fitted to what the decoder misses (a per-channel AR(1) process with
         innovations correlated across channels; see ``innovations``), then
-        ``n_iter`` steps of
-        a Wasserstein GAN with gradient penalty on the latent vectors. It has
-        no supervisor.
+        ``n_iter`` steps of a Wasserstein GAN with gradient penalty on the
+        latent vectors. It has no supervisor.
         The benchmarks page of the documentation compares the two.
     innovations : {"empirical", "gaussian"}, default="empirical"
         The residual model's innovations (``latent="sequence"`` only).
